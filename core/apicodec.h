@@ -1,0 +1,94 @@
+#pragma once
+
+// The JSON codecs of the API, in one place: requests parsed into typed
+// values with every malformed case rejected by name, and typed values
+// written as JSON. Both the server and MarketClient use them, so the two
+// sides cannot drift apart.
+
+#include "market.h"
+#include "orderrules.h"
+#include "result.h"
+
+#include <QByteArray>
+#include <QJsonObject>
+#include <QString>
+
+#include <optional>
+
+namespace valiant::core::api {
+
+inline constexpr int maxUsernameLength = 32;
+inline constexpr int minUsernameLength = 3;
+inline constexpr int minPasswordLength = 8;
+inline constexpr int maxPasswordLength = 1024;
+inline constexpr int maxIdempotencyKeyLength = 64;
+
+struct Credentials
+{
+    QString username;
+    QString password;
+};
+
+// --- Times -----------------------------------------------------------------
+
+/// Formats milliseconds since the epoch as RFC 3339 UTC with milliseconds:
+/// "2026-12-04T19:00:01.000Z".
+QString formatTime(std::int64_t msSinceEpoch);
+
+/// Parses an RFC 3339 time with a "Z" or numeric offset, with or without
+/// fraction digits. std::nullopt when the text is not such a time.
+std::optional<std::int64_t> parseTime(QStringView text);
+
+// --- Requests (server side) ------------------------------------------------
+
+/// Parses a request body that must be one JSON object (400 invalid_json).
+Result<QJsonObject> parseObject(const QByteArray& body);
+
+/// Validates {"username", "password"}: invalid_username, invalid_password.
+Result<Credentials> decodeCredentials(const QJsonObject& object);
+Result<Ok> checkUsername(const QString& username);
+Result<Ok> checkPassword(const QString& password);
+
+/// Validates {"side", "quantity", "limit_price"?}: invalid_side,
+/// invalid_quantity (also fractions, strings and numbers beyond 64 bits),
+/// invalid_limit_price.
+Result<OrderRequest> decodeOrderRequest(const QJsonObject& object);
+
+/// Validates an Idempotency-Key header value: 1 to 64 printable ASCII
+/// characters (invalid_idempotency_key).
+Result<Ok> checkIdempotencyKey(const QByteArray& key);
+
+// --- Values to JSON --------------------------------------------------------
+
+QJsonObject encode(const Quote& quote);
+QJsonObject encode(const Candle& candle);
+QJsonObject encode(const Account& account);
+QJsonObject encode(const Order& order);
+QJsonObject encode(const Portfolio& portfolio);
+QJsonObject encodeOrderRequest(const OrderRequest& request);
+
+/// {"error": {"code", "message"}}
+QJsonObject encodeError(const Error& error);
+
+QByteArray toBytes(const QJsonObject& object);
+
+// --- Stream messages -------------------------------------------------------
+
+QByteArray helloMessage(std::int64_t serverTimeMs, std::int64_t latestId);
+QByteArray quoteMessage(const Quote& quote);
+QByteArray portfolioMessage(const Portfolio& portfolio);
+QByteArray errorMessage(const QString& code, const QString& message);
+
+// --- JSON to values (client side) ------------------------------------------
+
+Result<Quote> decodeQuote(const QJsonObject& object);
+Result<Candle> decodeCandle(const QJsonObject& object);
+Result<Account> decodeAccount(const QJsonObject& object);
+Result<Order> decodeOrder(const QJsonObject& object);
+Result<Portfolio> decodePortfolio(const QJsonObject& object);
+
+/// Reads an error body; falls back to the HTTP status and the raw text
+/// when the body is not the API's error shape.
+Error decodeError(int httpStatus, const QByteArray& body);
+
+}  // namespace valiant::core::api

@@ -1,0 +1,90 @@
+#pragma once
+
+// MarketClient: the one client of the API that the desktop app (and any Qt
+// program) uses, whether the server is the embedded local instance or a
+// remote one. It keeps the live stream open, reconnects with exponential
+// backoff and jitter (a new socket per attempt), resumes with after_id so no
+// quote is missed, and sends every order with its own Idempotency-Key that
+// it reuses when it retries after a network failure.
+
+#include "market.h"
+#include "orderrules.h"
+#include "result.h"
+
+#include <QObject>
+#include <QUrl>
+
+#include <functional>
+#include <memory>
+
+class QNetworkAccessManager;
+
+namespace valiant::core {
+
+class MarketClient : public QObject
+{
+    Q_OBJECT
+
+public:
+    enum class ConnectionState { Disconnected, Connecting, Connected, Reconnecting };
+    Q_ENUM(ConnectionState)
+
+    /// `network` is not owned and must outlive the client.
+    explicit MarketClient(QNetworkAccessManager* network, QObject* parent = nullptr);
+    ~MarketClient() override;
+
+    /// Base URL such as http://127.0.0.1:3000 (http, https).
+    void setServerUrl(const QUrl& url);
+    QUrl serverUrl() const;
+
+    void setToken(const QString& token);
+    QString token() const;
+
+    /// Reconnect delays: first, doubling up to `max`, each with up to 50 %
+    /// random jitter added.
+    void setReconnectDelays(int firstMs, int maxMs);
+
+    /// Opens the live stream and keeps it open until stop().
+    void start();
+    void stop();
+    ConnectionState connectionState() const;
+    std::int64_t lastQuoteId() const;
+
+    // REST calls. Each callback runs once on this object's thread with the
+    // typed result or the server's (or the network's) error.
+    void createAccount(const QString& username, const QString& password,
+                       std::function<void(Result<QString>)> done);  // token
+    void logIn(const QString& username, const QString& password,
+               std::function<void(Result<QString>)> done);  // token
+    void logOut(std::function<void(Result<Ok>)> done);
+    void fetchPortfolio(std::function<void(Result<Portfolio>)> done);
+    void fetchQuotes(std::int64_t afterId, int limit,
+                     std::function<void(Result<QList<Quote>>)> done);
+    void fetchCandles(const QString& interval, std::int64_t fromMs, std::int64_t toMs,
+                      std::function<void(Result<QList<Candle>>)> done);
+    void fetchOrders(std::int64_t beforeId, int limit,
+                     std::function<void(Result<QList<Order>>)> done);
+
+    /// Places an order with a fresh Idempotency-Key, retrying with the same
+    /// key after network failures. Emits orderFilled or orderRejected too.
+    void placeOrder(const OrderRequest& request,
+                    std::function<void(Result<Order>)> done = {});
+    void praise(std::function<void(Result<Money>)> done = {});
+
+Q_SIGNALS:
+    void connectionStateChanged(valiant::core::MarketClient::ConnectionState state);
+    /// Every quote once, in id order, whether live or backfilled.
+    void quoteReceived(const valiant::core::Quote& quote);
+    void portfolioChanged(const valiant::core::Portfolio& portfolio);
+    void orderFilled(const valiant::core::Order& order);
+    void orderRejected(const valiant::core::Error& error);
+    void praised(valiant::core::Money bonus);
+    /// A stream error message from the server, such as invalid_token.
+    void streamError(const valiant::core::Error& error);
+
+private:
+    class Private;
+    std::unique_ptr<Private> d;
+};
+
+}  // namespace valiant::core

@@ -1,0 +1,57 @@
+#pragma once
+
+// Money: a signed 64-bit count of US cents. No floating point touches it,
+// from parsing a "12.34" string through arithmetic to display.
+
+#include "result.h"
+
+#include <QString>
+#include <QStringView>
+
+#include <compare>
+#include <cstdint>
+#include <optional>
+
+class QLocale;
+
+namespace valiant::core {
+
+class Money
+{
+public:
+    constexpr Money() = default;
+    static constexpr Money fromCents(std::int64_t cents) { return Money(cents); }
+
+    /// Parses the API form: optional '-', digits, '.', exactly two digits
+    /// ("12.34", "-0.05", "0.00"). Anything else is an invalid_money error
+    /// naming the text.
+    static Result<Money> parse(QStringView text);
+
+    /// Parses what a person typed in a locale: group separators allowed,
+    /// zero to two fraction digits, optional currency symbol ("12,50" in
+    /// German, "$1,234.5" in English).
+    static std::optional<Money> parseLocale(QStringView text, const QLocale& locale);
+
+    constexpr std::int64_t cents() const { return m_cents; }
+
+    /// Formats the API form: "-3.25", "0.10", "92233720368547758.07".
+    QString toString() const;
+
+    /// Formats for display in the locale, with the dollar sign: "$1,234.50"
+    /// in en_US, "1.234,50 $" in de_DE.
+    QString toLocaleString(const QLocale& locale) const;
+
+    /// Checked arithmetic: std::nullopt on 64-bit overflow, never a wrap.
+    std::optional<Money> plus(Money other) const;
+    std::optional<Money> minus(Money other) const;
+    std::optional<Money> times(std::int64_t factor) const;
+
+    constexpr auto operator<=>(const Money&) const = default;
+
+private:
+    constexpr explicit Money(std::int64_t cents) : m_cents(cents) {}
+
+    std::int64_t m_cents = 0;
+};
+
+}  // namespace valiant::core

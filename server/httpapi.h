@@ -1,0 +1,60 @@
+#pragma once
+
+// HttpApi: routes one parsed HTTP request to MarketService and turns the
+// result into a response. It knows nothing of sockets or Boost.Beast, so it
+// can be tested and fuzzed on plain values. Every rejection becomes a
+// status and an {"error": {...}} body here, in one place.
+
+#include "core/result.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QPair>
+#include <QString>
+
+#include <functional>
+
+namespace valiant::server {
+
+class MarketService;
+
+struct HttpRequest
+{
+    QByteArray method;  // "GET", "POST", ...
+    QByteArray target;  // path and query, as sent: "/api/v1/quotes?limit=5"
+    QList<QPair<QByteArray, QByteArray>> headers;  // names lower-case
+    QByteArray body;
+    QString remoteAddress;
+
+    QByteArray header(const QByteArray& lowerCaseName) const;
+};
+
+struct HttpResponse
+{
+    int status = 200;
+    QByteArray contentType = "application/json; charset=utf-8";
+    QList<QPair<QByteArray, QByteArray>> headers;
+    QByteArray body;
+};
+
+class HttpApi
+{
+public:
+    static constexpr int maxBodyBytes = 64 * 1024;
+
+    HttpApi(MarketService& service, QString version, std::function<QString()> generatorState);
+
+    /// Handles everything but the WebSocket upgrade of /api/v1/stream.
+    /// Blocking: call it on a worker thread.
+    HttpResponse handle(const HttpRequest& request);
+
+    /// The error response for `error` (status from the error itself).
+    static HttpResponse errorResponse(const core::Error& error);
+
+private:
+    MarketService& m_service;
+    QString m_version;
+    std::function<QString()> m_generatorState;
+};
+
+}  // namespace valiant::server

@@ -1,0 +1,42 @@
+#pragma once
+
+// HttpServer: the network front, HTTP/1.1 and WebSocket on one port
+// through Boost.Beast. Beast and Asio stay inside httpserver.cpp and
+// websocketsession.cpp; this header keeps them out of every other unit.
+// Limits: 64 KiB request bodies (413 without reading the body), 8 KiB of
+// headers, idle and per-operation timeouts, pings every 20 s on streams.
+
+#include "core/result.h"
+
+#include <QString>
+
+#include <memory>
+
+namespace valiant::server {
+
+class HttpApi;
+class MarketService;
+class Metrics;
+class StreamHub;
+
+class HttpServer
+{
+public:
+    HttpServer(HttpApi& api, StreamHub& hub, MarketService& service, Metrics& metrics,
+               int ioThreads, int workerThreads);
+    ~HttpServer();
+
+    /// Binds host:port (port 0 picks a free one) and starts accepting.
+    /// Returns the bound port, or an error naming the address.
+    core::Result<int> listen(const QString& host, int port);
+
+    /// Stops accepting, closes streams with 1001, waits for in-flight
+    /// requests and joins the threads. Idempotent; returns within 10 s.
+    void stop();
+
+private:
+    struct Private;
+    std::unique_ptr<Private> d;
+};
+
+}  // namespace valiant::server

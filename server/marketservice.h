@@ -1,0 +1,83 @@
+#pragma once
+
+// MarketService: the operations of the API on top of a Store and a
+// QuoteBus, independent of HTTP. Passwords are hashed with argon2id and
+// tokens (32 random bytes) are kept only as hashes. Every method is
+// synchronous and thread-safe; the server calls them from its worker pool.
+
+#include "core/pricemodel.h"
+#include "store.h"
+
+#include <QString>
+
+#include <functional>
+
+namespace valiant::server {
+
+class QuoteBus;
+class Metrics;
+
+struct SessionGrant
+{
+    Account account;
+    QString token;  // returned once, never stored
+};
+
+struct Health
+{
+    bool databaseOk = false;
+    QString bus;        // local, redis, degraded
+    QString generator;  // leader, follower, off
+};
+
+class MarketService
+{
+public:
+    using Clock = std::function<std::int64_t()>;  // ms since the epoch, UTC
+
+    static constexpr std::int64_t sessionLifetimeMs = 30LL * 24 * 3600 * 1000;
+
+    MarketService(Store& store, QuoteBus& bus, Metrics& metrics, Money startingCash,
+                  Clock clock);
+
+    Result<SessionGrant> createAccount(const QString& username, const QString& password);
+    Result<SessionGrant> logIn(const QString& username, const QString& password);
+    /// For the embedded instance: the one local account ("local"), created
+    /// on first use, and a new token for it. No password exists for it.
+    Result<SessionGrant> localSession();
+    Result<core::Ok> logOut(const QString& token);
+    /// 401 invalid_token when the token is unknown, expired or logged out.
+    Result<Account> authenticate(const QString& token);
+
+    Result<Quote> latestQuote();  // 404 no_quotes
+    Result<QList<Quote>> quotesAfter(std::int64_t afterId, int limit);
+    Result<QList<Quote>> quotesSince(std::int64_t sinceMs, int limit);
+    Result<QList<Quote>> latestQuotes(int limit);
+    Result<QList<Candle>> candles(std::int64_t intervalMs, std::int64_t fromMs, std::int64_t toMs);
+
+    Result<core::Portfolio> portfolio(std::int64_t accountId);
+    /// Publishes the new wallet on the bus when the order changed it.
+    Result<OrderOutcome> placeOrder(std::int64_t accountId, const OrderRequest& request,
+                                    const QByteArray& idempotencyKey);
+    Result<PraiseResult> praise(std::int64_t accountId);
+    Result<QList<Order>> orders(std::int64_t accountId, std::int64_t beforeId, int limit);
+
+    /// Makes the next quote from the latest one (the first is $50.00),
+    /// stores it and publishes it. Called by the generator on the leader.
+    Result<Quote> generateQuote(core::PriceModel::Random& random);
+
+    Health health(const QString& generatorState);
+    std::int64_t now() const { return m_clock(); }
+    Store& store() { return m_store; }
+    QuoteBus& bus() { return m_bus; }
+    Metrics& metrics() { return m_metrics; }
+
+private:
+    Store& m_store;
+    QuoteBus& m_bus;
+    Metrics& m_metrics;
+    Money m_startingCash;
+    Clock m_clock;
+};
+
+}  // namespace valiant::server
