@@ -1,0 +1,184 @@
+#include "serverprocess.h"
+
+#include <QDeadlineTimer>
+#include <QFile>
+#include <QRegularExpression>
+
+#include <csignal>
+#include <sys/prctl.h>
+
+namespace valiant::test {
+
+namespace {
+
+constexpr int startTimeoutMs = 20'000;
+constexpr int stopTimeoutMs = 10'000;
+
+// The server's output goes to files, not pipes. A pipe that no one reads
+// (while a test blocks without spinning the event loop) fills at 64 KiB and
+// stalls the server in its next log write.
+QByteArray readFrom(const QString& path, qint64 offset)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    file.seek(offset);
+    return file.readAll();
+}
+
+qint64 fileSize(const QString& path)
+{
+    return QFile(path).size();
+}
+
+}  // namespace
+
+ServerProcess::ServerProcess() : ServerProcess(Options{}) {}
+
+ServerProcess::ServerProcess(Options options) : m_options(std::move(options)) {}
+
+ServerProcess::~ServerProcess()
+{
+    kill();
+}
+
+QString ServerProcess::serverBinary()
+{
+    return qEnvironmentVariable("VALIANT_SERVER_BIN");
+}
+
+QString ServerProcess::databasePath() const
+{
+    return m_directory.filePath(QStringLiteral("valiant.db"));
+}
+
+QUrl ServerProcess::baseUrl() const
+{
+    return QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_port));
+}
+
+QUrl ServerProcess::webSocketUrl(const QString& pathAndQuery) const
+{
+    return QUrl(QStringLiteral("ws://127.0.0.1:%1%2").arg(m_port).arg(pathAndQuery));
+}
+
+QStringList ServerProcess::arguments() const
+{
+    QStringList arguments{
+        QStringLiteral("serve"),
+        QStringLiteral("--host"), QStringLiteral("127.0.0.1"),
+        QStringLiteral("--port"), QString::number(m_port),
+        QStringLiteral("--database"), QStringLiteral("sqlite://") + databasePath(),
+        QStringLiteral("--tick-ms"), QString::number(m_options.tickMs),
+        QStringLiteral("--starting-cash"), m_options.startingCash,
+    };
+    arguments += m_options.extraArguments;
+    return arguments;
+}
+
+bool ServerProcess::fail(const QString& reason)
+{
+    m_errorString = QStringLiteral("%1\n--- valiant-server stderr ---\n%2")
+                        .arg(reason, QString::fromUtf8(standardError()));
+    return false;
+}
+
+QByteArray ServerProcess::standardOutput() const
+{
+    return readFrom(m_directory.filePath(QStringLiteral("server.stdout.log")), 0);
+}
+
+QByteArray ServerProcess::standardError() const
+{
+    return readFrom(m_directory.filePath(QStringLiteral("server.stderr.log")), 0);
+}
+
+bool ServerProcess::start()
+{
+    m_errorString.clear();
+    if (isRunning())
+        return fail(QStringLiteral("ServerProcess::start: the server is already running."));
+
+    const QString binary = serverBinary();
+    if (binary.isEmpty())
+        return fail(QStringLiteral("VALIANT_SERVER_BIN is not set; run the test through ctest "
+                                   "or set it to the path of valiant-server."));
+    if (!m_directory.isValid())
+        return fail(QStringLiteral("Could not create a temporary directory: %1")
+                        .arg(m_directory.errorString()));
+
+    // Output of earlier runs stays in the files, so look only past it.
+    const QString stdoutPath = m_directory.filePath(QStringLiteral("server.stdout.log"));
+    const QString stderrPath = m_directory.filePath(QStringLiteral("server.stderr.log"));
+    const qint64 stdoutOffset = fileSize(stdoutPath);
+
+    m_process = std::make_unique<QProcess>();
+    m_process->setProgram(binary);
+    m_process->setArguments(arguments());
+    m_process->setStandardOutputFile(stdoutPath, QIODevice::Append);
+    m_process->setStandardErrorFile(stderrPath, QIODevice::Append);
+    m_process->setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
+    m_process->start();
+    if (!m_process->waitForStarted(startTimeoutMs))
+        return fail(QStringLiteral("Could not start %1: %2").arg(binary, m_process->errorString()));
+
+    static const QRegularExpression listening(
+        QStringLiteral("valiant-server listening on http://127\\.0\\.0\\.1:(\\d+)"));
+    const QDeadlineTimer deadline(startTimeoutMs);
+    while (!deadline.hasExpired()) {
+        const QString output = QString::fromUtf8(readFrom(stdoutPath, stdoutOffset));
+        const QRegularExpressionMatch match = listening.match(output);
+        if (match.hasMatch()) {
+            m_port = match.captured(1).toInt();
+            return true;
+        }
+        if (m_process->waitForFinished(20))
+            return fail(QStringLiteral("valiant-server exited with status %1 before listening "
+                                       "(arguments: %2).")
+                            .arg(m_process->exitCode())
+                            .arg(m_process->arguments().join(QLatin1Char(' '))));
+    }
+    kill();
+    return fail(QStringLiteral("valiant-server did not print \"valiant-server listening on "
+                               "http://127.0.0.1:PORT\" on stdout within %1 ms (arguments: %2).")
+                    .arg(startTimeoutMs)
+                    .arg(arguments().join(QLatin1Char(' '))));
+}
+
+bool ServerProcess::stop()
+{
+    m_errorString.clear();
+    if (!isRunning())
+        return fail(QStringLiteral("ServerProcess::stop: the server is not running."));
+
+    m_process->terminate();
+    if (!m_process->waitForFinished(stopTimeoutMs)) {
+        kill();
+        return fail(QStringLiteral("valiant-server did not exit within %1 ms of SIGTERM; "
+                                   "it was killed.")
+                        .arg(stopTimeoutMs));
+    }
+    if (m_process->exitStatus() != QProcess::NormalExit)
+        return fail(QStringLiteral("valiant-server crashed after SIGTERM (%1).")
+                        .arg(m_process->errorString()));
+    if (m_process->exitCode() != 0)
+        return fail(QStringLiteral("valiant-server exited with status %1 after SIGTERM, "
+                                   "expected 0.")
+                        .arg(m_process->exitCode()));
+    return true;
+}
+
+void ServerProcess::kill()
+{
+    if (!isRunning())
+        return;
+    m_process->kill();
+    m_process->waitForFinished(stopTimeoutMs);
+}
+
+bool ServerProcess::isRunning() const
+{
+    return m_process && m_process->state() != QProcess::NotRunning;
+}
+
+}  // namespace valiant::test
