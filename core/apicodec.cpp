@@ -1,0 +1,526 @@
+#include "apicodec.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonParseError>
+#include <QJsonValue>
+#include <QMetaType>
+#include <QVariant>
+
+#include <algorithm>
+
+namespace valiant::core::api {
+
+namespace {
+
+Error invalid(const QString& code, const QString& message)
+{
+    return makeError(422, code, message);
+}
+
+// Shows a JSON value in a message, shortened so a huge value cannot flood
+// a response or a log.
+QString describe(const QJsonValue& value)
+{
+    if (value.isUndefined()) {
+        return QStringLiteral("missing");
+    }
+    QJsonArray wrapper{value};
+    QByteArray text = QJsonDocument(wrapper).toJson(QJsonDocument::Compact);
+    text = text.mid(1, text.size() - 2);
+    if (text.size() > 40) {
+        text = text.left(37) + "...";
+    }
+    return QString::fromUtf8(text);
+}
+
+// A JSON number with a whole value that fits in 64 bits. Qt 6.4 stores such
+// numbers as integers (also when written 2.0 or 1e3, which JSON Schema
+// counts as integers too) and everything else, 1.5 or 2^64, as a double.
+std::optional<std::int64_t> strictInteger(const QJsonValue& value)
+{
+    if (!value.isDouble()) {
+        return std::nullopt;
+    }
+    const QVariant variant = value.toVariant();
+    if (variant.typeId() != QMetaType::LongLong) {
+        return std::nullopt;
+    }
+    return variant.toLongLong();
+}
+
+Result<std::int64_t> requireInteger(const QJsonObject& object, const QString& field)
+{
+    const QJsonValue value = object.value(field);
+    if (const std::optional<std::int64_t> number = strictInteger(value)) {
+        return *number;
+    }
+    return makeError(422, QStringLiteral("invalid_field"),
+                     QStringLiteral("Field \"%1\" must be a whole number, got %2.")
+                         .arg(field, describe(value)));
+}
+
+Result<QString> requireString(const QJsonObject& object, const QString& field)
+{
+    const QJsonValue value = object.value(field);
+    if (value.isString()) {
+        return value.toString();
+    }
+    return makeError(422, QStringLiteral("invalid_field"),
+                     QStringLiteral("Field \"%1\" must be a string, got %2.")
+                         .arg(field, describe(value)));
+}
+
+Result<Money> requireMoney(const QJsonObject& object, const QString& field)
+{
+    const Result<QString> text = requireString(object, field);
+    if (!text) {
+        return text.error();
+    }
+    return Money::parse(*text);
+}
+
+Result<std::int64_t> requireTime(const QJsonObject& object, const QString& field)
+{
+    const Result<QString> text = requireString(object, field);
+    if (!text) {
+        return text.error();
+    }
+    if (const std::optional<std::int64_t> ms = parseTime(*text)) {
+        return *ms;
+    }
+    return makeError(422, QStringLiteral("invalid_field"),
+                     QStringLiteral("Field \"%1\" must be an RFC 3339 time, got \"%2\".")
+                         .arg(field, text->left(40)));
+}
+
+bool isUsernameCharacter(QChar c)
+{
+    return (c >= QLatin1Char('a') && c <= QLatin1Char('z')) ||
+           (c >= QLatin1Char('A') && c <= QLatin1Char('Z')) ||
+           (c >= QLatin1Char('0') && c <= QLatin1Char('9')) || c == QLatin1Char('_') ||
+           c == QLatin1Char('-') || c == QLatin1Char('.');
+}
+
+}  // namespace
+
+// --- Times -----------------------------------------------------------------
+
+QString formatTime(std::int64_t msSinceEpoch)
+{
+    return QDateTime::fromMSecsSinceEpoch(msSinceEpoch, Qt::UTC)
+        .toString(Qt::ISODateWithMs);
+}
+
+std::optional<std::int64_t> parseTime(QStringView text)
+{
+    // RFC 3339 requires a date, a 'T' (or 't'), a time and an offset.
+    if (text.size() < 20 || text.size() > 40) {
+        return std::nullopt;
+    }
+    const QChar separator = text[10];
+    if (separator != QLatin1Char('T') && separator != QLatin1Char('t')) {
+        return std::nullopt;
+    }
+    const QChar last = text.back();
+    const bool hasOffset = last == QLatin1Char('Z') || last == QLatin1Char('z') ||
+                           (text.size() >= 6 && (text[text.size() - 6] == QLatin1Char('+') ||
+                                                 text[text.size() - 6] == QLatin1Char('-')));
+    if (!hasOffset) {
+        return std::nullopt;
+    }
+
+    QString normalized = text.toString();
+    normalized[10] = QLatin1Char('T');
+    if (last == QLatin1Char('z')) {
+        normalized.back() = QLatin1Char('Z');
+    }
+    const QDateTime time = QDateTime::fromString(normalized, Qt::ISODateWithMs);
+    if (!time.isValid()) {
+        return std::nullopt;
+    }
+    return time.toMSecsSinceEpoch();
+}
+
+// --- Requests --------------------------------------------------------------
+
+Result<QJsonObject> parseObject(const QByteArray& body)
+{
+    QJsonParseError parseError;
+    const QJsonDocument document = QJsonDocument::fromJson(body, &parseError);
+    if (parseError.error != QJsonParseError::NoError) {
+        return makeError(400, QStringLiteral("invalid_json"),
+                         QStringLiteral("The request body is not valid JSON (%1 at byte %2). Send "
+                                        "one JSON object.")
+                             .arg(parseError.errorString())
+                             .arg(parseError.offset));
+    }
+    if (!document.isObject()) {
+        return makeError(400, QStringLiteral("invalid_json"),
+                         QStringLiteral("The request body must be a JSON object, such as "
+                                        "{\"side\": \"buy\", \"quantity\": 1}."));
+    }
+    return document.object();
+}
+
+Result<Ok> checkUsername(const QString& username)
+{
+    const bool lengthOk =
+        username.size() >= minUsernameLength && username.size() <= maxUsernameLength;
+    const bool charactersOk = std::all_of(username.begin(), username.end(), isUsernameCharacter);
+    if (lengthOk && charactersOk) {
+        return Ok{};
+    }
+    QString shown = username.left(40);
+    return invalid(QStringLiteral("invalid_username"),
+                   QStringLiteral("Username \"%1\" is not allowed. Use %2 to %3 letters, digits, "
+                                  "'_', '-' or '.'.")
+                       .arg(shown)
+                       .arg(minUsernameLength)
+                       .arg(maxUsernameLength));
+}
+
+Result<Ok> checkPassword(const QString& password)
+{
+    const qsizetype length = password.toUcs4().size();
+    if (length >= minPasswordLength && length <= maxPasswordLength) {
+        return Ok{};
+    }
+    return invalid(QStringLiteral("invalid_password"),
+                   QStringLiteral("The password has %1 characters. Use %2 to %3 characters.")
+                       .arg(length)
+                       .arg(minPasswordLength)
+                       .arg(maxPasswordLength));
+}
+
+Result<Credentials> decodeCredentials(const QJsonObject& object)
+{
+    const QJsonValue username = object.value(QStringLiteral("username"));
+    if (!username.isString()) {
+        return invalid(QStringLiteral("invalid_username"),
+                       QStringLiteral("Field \"username\" must be a string, got %1.")
+                           .arg(describe(username)));
+    }
+    const QJsonValue password = object.value(QStringLiteral("password"));
+    if (!password.isString()) {
+        // Never echo a password back, not even a malformed one.
+        return invalid(QStringLiteral("invalid_password"),
+                       QStringLiteral("Field \"password\" must be a string."));
+    }
+    return Credentials{username.toString(), password.toString()};
+}
+
+Result<OrderRequest> decodeOrderRequest(const QJsonObject& object)
+{
+    OrderRequest request;
+
+    const QJsonValue side = object.value(QStringLiteral("side"));
+    if (side == QJsonValue(QStringLiteral("buy"))) {
+        request.side = Side::Buy;
+    } else if (side == QJsonValue(QStringLiteral("sell"))) {
+        request.side = Side::Sell;
+    } else {
+        return invalid(QStringLiteral("invalid_side"),
+                       QStringLiteral("Field \"side\" must be \"buy\" or \"sell\", got %1.")
+                           .arg(describe(side)));
+    }
+
+    const QJsonValue quantity = object.value(QStringLiteral("quantity"));
+    const std::optional<std::int64_t> count = strictInteger(quantity);
+    if (!count || !checkQuantity(*count)) {
+        return invalid(QStringLiteral("invalid_quantity"),
+                       QStringLiteral("Field \"quantity\" must be a whole number of shares from "
+                                      "%1 to %2, got %3.")
+                           .arg(minOrderQuantity)
+                           .arg(maxOrderQuantity)
+                           .arg(describe(quantity)));
+    }
+    request.quantity = *count;
+
+    const QJsonValue limit = object.value(QStringLiteral("limit_price"));
+    if (limit.isUndefined() || limit.isNull()) {
+        return request;
+    }
+    const Result<Money> limitPrice =
+        limit.isString() ? Money::parse(limit.toString()) : Result<Money>(Error{});
+    if (!limitPrice || limitPrice->cents() <= 0) {
+        return invalid(QStringLiteral("invalid_limit_price"),
+                       QStringLiteral("Field \"limit_price\" must be a positive amount with two "
+                                      "decimals as a string, such as \"51.00\", got %1.")
+                           .arg(describe(limit)));
+    }
+    request.limitPrice = *limitPrice;
+    return request;
+}
+
+Result<Ok> checkIdempotencyKey(const QByteArray& key)
+{
+    const bool printable = std::all_of(key.begin(), key.end(),
+                                       [](char c) { return c >= 0x21 && c <= 0x7e; });
+    if (!key.isEmpty() && key.size() <= maxIdempotencyKeyLength && printable) {
+        return Ok{};
+    }
+    return invalid(QStringLiteral("invalid_idempotency_key"),
+                   QStringLiteral("The Idempotency-Key header must be 1 to %1 printable ASCII "
+                                  "characters without spaces, such as a UUID.")
+                       .arg(maxIdempotencyKeyLength));
+}
+
+// --- Values to JSON --------------------------------------------------------
+
+QJsonObject encode(const Quote& quote)
+{
+    return {{QStringLiteral("id"), qint64(quote.id)},
+            {QStringLiteral("price"), quote.price.toString()},
+            {QStringLiteral("created"), formatTime(quote.createdMs)}};
+}
+
+QJsonObject encode(const Candle& candle)
+{
+    return {{QStringLiteral("start"), formatTime(candle.startMs)},
+            {QStringLiteral("open"), candle.open.toString()},
+            {QStringLiteral("high"), candle.high.toString()},
+            {QStringLiteral("low"), candle.low.toString()},
+            {QStringLiteral("close"), candle.close.toString()},
+            {QStringLiteral("count"), qint64(candle.count)}};
+}
+
+QJsonObject encode(const Account& account)
+{
+    return {{QStringLiteral("id"), qint64(account.id)},
+            {QStringLiteral("username"), account.username}};
+}
+
+QJsonObject encode(const Order& order)
+{
+    return {{QStringLiteral("id"), qint64(order.id)},
+            {QStringLiteral("side"), sideName(order.side)},
+            {QStringLiteral("quantity"), qint64(order.quantity)},
+            {QStringLiteral("price"), order.price.toString()},
+            {QStringLiteral("total"), order.total.toString()},
+            {QStringLiteral("quote_id"), qint64(order.quoteId)},
+            {QStringLiteral("created"), formatTime(order.createdMs)}};
+}
+
+QJsonObject encode(const Portfolio& portfolio)
+{
+    const Holdings& holdings = portfolio.holdings;
+    QJsonObject object{{QStringLiteral("cash"), holdings.cash.toString()},
+                       {QStringLiteral("shares"), qint64(holdings.shares)},
+                       {QStringLiteral("cost_basis"), holdings.costBasis.toString()},
+                       {QStringLiteral("market_value"), portfolio.marketValue().toString()},
+                       {QStringLiteral("profit_and_loss"), portfolio.profitAndLoss().toString()}};
+    if (portfolio.lastQuote) {
+        object.insert(QStringLiteral("last_price"), portfolio.lastQuote->price.toString());
+        object.insert(QStringLiteral("last_quote_id"), qint64(portfolio.lastQuote->id));
+    } else {
+        object.insert(QStringLiteral("last_price"), QJsonValue::Null);
+        object.insert(QStringLiteral("last_quote_id"), QJsonValue::Null);
+    }
+    return object;
+}
+
+QJsonObject encodeOrderRequest(const OrderRequest& request)
+{
+    QJsonObject object{{QStringLiteral("side"), sideName(request.side)},
+                       {QStringLiteral("quantity"), qint64(request.quantity)}};
+    if (request.limitPrice) {
+        object.insert(QStringLiteral("limit_price"), request.limitPrice->toString());
+    }
+    return object;
+}
+
+QJsonObject encodeError(const Error& error)
+{
+    return {{QStringLiteral("error"), QJsonObject{{QStringLiteral("code"), error.code},
+                                                  {QStringLiteral("message"), error.message}}}};
+}
+
+QByteArray toBytes(const QJsonObject& object)
+{
+    return QJsonDocument(object).toJson(QJsonDocument::Compact);
+}
+
+// --- Stream messages -------------------------------------------------------
+
+QByteArray helloMessage(std::int64_t serverTimeMs, std::int64_t latestId)
+{
+    QJsonObject object{{QStringLiteral("type"), QStringLiteral("hello")},
+                       {QStringLiteral("server_time"), formatTime(serverTimeMs)}};
+    object.insert(QStringLiteral("latest_id"),
+                  latestId > 0 ? QJsonValue(qint64(latestId)) : QJsonValue(QJsonValue::Null));
+    return toBytes(object);
+}
+
+QByteArray quoteMessage(const Quote& quote)
+{
+    QJsonObject object = encode(quote);
+    object.insert(QStringLiteral("type"), QStringLiteral("quote"));
+    return toBytes(object);
+}
+
+QByteArray portfolioMessage(const Portfolio& portfolio)
+{
+    QJsonObject object = encode(portfolio);
+    object.insert(QStringLiteral("type"), QStringLiteral("portfolio"));
+    return toBytes(object);
+}
+
+QByteArray errorMessage(const QString& code, const QString& message)
+{
+    return toBytes({{QStringLiteral("type"), QStringLiteral("error")},
+                    {QStringLiteral("code"), code},
+                    {QStringLiteral("message"), message}});
+}
+
+// --- JSON to values --------------------------------------------------------
+
+Result<Quote> decodeQuote(const QJsonObject& object)
+{
+    const Result<std::int64_t> id = requireInteger(object, QStringLiteral("id"));
+    const Result<Money> price = requireMoney(object, QStringLiteral("price"));
+    const Result<std::int64_t> created = requireTime(object, QStringLiteral("created"));
+    if (!id) {
+        return id.error();
+    }
+    if (!price) {
+        return price.error();
+    }
+    if (!created) {
+        return created.error();
+    }
+    return Quote{*id, *price, *created};
+}
+
+Result<Candle> decodeCandle(const QJsonObject& object)
+{
+    Candle candle;
+    const Result<std::int64_t> start = requireTime(object, QStringLiteral("start"));
+    if (!start) {
+        return start.error();
+    }
+    candle.startMs = *start;
+
+    const std::pair<const char*, Money*> prices[] = {{"open", &candle.open},
+                                                     {"high", &candle.high},
+                                                     {"low", &candle.low},
+                                                     {"close", &candle.close}};
+    for (const auto& [field, target] : prices) {
+        const Result<Money> price = requireMoney(object, QString::fromLatin1(field));
+        if (!price) {
+            return price.error();
+        }
+        *target = *price;
+    }
+
+    const Result<std::int64_t> count = requireInteger(object, QStringLiteral("count"));
+    if (!count) {
+        return count.error();
+    }
+    candle.count = *count;
+    return candle;
+}
+
+Result<Account> decodeAccount(const QJsonObject& object)
+{
+    const Result<std::int64_t> id = requireInteger(object, QStringLiteral("id"));
+    if (!id) {
+        return id.error();
+    }
+    const Result<QString> username = requireString(object, QStringLiteral("username"));
+    if (!username) {
+        return username.error();
+    }
+    return Account{*id, *username};
+}
+
+Result<Order> decodeOrder(const QJsonObject& object)
+{
+    Order order;
+    const QString side = object.value(QStringLiteral("side")).toString();
+    if (side != QLatin1String("buy") && side != QLatin1String("sell")) {
+        return invalid(QStringLiteral("invalid_side"),
+                       QStringLiteral("Order side must be \"buy\" or \"sell\", got \"%1\".")
+                           .arg(side.left(20)));
+    }
+    order.side = side == QLatin1String("buy") ? Side::Buy : Side::Sell;
+
+    const std::pair<const char*, std::int64_t*> integers[] = {
+        {"id", &order.id}, {"quantity", &order.quantity}, {"quote_id", &order.quoteId}};
+    for (const auto& [field, target] : integers) {
+        const Result<std::int64_t> value = requireInteger(object, QString::fromLatin1(field));
+        if (!value) {
+            return value.error();
+        }
+        *target = *value;
+    }
+
+    const Result<Money> price = requireMoney(object, QStringLiteral("price"));
+    if (!price) {
+        return price.error();
+    }
+    const Result<Money> total = requireMoney(object, QStringLiteral("total"));
+    if (!total) {
+        return total.error();
+    }
+    const Result<std::int64_t> created = requireTime(object, QStringLiteral("created"));
+    if (!created) {
+        return created.error();
+    }
+    order.price = *price;
+    order.total = *total;
+    order.createdMs = *created;
+    return order;
+}
+
+Result<Portfolio> decodePortfolio(const QJsonObject& object)
+{
+    Portfolio portfolio;
+    const Result<Money> cash = requireMoney(object, QStringLiteral("cash"));
+    if (!cash) {
+        return cash.error();
+    }
+    const Result<std::int64_t> shares = requireInteger(object, QStringLiteral("shares"));
+    if (!shares) {
+        return shares.error();
+    }
+    const Result<Money> costBasis = requireMoney(object, QStringLiteral("cost_basis"));
+    if (!costBasis) {
+        return costBasis.error();
+    }
+    portfolio.holdings = Holdings{*cash, *shares, *costBasis};
+
+    const QJsonValue lastPrice = object.value(QStringLiteral("last_price"));
+    if (lastPrice.isNull() || lastPrice.isUndefined()) {
+        return portfolio;
+    }
+    const Result<Money> price = requireMoney(object, QStringLiteral("last_price"));
+    if (!price) {
+        return price.error();
+    }
+    const Result<std::int64_t> quoteId = requireInteger(object, QStringLiteral("last_quote_id"));
+    if (!quoteId) {
+        return quoteId.error();
+    }
+    // The wallet carries the quote's id and price but not its time.
+    portfolio.lastQuote = Quote{*quoteId, *price, 0};
+    return portfolio;
+}
+
+Error decodeError(int httpStatus, const QByteArray& body)
+{
+    const QJsonObject error =
+        QJsonDocument::fromJson(body).object().value(QStringLiteral("error")).toObject();
+    const QString code = error.value(QStringLiteral("code")).toString();
+    if (!code.isEmpty()) {
+        return Error{httpStatus, code, error.value(QStringLiteral("message")).toString()};
+    }
+    const QString text = QString::fromUtf8(body.left(200)).trimmed();
+    return Error{httpStatus, QStringLiteral("http_%1").arg(httpStatus),
+                 QStringLiteral("The server answered HTTP %1%2")
+                     .arg(httpStatus)
+                     .arg(text.isEmpty() ? QStringLiteral(".") : QStringLiteral(": ") + text)};
+}
+
+}  // namespace valiant::core::api

@@ -1,0 +1,308 @@
+#include "core/apicodec.h"
+
+#include <QJsonDocument>
+#include <QTest>
+
+using namespace valiant::core;
+
+class TestApiCodec : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void parseObjectRejects_data();
+    void parseObjectRejects();
+    void orderQuantity_data();
+    void orderQuantity();
+    void orderSideAndLimit_data();
+    void orderSideAndLimit();
+    void usernames_data();
+    void usernames();
+    void passwordLength();
+    void idempotencyKeys_data();
+    void idempotencyKeys();
+    void timesRoundTrip();
+    void parseTimeVariants_data();
+    void parseTimeVariants();
+    void quoteAndOrderRoundTrip();
+    void portfolioRoundTrip();
+    void portfolioWithoutQuote();
+    void errorBodies();
+};
+
+void TestApiCodec::parseObjectRejects_data()
+{
+    QTest::addColumn<QByteArray>("body");
+
+    QTest::newRow("empty") << QByteArray();
+    QTest::newRow("not JSON") << QByteArray("side=buy");
+    QTest::newRow("array") << QByteArray("[1,2]");
+    QTest::newRow("number") << QByteArray("42");
+    QTest::newRow("truncated") << QByteArray("{\"side\": \"buy\"");
+    QTest::newRow("deep nesting") << QByteArray(5000, '[') + QByteArray(5000, ']');
+}
+
+void TestApiCodec::parseObjectRejects()
+{
+    QFETCH(QByteArray, body);
+
+    const auto object = api::parseObject(body);
+    QVERIFY(!object.ok());
+    QCOMPARE(object.error().status, 400);
+    QCOMPARE(object.error().code, QStringLiteral("invalid_json"));
+}
+
+void TestApiCodec::orderQuantity_data()
+{
+    QTest::addColumn<QByteArray>("quantity");
+    QTest::addColumn<qint64>("expected");  // -1: rejected as invalid_quantity
+
+    QTest::newRow("one") << QByteArray("1") << qint64(1);
+    QTest::newRow("a million") << QByteArray("1000000") << qint64(1000000);
+    QTest::newRow("zero") << QByteArray("0") << qint64(-1);
+    QTest::newRow("negative") << QByteArray("-1") << qint64(-1);
+    QTest::newRow("a million and one") << QByteArray("1000001") << qint64(-1);
+    QTest::newRow("fraction") << QByteArray("1.5") << qint64(-1);
+    // Whole-valued numbers are integers, as in JSON Schema.
+    QTest::newRow("integer with a point") << QByteArray("2.0") << qint64(2);
+    QTest::newRow("exponent") << QByteArray("1e3") << qint64(1000);
+    QTest::newRow("huge exponent") << QByteArray("1e400") << qint64(-1);
+    QTest::newRow("beyond 64 bits") << QByteArray("99999999999999999999") << qint64(-1);
+    QTest::newRow("2^63") << QByteArray("9223372036854775808") << qint64(-1);
+    QTest::newRow("string") << QByteArray("\"3\"") << qint64(-1);
+    QTest::newRow("null") << QByteArray("null") << qint64(-1);
+    QTest::newRow("boolean") << QByteArray("true") << qint64(-1);
+    QTest::newRow("array") << QByteArray("[1]") << qint64(-1);
+}
+
+void TestApiCodec::orderQuantity()
+{
+    QFETCH(QByteArray, quantity);
+    QFETCH(qint64, expected);
+
+    const auto object = api::parseObject("{\"side\": \"buy\", \"quantity\": " + quantity + "}");
+    if (!object.ok()) {
+        // 1e400 is not valid JSON to Qt's parser; that is a rejection too.
+        QCOMPARE(expected, qint64(-1));
+        return;
+    }
+    const auto request = api::decodeOrderRequest(*object);
+    if (expected < 0) {
+        QVERIFY(!request.ok());
+        QCOMPARE(request.error().code, QStringLiteral("invalid_quantity"));
+        QCOMPARE(request.error().status, 422);
+        return;
+    }
+    QVERIFY(request.ok());
+    QCOMPARE(request->quantity, expected);
+}
+
+void TestApiCodec::orderSideAndLimit_data()
+{
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<QString>("code");  // empty: accepted
+
+    QTest::newRow("buy") << QByteArray(R"({"side":"buy","quantity":1})") << QString();
+    QTest::newRow("sell with limit") << QByteArray(R"({"side":"sell","quantity":1,"limit_price":"51.00"})") << QString();
+    QTest::newRow("null limit") << QByteArray(R"({"side":"sell","quantity":1,"limit_price":null})") << QString();
+    QTest::newRow("missing side") << QByteArray(R"({"quantity":1})") << "invalid_side";
+    QTest::newRow("capitalised side") << QByteArray(R"({"side":"BUY","quantity":1})") << "invalid_side";
+    QTest::newRow("side number") << QByteArray(R"({"side":1,"quantity":1})") << "invalid_side";
+    QTest::newRow("missing quantity") << QByteArray(R"({"side":"buy"})") << "invalid_quantity";
+    QTest::newRow("limit as number") << QByteArray(R"({"side":"buy","quantity":1,"limit_price":51})") << "invalid_limit_price";
+    QTest::newRow("limit one decimal") << QByteArray(R"({"side":"buy","quantity":1,"limit_price":"51.0"})") << "invalid_limit_price";
+    QTest::newRow("limit zero") << QByteArray(R"({"side":"buy","quantity":1,"limit_price":"0.00"})") << "invalid_limit_price";
+    QTest::newRow("limit negative") << QByteArray(R"({"side":"buy","quantity":1,"limit_price":"-1.00"})") << "invalid_limit_price";
+}
+
+void TestApiCodec::orderSideAndLimit()
+{
+    QFETCH(QByteArray, body);
+    QFETCH(QString, code);
+
+    const auto request = api::decodeOrderRequest(*api::parseObject(body));
+    if (code.isEmpty()) {
+        QVERIFY(request.ok());
+        return;
+    }
+    QVERIFY(!request.ok());
+    QCOMPARE(request.error().code, code);
+}
+
+void TestApiCodec::usernames_data()
+{
+    QTest::addColumn<QString>("username");
+    QTest::addColumn<bool>("valid");
+
+    QTest::newRow("three letters") << "ada" << true;
+    QTest::newRow("all allowed kinds") << "Ada_Lovelace-1.0" << true;
+    QTest::newRow("thirty-two") << QString(32, QLatin1Char('a')) << true;
+    QTest::newRow("two") << "ab" << false;
+    QTest::newRow("thirty-three") << QString(33, QLatin1Char('a')) << false;
+    QTest::newRow("space") << "ada lovelace" << false;
+    QTest::newRow("slash") << "ada/x" << false;
+    QTest::newRow("non-ASCII letter") << QString::fromUtf8("adé") << false;
+    QTest::newRow("empty") << "" << false;
+}
+
+void TestApiCodec::usernames()
+{
+    QFETCH(QString, username);
+    QFETCH(bool, valid);
+
+    const auto result = api::checkUsername(username);
+    QCOMPARE(result.ok(), valid);
+    if (!valid) {
+        QCOMPARE(result.error().code, QStringLiteral("invalid_username"));
+    }
+}
+
+void TestApiCodec::passwordLength()
+{
+    QVERIFY(!api::checkPassword(QStringLiteral("1234567")).ok());
+    QVERIFY(api::checkPassword(QStringLiteral("12345678")).ok());
+    QVERIFY(api::checkPassword(QString(1024, QLatin1Char('x'))).ok());
+    QVERIFY(!api::checkPassword(QString(1025, QLatin1Char('x'))).ok());
+    // Characters, not UTF-16 units: eight emoji are eight characters.
+    QVERIFY(api::checkPassword(QString::fromUtf8("😀😀😀😀😀😀😀😀")).ok());
+    QCOMPARE(api::checkPassword(QString()).error().code, QStringLiteral("invalid_password"));
+
+    const auto missing = api::decodeCredentials(*api::parseObject(R"({"username":"ada"})"));
+    QVERIFY(!missing.ok());
+    QCOMPARE(missing.error().code, QStringLiteral("invalid_password"));
+}
+
+void TestApiCodec::idempotencyKeys_data()
+{
+    QTest::addColumn<QByteArray>("key");
+    QTest::addColumn<bool>("valid");
+
+    QTest::newRow("uuid") << QByteArray("8c1e6a43-4b8e-4f0b-9f73-1d2d3a4b5c6d") << true;
+    QTest::newRow("one character") << QByteArray("x") << true;
+    QTest::newRow("sixty-four") << QByteArray(64, 'k') << true;
+    QTest::newRow("empty") << QByteArray() << false;
+    QTest::newRow("sixty-five") << QByteArray(65, 'k') << false;
+    QTest::newRow("space") << QByteArray("a b") << false;
+    QTest::newRow("control character") << QByteArray("a\tb") << false;
+}
+
+void TestApiCodec::idempotencyKeys()
+{
+    QFETCH(QByteArray, key);
+    QFETCH(bool, valid);
+
+    QCOMPARE(api::checkIdempotencyKey(key).ok(), valid);
+}
+
+void TestApiCodec::timesRoundTrip()
+{
+    const qint64 ms = 1'796'410'801'000;  // 2026-12-04T19:00:01.000Z
+    QCOMPARE(api::formatTime(ms), QStringLiteral("2026-12-04T19:00:01.000Z"));
+    QCOMPARE(api::parseTime(api::formatTime(ms)), std::optional<std::int64_t>(ms));
+    QCOMPARE(api::formatTime(ms + 7), QStringLiteral("2026-12-04T19:00:01.007Z"));
+}
+
+void TestApiCodec::parseTimeVariants_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<qint64>("ms");  // -1: rejected
+
+    QTest::newRow("Z without fraction") << "2026-12-04T19:00:01Z" << qint64(1'796'410'801'000);
+    QTest::newRow("lower-case t and z") << "2026-12-04t19:00:01.500z" << qint64(1'796'410'801'500);
+    QTest::newRow("positive offset") << "2026-12-04T20:00:01+01:00" << qint64(1'796'410'801'000);
+    QTest::newRow("no offset") << "2026-12-04T19:00:01" << qint64(-1);
+    QTest::newRow("date only") << "2026-12-04" << qint64(-1);
+    QTest::newRow("garbage") << "yesterday at noon, roughly" << qint64(-1);
+    QTest::newRow("month 13") << "2026-13-04T19:00:01Z" << qint64(-1);
+}
+
+void TestApiCodec::parseTimeVariants()
+{
+    QFETCH(QString, text);
+    QFETCH(qint64, ms);
+
+    const auto parsed = api::parseTime(text);
+    if (ms < 0) {
+        QVERIFY(!parsed.has_value());
+        return;
+    }
+    QVERIFY(parsed.has_value());
+    QCOMPARE(*parsed, ms);
+}
+
+void TestApiCodec::quoteAndOrderRoundTrip()
+{
+    const Quote quote{124, Money::fromCents(5040), 1'796'410'801'000};
+    const auto decodedQuote = api::decodeQuote(api::encode(quote));
+    QVERIFY(decodedQuote.ok());
+    QCOMPARE(decodedQuote->id, quote.id);
+    QCOMPARE(decodedQuote->price, quote.price);
+    QCOMPARE(decodedQuote->createdMs, quote.createdMs);
+    QCOMPARE(api::encode(quote).value(QStringLiteral("price")).toString(), QStringLiteral("50.40"));
+
+    const Order order{9, Side::Sell, 3, Money::fromCents(5012), Money::fromCents(15036), 123,
+                      1'796'410'801'000};
+    const auto decodedOrder = api::decodeOrder(api::encode(order));
+    QVERIFY(decodedOrder.ok());
+    QCOMPARE(decodedOrder->id, 9);
+    QCOMPARE(decodedOrder->side, Side::Sell);
+    QCOMPARE(decodedOrder->quantity, 3);
+    QCOMPARE(decodedOrder->total.cents(), 15036);
+    QCOMPARE(decodedOrder->quoteId, 123);
+
+    const QByteArray message = api::quoteMessage(quote);
+    const QJsonObject parsed = QJsonDocument::fromJson(message).object();
+    QCOMPARE(parsed.value(QStringLiteral("type")).toString(), QStringLiteral("quote"));
+    QCOMPARE(parsed.value(QStringLiteral("id")).toInteger(), 124);
+}
+
+void TestApiCodec::portfolioRoundTrip()
+{
+    Portfolio portfolio;
+    portfolio.holdings = Holdings{Money::fromCents(10000), 3, Money::fromCents(15000)};
+    portfolio.lastQuote = Quote{123, Money::fromCents(5012), 0};
+
+    const QJsonObject json = api::encode(portfolio);
+    QCOMPARE(json.value(QStringLiteral("cash")).toString(), QStringLiteral("100.00"));
+    QCOMPARE(json.value(QStringLiteral("market_value")).toString(), QStringLiteral("150.36"));
+    QCOMPARE(json.value(QStringLiteral("profit_and_loss")).toString(), QStringLiteral("0.36"));
+    QCOMPARE(json.value(QStringLiteral("last_quote_id")).toInteger(), 123);
+
+    const auto decoded = api::decodePortfolio(json);
+    QVERIFY(decoded.ok());
+    QCOMPARE(decoded->holdings.shares, 3);
+    QCOMPARE(decoded->holdings.costBasis.cents(), 15000);
+    QCOMPARE(decoded->lastQuote->price.cents(), 5012);
+}
+
+void TestApiCodec::portfolioWithoutQuote()
+{
+    Portfolio portfolio;
+    portfolio.holdings.cash = Money::fromCents(10000);
+
+    const QJsonObject json = api::encode(portfolio);
+    QVERIFY(json.value(QStringLiteral("last_price")).isNull());
+    QCOMPARE(json.value(QStringLiteral("market_value")).toString(), QStringLiteral("0.00"));
+
+    const auto decoded = api::decodePortfolio(json);
+    QVERIFY(decoded.ok());
+    QVERIFY(!decoded->lastQuote.has_value());
+}
+
+void TestApiCodec::errorBodies()
+{
+    const Error error{422, QStringLiteral("insufficient_funds"), QStringLiteral("Not enough.")};
+    const QByteArray body = api::toBytes(api::encodeError(error));
+    QCOMPARE(body, QByteArray(R"({"error":{"code":"insufficient_funds","message":"Not enough."}})"));
+
+    const Error decoded = api::decodeError(422, body);
+    QCOMPARE(decoded.code, error.code);
+    QCOMPARE(decoded.message, error.message);
+
+    const Error fallback = api::decodeError(502, "<html>Bad Gateway</html>");
+    QCOMPARE(fallback.code, QStringLiteral("http_502"));
+    QVERIFY(fallback.message.contains(QStringLiteral("502")));
+}
+
+QTEST_GUILESS_MAIN(TestApiCodec)
+#include "tst_apicodec.moc"
