@@ -51,6 +51,10 @@ public:
     /// The error response for `error` (status from the error itself).
     static HttpResponse errorResponse(const core::Error& error);
 
+    /// The route of `target` for metrics labels ("/api/v1/orders"), or
+    /// "unmatched", so that label sets stay bounded.
+    static QString routePattern(const QByteArray& target);
+
 private:
     MarketService& m_service;
     QString m_version;

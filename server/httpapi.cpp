@@ -1,0 +1,731 @@
+#include "httpapi.h"
+
+#include "core/apicodec.h"
+#include "marketservice.h"
+#include "metrics.h"
+
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QLoggingCategory>
+#include <QUrlQuery>
+
+#include <chrono>
+#include <exception>
+#include <limits>
+
+namespace valiant::server {
+
+namespace {
+
+Q_LOGGING_CATEGORY(lcHttp, "valiant.http")
+
+using core::Error;
+using core::makeError;
+namespace api = core::api;
+
+constexpr int defaultQuoteLimit = 60;
+constexpr int maxQuoteLimit = 1000;
+constexpr int defaultOrderLimit = 50;
+constexpr int maxOrderLimit = 500;
+constexpr std::int64_t defaultCandleCount = 60;
+constexpr std::int64_t maxCandleCount = 2000;
+
+/// A request with its path and query split apart, plus what handlers use.
+struct Call
+{
+    const HttpRequest& request;
+    QUrlQuery query;
+    MarketService& service;
+};
+
+using Handler = HttpResponse (*)(const Call& call);
+
+struct Route
+{
+    const char* path;
+    const char* method;
+    Handler handler;
+};
+
+HttpResponse jsonResponse(int status, const QJsonObject& object)
+{
+    HttpResponse response;
+    response.status = status;
+    response.body = api::toBytes(object);
+    return response;
+}
+
+Error invalidParameter(const QString& name, const QString& value, const QString& expected)
+{
+    return makeError(422, QStringLiteral("invalid_parameter"),
+                     QStringLiteral("The query parameter %1=\"%2\" is invalid: %3.")
+                         .arg(name, value.left(100), expected));
+}
+
+// --- Query parameters --------------------------------------------------------
+
+/// The one value of query parameter `name`, std::nullopt when absent, or an
+/// error when it is given more than once.
+Result<std::optional<QString>> queryValue(const QUrlQuery& query, const QString& name)
+{
+    const QStringList values = query.allQueryItemValues(name, QUrl::FullyDecoded);
+    if (values.isEmpty()) {
+        return std::optional<QString>();
+    }
+    if (values.size() > 1) {
+        return makeError(422, QStringLiteral("invalid_parameter"),
+                         QStringLiteral("The query parameter %1 is given %2 times; give it once.")
+                             .arg(name)
+                             .arg(values.size()));
+    }
+    return std::optional<QString>(values.first());
+}
+
+/// A decimal integer in [minimum, maximum] without sign, spaces or fraction.
+std::optional<std::int64_t> parseBoundedInteger(const QString& text, std::int64_t minimum,
+                                                std::int64_t maximum)
+{
+    if (text.isEmpty() || text.size() > 19) {
+        return std::nullopt;
+    }
+    for (const QChar c : text) {
+        if (c < u'0' || c > u'9') {
+            return std::nullopt;
+        }
+    }
+    bool ok = false;
+    const std::int64_t value = text.toLongLong(&ok);
+    if (!ok || value < minimum || value > maximum) {
+        return std::nullopt;
+    }
+    return value;
+}
+
+/// Reads an optional integer parameter, or returns `fallback` when it is absent.
+Result<std::int64_t> integerParameter(const QUrlQuery& query, const QString& name,
+                                      std::int64_t minimum, std::int64_t maximum,
+                                      std::int64_t fallback)
+{
+    const auto value = queryValue(query, name);
+    if (!value) {
+        return value.error();
+    }
+    if (!value->has_value()) {
+        return fallback;
+    }
+
+    const QString& text = **value;
+    if (const auto number = parseBoundedInteger(text, minimum, maximum)) {
+        return *number;
+    }
+    return invalidParameter(name, text,
+                            QStringLiteral("use a whole number from %1 to %2").arg(minimum).arg(maximum));
+}
+
+/// Reads an optional RFC 3339 time parameter as milliseconds since the epoch.
+Result<std::optional<std::int64_t>> timeParameter(const QUrlQuery& query, const QString& name)
+{
+    const auto value = queryValue(query, name);
+    if (!value) {
+        return value.error();
+    }
+    if (!value->has_value()) {
+        return std::optional<std::int64_t>();
+    }
+
+    const QString& text = **value;
+    if (const auto ms = api::parseTime(text)) {
+        return std::optional<std::int64_t>(*ms);
+    }
+    return invalidParameter(name, text,
+                            QStringLiteral("use an RFC 3339 time such as 2026-12-04T19:00:00Z "
+                                           "(encode '+' as %2B)"));
+}
+
+// --- Authentication and bodies -----------------------------------------------
+
+Error unauthorized(const QString& code, const QString& message)
+{
+    return makeError(401, code, message);
+}
+
+/// The bearer token of the Authorization header, or 401 missing_token /
+/// invalid_token. The token itself never appears in a message or log.
+Result<QString> bearerToken(const HttpRequest& request)
+{
+    const QByteArray header = request.header("authorization").trimmed();
+    if (header.isEmpty()) {
+        return unauthorized(QStringLiteral("missing_token"),
+                            QStringLiteral("This endpoint needs an Authorization: Bearer TOKEN "
+                                           "header; get a token from POST /api/v1/sessions."));
+    }
+
+    const int space = header.indexOf(' ');
+    const QByteArray scheme = header.left(space);
+    const QByteArray token = space < 0 ? QByteArray() : header.mid(space + 1).trimmed();
+    if (scheme.toLower() != "bearer" || token.isEmpty()) {
+        return unauthorized(QStringLiteral("invalid_token"),
+                            QStringLiteral("The Authorization header must have the form "
+                                           "'Bearer TOKEN'."));
+    }
+    return QString::fromLatin1(token);
+}
+
+Result<Account> authenticate(const Call& call)
+{
+    const auto token = bearerToken(call.request);
+    if (!token) {
+        return token.error();
+    }
+    return call.service.authenticate(*token);
+}
+
+/// Checks that the body is declared as JSON (415 otherwise). A charset,
+/// when given, must be UTF-8 because the codecs read only UTF-8.
+Result<core::Ok> checkJsonContentType(const HttpRequest& request)
+{
+    const QByteArray contentType = request.header("content-type");
+    const QList<QByteArray> parts = contentType.split(';');
+    const QByteArray mediaType = parts.first().trimmed().toLower();
+
+    bool charsetOk = true;
+    for (qsizetype i = 1; i < parts.size(); ++i) {
+        const QByteArray parameter = parts.at(i).trimmed().toLower();
+        if (parameter.startsWith("charset=")) {
+            const QByteArray charset = parameter.mid(8).replace('"', "");
+            charsetOk = charset == "utf-8" || charset == "utf8";
+        }
+    }
+
+    if (mediaType == "application/json" && charsetOk) {
+        return core::Ok{};
+    }
+    const QString received = contentType.isEmpty() ? QStringLiteral("none")
+                                                : QString::fromLatin1(contentType.left(100));
+    return makeError(415, QStringLiteral("unsupported_media_type"),
+                     QStringLiteral("The request body must be JSON with Content-Type: "
+                                    "application/json; the Content-Type was %1.")
+                         .arg(received));
+}
+
+Result<QJsonObject> jsonBody(const HttpRequest& request)
+{
+    const auto typeOk = checkJsonContentType(request);
+    if (!typeOk) {
+        return typeOk.error();
+    }
+    return api::parseObject(request.body);
+}
+
+// --- Health and metrics ------------------------------------------------------
+
+struct ServiceInfo
+{
+    QString version;
+    QString generatorState;
+};
+
+HttpResponse handleUp(MarketService& service, const ServiceInfo& info)
+{
+    const Health health = service.health(info.generatorState);
+    QJsonObject body{
+        {QStringLiteral("status"), health.databaseOk ? QStringLiteral("ok") : QStringLiteral("unavailable")},
+        {QStringLiteral("database"), health.databaseOk ? QStringLiteral("ok") : QStringLiteral("unavailable")},
+        {QStringLiteral("bus"), health.bus},
+        {QStringLiteral("generator"), health.generator},
+        {QStringLiteral("version"), info.version},
+    };
+    return jsonResponse(health.databaseOk ? 200 : 503, body);
+}
+
+HttpResponse handleMetrics(MarketService& service)
+{
+    HttpResponse response;
+    response.contentType = "text/plain; version=0.0.4; charset=utf-8";
+    response.body = service.metrics().render();
+    return response;
+}
+
+// --- Accounts and sessions ---------------------------------------------------
+
+HttpResponse grantResponse(const Result<SessionGrant>& grant)
+{
+    if (!grant) {
+        return HttpApi::errorResponse(grant.error());
+    }
+    return jsonResponse(201, QJsonObject{{QStringLiteral("account"), api::encode(grant->account)},
+                                         {QStringLiteral("token"), grant->token}});
+}
+
+HttpResponse postAccounts(const Call& call)
+{
+    const auto body = jsonBody(call.request);
+    if (!body) {
+        return HttpApi::errorResponse(body.error());
+    }
+    const auto credentials = api::decodeCredentials(*body);
+    if (!credentials) {
+        return HttpApi::errorResponse(credentials.error());
+    }
+    return grantResponse(call.service.createAccount(credentials->username, credentials->password));
+}
+
+HttpResponse postSessions(const Call& call)
+{
+    const auto body = jsonBody(call.request);
+    if (!body) {
+        return HttpApi::errorResponse(body.error());
+    }
+
+    // Log-in checks only the shape: a name that breaks the sign-up rules
+    // simply matches no account, and gets the same 401 as a wrong password.
+    const QJsonValue username = body->value(QStringLiteral("username"));
+    const QJsonValue password = body->value(QStringLiteral("password"));
+    if (!username.isString() || !password.isString()) {
+        return HttpApi::errorResponse(
+            makeError(422, QStringLiteral("invalid_field"),
+                      QStringLiteral("The body must have string fields username and password.")));
+    }
+    return grantResponse(call.service.logIn(username.toString(), password.toString()));
+}
+
+HttpResponse deleteCurrentSession(const Call& call)
+{
+    const auto token = bearerToken(call.request);
+    if (!token) {
+        return HttpApi::errorResponse(token.error());
+    }
+    const auto account = call.service.authenticate(*token);
+    if (!account) {
+        return HttpApi::errorResponse(account.error());
+    }
+    const auto loggedOut = call.service.logOut(*token);
+    if (!loggedOut) {
+        return HttpApi::errorResponse(loggedOut.error());
+    }
+
+    HttpResponse response;
+    response.status = 204;
+    response.contentType.clear();
+    return response;
+}
+
+// --- Quotes ------------------------------------------------------------------
+
+HttpResponse quotesResponse(const Result<QList<Quote>>& quotes)
+{
+    if (!quotes) {
+        return HttpApi::errorResponse(quotes.error());
+    }
+    QJsonArray array;
+    for (const Quote& quote : *quotes) {
+        array.append(api::encode(quote));
+    }
+    return jsonResponse(200, QJsonObject{{QStringLiteral("quotes"), array}});
+}
+
+HttpResponse getLatestQuote(const Call& call)
+{
+    const auto quote = call.service.latestQuote();
+    if (!quote) {
+        return HttpApi::errorResponse(quote.error());
+    }
+    return jsonResponse(200, api::encode(*quote));
+}
+
+HttpResponse getQuotes(const Call& call)
+{
+    const auto limit = integerParameter(call.query, QStringLiteral("limit"), 1, maxQuoteLimit,
+                                        defaultQuoteLimit);
+    if (!limit) {
+        return HttpApi::errorResponse(limit.error());
+    }
+    const auto afterId = integerParameter(call.query, QStringLiteral("after_id"), 0,
+                                          std::numeric_limits<std::int64_t>::max(), -1);
+    if (!afterId) {
+        return HttpApi::errorResponse(afterId.error());
+    }
+    const auto since = timeParameter(call.query, QStringLiteral("since"));
+    if (!since) {
+        return HttpApi::errorResponse(since.error());
+    }
+
+    const int count = static_cast<int>(*limit);
+    if (*afterId >= 0 && since->has_value()) {
+        return HttpApi::errorResponse(makeError(
+            422, QStringLiteral("invalid_parameter"),
+            QStringLiteral("Give either after_id or since, not both.")));
+    }
+    if (*afterId >= 0) {
+        return quotesResponse(call.service.quotesAfter(*afterId, count));
+    }
+    if (since->has_value()) {
+        return quotesResponse(call.service.quotesSince(**since, count));
+    }
+    return quotesResponse(call.service.latestQuotes(count));
+}
+
+std::optional<std::int64_t> intervalMs(const QString& name)
+{
+    if (name == u"1s") {
+        return 1000;
+    }
+    if (name == u"1m") {
+        return 60'000;
+    }
+    if (name == u"5m") {
+        return 300'000;
+    }
+    if (name == u"1h") {
+        return 3'600'000;
+    }
+    if (name == u"1d") {
+        return 86'400'000;
+    }
+    return std::nullopt;
+}
+
+/// Floor division, so that bucket starts before 1970 align too.
+std::int64_t floorDivide(std::int64_t a, std::int64_t b)
+{
+    const std::int64_t quotient = a / b;
+    return (a % b != 0 && (a < 0) != (b < 0)) ? quotient - 1 : quotient;
+}
+
+HttpResponse getCandles(const Call& call)
+{
+    const auto interval = queryValue(call.query, QStringLiteral("interval"));
+    if (!interval) {
+        return HttpApi::errorResponse(interval.error());
+    }
+    const QString intervalName = interval->value_or(QString());
+    const auto stepMs = intervalMs(intervalName);
+    if (!stepMs) {
+        return HttpApi::errorResponse(invalidParameter(
+            QStringLiteral("interval"), intervalName, QStringLiteral("use one of 1s, 1m, 5m, 1h, 1d")));
+    }
+
+    const auto from = timeParameter(call.query, QStringLiteral("from"));
+    if (!from) {
+        return HttpApi::errorResponse(from.error());
+    }
+    const auto to = timeParameter(call.query, QStringLiteral("to"));
+    if (!to) {
+        return HttpApi::errorResponse(to.error());
+    }
+
+    const std::int64_t toMs = to->value_or(call.service.now());
+    const std::int64_t fromMs = from->value_or(toMs - defaultCandleCount * *stepMs);
+    if (fromMs >= toMs) {
+        return HttpApi::errorResponse(makeError(
+            422, QStringLiteral("invalid_parameter"),
+            QStringLiteral("The time range is empty: from (%1) must be before to (%2).")
+                .arg(api::formatTime(fromMs), api::formatTime(toMs))));
+    }
+
+    // Buckets are aligned to the epoch, so count the starts in [from, to).
+    const std::int64_t firstBucket = floorDivide(fromMs + *stepMs - 1, *stepMs);
+    const std::int64_t lastBucket = floorDivide(toMs - 1, *stepMs);
+    const std::int64_t bucketCount = lastBucket - firstBucket + 1;
+    if (bucketCount > maxCandleCount) {
+        return HttpApi::errorResponse(makeError(
+            422, QStringLiteral("too_many_candles"),
+            QStringLiteral("The range holds %1 candles of %2 but one answer holds at most %3; "
+                           "narrow from/to or use a longer interval.")
+                .arg(bucketCount)
+                .arg(intervalName)
+                .arg(maxCandleCount)));
+    }
+
+    const auto candles = call.service.candles(*stepMs, fromMs, toMs);
+    if (!candles) {
+        return HttpApi::errorResponse(candles.error());
+    }
+    QJsonArray array;
+    for (const Candle& candle : *candles) {
+        array.append(api::encode(candle));
+    }
+    return jsonResponse(200, QJsonObject{{QStringLiteral("candles"), array}});
+}
+
+// --- Trading -----------------------------------------------------------------
+
+HttpResponse getPortfolio(const Call& call)
+{
+    const auto account = authenticate(call);
+    if (!account) {
+        return HttpApi::errorResponse(account.error());
+    }
+    const auto portfolio = call.service.portfolio(account->id);
+    if (!portfolio) {
+        return HttpApi::errorResponse(portfolio.error());
+    }
+    return jsonResponse(200, api::encode(*portfolio));
+}
+
+/// The Idempotency-Key header: empty when absent, an error when present
+/// but not 1 to 64 printable ASCII characters.
+Result<QByteArray> idempotencyKey(const HttpRequest& request)
+{
+    for (const auto& [name, value] : request.headers) {
+        if (name == "idempotency-key") {
+            const auto valid = api::checkIdempotencyKey(value);
+            if (!valid) {
+                return valid.error();
+            }
+            return value;
+        }
+    }
+    return QByteArray();
+}
+
+HttpResponse postOrders(const Call& call)
+{
+    const auto account = authenticate(call);
+    if (!account) {
+        return HttpApi::errorResponse(account.error());
+    }
+    const auto body = jsonBody(call.request);
+    if (!body) {
+        return HttpApi::errorResponse(body.error());
+    }
+    const auto order = api::decodeOrderRequest(*body);
+    if (!order) {
+        return HttpApi::errorResponse(order.error());
+    }
+    const auto key = idempotencyKey(call.request);
+    if (!key) {
+        return HttpApi::errorResponse(key.error());
+    }
+
+    const auto outcome = call.service.placeOrder(account->id, *order, *key);
+    if (!outcome) {
+        return HttpApi::errorResponse(outcome.error());
+    }
+
+    // A replay returns 200 with the first response's body, even when the
+    // first response was a rejection.
+    HttpResponse response;
+    response.status = outcome->replayed ? 200 : outcome->response.status;
+    response.body = outcome->response.body;
+    if (outcome->replayed) {
+        response.headers.append(qMakePair(QByteArray("Idempotent-Replayed"), QByteArray("true")));
+    }
+    return response;
+}
+
+HttpResponse getOrders(const Call& call)
+{
+    const auto account = authenticate(call);
+    if (!account) {
+        return HttpApi::errorResponse(account.error());
+    }
+    const auto limit = integerParameter(call.query, QStringLiteral("limit"), 1, maxOrderLimit,
+                                        defaultOrderLimit);
+    if (!limit) {
+        return HttpApi::errorResponse(limit.error());
+    }
+    const auto beforeId = integerParameter(call.query, QStringLiteral("before_id"), 1,
+                                           std::numeric_limits<std::int64_t>::max(), 0);
+    if (!beforeId) {
+        return HttpApi::errorResponse(beforeId.error());
+    }
+
+    const auto orders = call.service.orders(account->id, *beforeId, static_cast<int>(*limit));
+    if (!orders) {
+        return HttpApi::errorResponse(orders.error());
+    }
+    QJsonArray array;
+    for (const Order& order : *orders) {
+        array.append(api::encode(order));
+    }
+    return jsonResponse(200, QJsonObject{{QStringLiteral("orders"), array}});
+}
+
+HttpResponse postPraise(const Call& call)
+{
+    const auto account = authenticate(call);
+    if (!account) {
+        return HttpApi::errorResponse(account.error());
+    }
+
+    // Praise takes no fields, but a body that is sent must still be JSON.
+    if (!call.request.body.isEmpty()) {
+        const auto body = jsonBody(call.request);
+        if (!body) {
+            return HttpApi::errorResponse(body.error());
+        }
+    }
+
+    const auto praised = call.service.praise(account->id);
+    if (!praised) {
+        return HttpApi::errorResponse(praised.error());
+    }
+    return jsonResponse(200, QJsonObject{{QStringLiteral("bonus"), praised->bonus.toString()},
+                                         {QStringLiteral("portfolio"), api::encode(praised->portfolio)}});
+}
+
+HttpResponse getStream(const Call&)
+{
+    HttpResponse response = HttpApi::errorResponse(makeError(
+        426, QStringLiteral("upgrade_required"),
+        QStringLiteral("GET /api/v1/stream must be a WebSocket upgrade request.")));
+    response.headers.append(qMakePair(QByteArray("Upgrade"), QByteArray("websocket")));
+    return response;
+}
+
+// /up and /metrics have no handler here because they need ServiceInfo.
+constexpr Route routes[] = {
+    {"/up", "GET", nullptr},
+    {"/metrics", "GET", nullptr},
+    {"/api/v1/accounts", "POST", postAccounts},
+    {"/api/v1/sessions", "POST", postSessions},
+    {"/api/v1/sessions/current", "DELETE", deleteCurrentSession},
+    {"/api/v1/quotes/latest", "GET", getLatestQuote},
+    {"/api/v1/quotes", "GET", getQuotes},
+    {"/api/v1/candles", "GET", getCandles},
+    {"/api/v1/portfolio", "GET", getPortfolio},
+    {"/api/v1/orders", "GET", getOrders},
+    {"/api/v1/orders", "POST", postOrders},
+    {"/api/v1/praise", "POST", postPraise},
+    {"/api/v1/stream", "GET", getStream},
+};
+
+QByteArray pathOf(const QByteArray& target)
+{
+    const qsizetype question = target.indexOf('?');
+    return question < 0 ? target : target.left(question);
+}
+
+/// A method name for metrics labels: unknown methods share one label so
+/// that a client cannot grow the label set without bound.
+QString methodLabel(const QByteArray& method)
+{
+    static constexpr const char* known[] = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"};
+    for (const char* name : known) {
+        if (method == name) {
+            return QString::fromLatin1(method);
+        }
+    }
+    return QStringLiteral("other");
+}
+
+HttpResponse dispatch(const HttpRequest& request, const Route& route, MarketService& service,
+                      const ServiceInfo& info)
+{
+    const QByteArray path = route.path;
+    if (path == "/up") {
+        return handleUp(service, info);
+    }
+    if (path == "/metrics") {
+        return handleMetrics(service);
+    }
+
+    const qsizetype question = request.target.indexOf('?');
+    const QString query = question < 0 ? QString() : QString::fromUtf8(request.target.mid(question + 1));
+    return route.handler(Call{request, QUrlQuery(query), service});
+}
+
+HttpResponse routeRequest(const HttpRequest& request, MarketService& service,
+                          const ServiceInfo& info)
+{
+    if (request.body.size() > HttpApi::maxBodyBytes) {
+        return HttpApi::errorResponse(makeError(
+            413, QStringLiteral("body_too_large"),
+            QStringLiteral("The request body has %1 bytes but the limit is %2 bytes.")
+                .arg(request.body.size())
+                .arg(HttpApi::maxBodyBytes)));
+    }
+
+    const QByteArray path = pathOf(request.target);
+    QByteArrayList allowed;
+    for (const Route& route : routes) {
+        if (path != route.path) {
+            continue;
+        }
+        allowed.append(route.method);
+        if (request.method == route.method) {
+            return dispatch(request, route, service, info);
+        }
+    }
+
+    if (allowed.isEmpty()) {
+        return HttpApi::errorResponse(makeError(
+            404, QStringLiteral("not_found"),
+            QStringLiteral("No endpoint has the path %1; the API paths start with /api/v1/.")
+                .arg(QString::fromUtf8(path.left(200)))));
+    }
+    HttpResponse response = HttpApi::errorResponse(makeError(
+        405, QStringLiteral("method_not_allowed"),
+        QStringLiteral("%1 does not accept %2; use %3.")
+            .arg(QString::fromUtf8(path), QString::fromLatin1(request.method.left(20)),
+                 QString::fromLatin1(allowed.join(" or ")))));
+    response.headers.append(qMakePair(QByteArray("Allow"), QByteArray(allowed.join(", "))));
+    return response;
+}
+
+}  // namespace
+
+QByteArray HttpRequest::header(const QByteArray& lowerCaseName) const
+{
+    for (const auto& [name, value] : headers) {
+        if (name == lowerCaseName) {
+            return value;
+        }
+    }
+    return QByteArray();
+}
+
+HttpApi::HttpApi(MarketService& service, QString version, std::function<QString()> generatorState)
+    : m_service(service), m_version(std::move(version)), m_generatorState(std::move(generatorState))
+{
+}
+
+HttpResponse HttpApi::errorResponse(const core::Error& error)
+{
+    HttpResponse response = jsonResponse(error.status, api::encodeError(error));
+    if (error.status == 401) {
+        const QByteArray challenge = error.code == u"invalid_token"
+                                         ? "Bearer realm=\"valiant\", error=\"invalid_token\""
+                                         : "Bearer realm=\"valiant\"";
+        response.headers.append(qMakePair(QByteArray("WWW-Authenticate"), QByteArray(challenge)));
+    }
+    return response;
+}
+
+QString HttpApi::routePattern(const QByteArray& target)
+{
+    const QByteArray path = pathOf(target);
+    for (const Route& route : routes) {
+        if (path == route.path) {
+            return QString::fromLatin1(route.path);
+        }
+    }
+    return QStringLiteral("unmatched");
+}
+
+HttpResponse HttpApi::handle(const HttpRequest& request)
+{
+    const auto started = std::chrono::steady_clock::now();
+
+    HttpResponse response;
+    try {
+        response = routeRequest(request, m_service, ServiceInfo{m_version, m_generatorState ? m_generatorState() : QStringLiteral("off")});
+    } catch (const std::exception& exception) {
+        // The handlers return errors as values, so an exception here is a
+        // bug. The client gets a 500 and the server keeps running.
+        qCCritical(lcHttp) << "Request" << request.method << routePattern(request.target)
+                           << "failed with an exception:" << exception.what();
+        response = errorResponse(makeError(500, QStringLiteral("internal_error"),
+                                           QStringLiteral("The server failed to handle the "
+                                                          "request; try again later.")));
+    }
+    response.headers.append(qMakePair(QByteArray("Cache-Control"), QByteArray("no-store")));
+
+    const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - started;
+    m_service.metrics().recordRequest(methodLabel(request.method), routePattern(request.target),
+                                      response.status, elapsed.count());
+    return response;
+}
+
+}  // namespace valiant::server
