@@ -35,13 +35,13 @@ constexpr int streamHelloTimeoutMs = 5'000;
 constexpr int maxOrderAttempts = 5;
 constexpr int firstOrderRetryMs = 500;
 
-struct HttpAnswer
+struct HttpResponse
 {
     int status = 0;
     QByteArray body;
 };
 
-using AnswerHandler = std::function<void(Result<HttpAnswer>)>;
+using ResponseHandler = std::function<void(Result<HttpResponse>)>;
 using HttpHeaders = QList<QPair<QByteArray, QByteArray>>;
 
 struct PendingOrder
@@ -67,8 +67,8 @@ QString displayUrl(const QUrl& url)
     return url.toDisplayString(QUrl::RemoveUserInfo);
 }
 
-// Failures of the transport itself (refused, timed out, TLS) as opposed to
-// an HTTP answer: QNetworkReply numbers them below 200.
+// Failures of the transport itself (refused, timed out, TLS), as opposed to
+// an HTTP response. QNetworkReply numbers them below 200.
 bool isTransportError(QNetworkReply::NetworkError error)
 {
     return error != QNetworkReply::NoError && int(error) < 200;
@@ -90,85 +90,87 @@ bool isSuccess(int status)
     return status >= 200 && status < 300;
 }
 
-// Worth another try with the same Idempotency-Key: the server was not
-// reached, could not finish, or is still running the first try.
-bool isRetryable(const Result<HttpAnswer>& answer)
+// Whether to try again with the same Idempotency-Key, because the server
+// was not reached, could not finish, or is still running the first try.
+bool isRetryable(const Result<HttpResponse>& response)
 {
-    if (!answer) {
+    if (!response) {
         return true;
     }
-    const int status = answer->status;
+    const int status = response->status;
     if (status >= 500 || status == 429) {
         return true;
     }
     return status == 409 &&
-           api::decodeError(status, answer->body).code == QLatin1String("request_in_progress");
+           api::decodeError(status, response->body).code == QLatin1String("request_in_progress");
 }
 
-// The JSON object of a 2xx answer, or the API error of any other answer.
+// The JSON object of a 2xx response, or the API error of any other response.
 // An idempotent replay of a rejected order is a 200 carrying the error body.
-Result<QJsonObject> objectOf(const Result<HttpAnswer>& answer, const QString& what)
+Result<QJsonObject> objectOf(const Result<HttpResponse>& response, const QString& requestName)
 {
-    if (!answer) {
-        return answer.error();
+    if (!response) {
+        return response.error();
     }
-    if (!isSuccess(answer->status)) {
-        return api::decodeError(answer->status, answer->body);
+    if (!isSuccess(response->status)) {
+        return api::decodeError(response->status, response->body);
     }
 
-    const QJsonDocument document = QJsonDocument::fromJson(answer->body);
+    const QJsonDocument document = QJsonDocument::fromJson(response->body);
     if (!document.isObject()) {
         return makeError(
-            answer->status, QStringLiteral("invalid_response"),
-            QStringLiteral("The server's answer to %1 is not a JSON object.").arg(what));
+            response->status, QStringLiteral("invalid_response"),
+            QStringLiteral("The server's response to %1 is not a JSON object.").arg(requestName));
     }
     if (document.object().value(QStringLiteral("error")).isObject()) {
-        return api::decodeError(422, answer->body);
+        return api::decodeError(422, response->body);
     }
     return document.object();
 }
 
-Error invalidResponse(const QString& what, const Error& cause)
+Error invalidResponse(const QString& requestName, const Error& cause)
 {
-    return makeError(
-        0, QStringLiteral("invalid_response"),
-        QStringLiteral("The server's answer to %1 is malformed: %2").arg(what, cause.message));
+    return makeError(0, QStringLiteral("invalid_response"),
+                     QStringLiteral("The server's response to %1 is malformed: %2")
+                         .arg(requestName, cause.message));
 }
 
 template <typename T>
-Result<QList<T>> decodeList(const QJsonObject& object, const QString& field, const QString& what,
-                            Result<T> (*decode)(const QJsonObject&))
+Result<QList<T>> decodeList(const QJsonObject& object, const QString& field,
+                            const QString& requestName, Result<T> (*decode)(const QJsonObject&))
 {
     const QJsonValue value = object.value(field);
     if (!value.isArray()) {
         return invalidResponse(
-            what, makeError(0, {}, QStringLiteral("\"%1\" is not an array.").arg(field)));
+            requestName, makeError(0, {}, QStringLiteral("\"%1\" is not an array.").arg(field)));
     }
     QList<T> items;
     for (const QJsonValue& element : value.toArray()) {
         Result<T> item = decode(element.toObject());
         if (!item) {
-            return invalidResponse(what, item.error());
+            return invalidResponse(requestName, item.error());
         }
         items.append(std::move(item).value());
     }
     return items;
 }
 
-Result<QString> tokenOf(const Result<HttpAnswer>& answer, const QString& what)
+Result<QString> tokenOf(const Result<HttpResponse>& response, const QString& requestName)
 {
-    const Result<QJsonObject> object = objectOf(answer, what);
+    const Result<QJsonObject> object = objectOf(response, requestName);
     if (!object) {
         return object.error();
     }
     const QString token = object->value(QStringLiteral("token")).toString();
     if (token.isEmpty()) {
-        return invalidResponse(what, makeError(0, {}, QStringLiteral("\"token\" is missing.")));
+        return invalidResponse(requestName,
+                               makeError(0, {}, QStringLiteral("\"token\" is missing.")));
     }
     return token;
 }
 
-// Callbacks are optional: a caller that only watches the signals passes none.
+// Calls `done` if the caller passed one. A caller that only watches the
+// signals passes none.
 template <typename T>
 void deliver(const std::function<void(Result<T>)>& done, std::type_identity_t<Result<T>> result)
 {
@@ -187,10 +189,11 @@ public:
     QNetworkRequest makeRequest(const QUrl& url) const;
     QUrl apiUrl(const QString& path, const QUrlQuery& query = {}) const;
     void send(const QByteArray& verb, const QUrl& url, const QByteArray& body,
-              const HttpHeaders& headers, AnswerHandler handler);
+              const HttpHeaders& headers, ResponseHandler handler);
 
     void sendOrder(const std::shared_ptr<PendingOrder>& order);
-    void finishOrder(const std::shared_ptr<PendingOrder>& order, const Result<HttpAnswer>& answer);
+    void finishOrder(const std::shared_ptr<PendingOrder>& order,
+                     const Result<HttpResponse>& response);
 
     QUrl streamUrl() const;
     void openStream();
@@ -217,9 +220,9 @@ public:
     int maxDelayMs = 10'000;
     int nextDelayMs = 250;
 
-    // lastQuoteId is the newest quote emitted; resumeAfterId is where the
-    // next connection resumes, which before the first quote is the server's
-    // latest id at the first hello (-1: no hello yet, so no after_id).
+    // lastQuoteId is the newest quote emitted. resumeAfterId is the after_id
+    // of the next connection: before any quote, the latest_id of the first
+    // hello, and -1 (no after_id) before any hello.
     std::int64_t lastQuoteId = 0;
     std::int64_t resumeAfterId = -1;
 };
@@ -250,7 +253,7 @@ QNetworkRequest MarketClient::Private::makeRequest(const QUrl& url) const
 }
 
 void MarketClient::Private::send(const QByteArray& verb, const QUrl& url, const QByteArray& body,
-                                 const HttpHeaders& headers, AnswerHandler handler)
+                                 const HttpHeaders& headers, ResponseHandler handler)
 {
     QNetworkRequest request = makeRequest(url);
     if (!body.isEmpty()) {
@@ -274,7 +277,7 @@ void MarketClient::Private::send(const QByteArray& verb, const QUrl& url, const 
             handler(error);
             return;
         }
-        handler(HttpAnswer{status.toInt(), reply->readAll()});
+        handler(HttpResponse{status.toInt(), reply->readAll()});
     });
 }
 
@@ -283,22 +286,23 @@ void MarketClient::Private::sendOrder(const std::shared_ptr<PendingOrder>& order
     ++order->attempts;
     const HttpHeaders headers{{QByteArrayLiteral("Idempotency-Key"), order->idempotencyKey}};
     send("POST", apiUrl(QStringLiteral("/api/v1/orders")), order->body, headers,
-         [this, order](const Result<HttpAnswer>& answer) { finishOrder(order, answer); });
+         [this, order](const Result<HttpResponse>& response) { finishOrder(order, response); });
 }
 
 void MarketClient::Private::finishOrder(const std::shared_ptr<PendingOrder>& order,
-                                        const Result<HttpAnswer>& answer)
+                                        const Result<HttpResponse>& response)
 {
-    const QString what = QStringLiteral("order %1").arg(QString::fromLatin1(order->idempotencyKey));
+    const QString requestName =
+        QStringLiteral("order %1").arg(QString::fromLatin1(order->idempotencyKey));
 
-    if (isRetryable(answer) && order->attempts < maxOrderAttempts) {
+    if (isRetryable(response) && order->attempts < maxOrderAttempts) {
         int delayMs = firstOrderRetryMs;
         for (int i = 1; i < order->attempts; ++i) {
             delayMs *= 2;
         }
         delayMs = withJitter(delayMs);
         const QString reason =
-            answer ? QStringLiteral("HTTP %1").arg(answer->status) : answer.error().message;
+            response ? QStringLiteral("HTTP %1").arg(response->status) : response.error().message;
         qCInfo(lcClient).noquote()
             << QStringLiteral(
                    "Order %1 try %2 of %3 failed (%4); retrying in %5 ms with the "
@@ -322,11 +326,11 @@ void MarketClient::Private::finishOrder(const std::shared_ptr<PendingOrder>& ord
         }
     };
 
-    Result<QJsonObject> object = objectOf(answer, what);
+    Result<QJsonObject> object = objectOf(response, requestName);
     if (!object) {
         Error error = object.error();
         if (error.status == 0) {
-            // Without an answer the order may or may not have executed.
+            // Without an response the order may or may not have executed.
             error.message = QStringLiteral(
                                 "%1 Gave up after %2 tries; the order may have "
                                 "executed, so check the order history.")
@@ -339,13 +343,13 @@ void MarketClient::Private::finishOrder(const std::shared_ptr<PendingOrder>& ord
     const Result<Order> filled =
         api::decodeOrder(object->value(QStringLiteral("order")).toObject());
     if (!filled) {
-        reject(invalidResponse(what, filled.error()));
+        reject(invalidResponse(requestName, filled.error()));
         return;
     }
     const Result<Portfolio> portfolio =
         api::decodePortfolio(object->value(QStringLiteral("portfolio")).toObject());
     if (!portfolio) {
-        reject(invalidResponse(what, portfolio.error()));
+        reject(invalidResponse(requestName, portfolio.error()));
         return;
     }
 
@@ -409,7 +413,7 @@ void MarketClient::Private::openStream()
     newSocket->open(request);
 }
 
-// Stops the current socket without a reconnect: its signals are cut first
+// Stops the current socket without a reconnect. Its signals are cut first,
 // so closing it cannot call back into handleStreamDropped.
 void MarketClient::Private::closeStream()
 {
@@ -446,12 +450,14 @@ void MarketClient::Private::scheduleReconnect(const QString& reason)
 {
     const int delayMs = withJitter(nextDelayMs);
     nextDelayMs = doubled(nextDelayMs, maxDelayMs);
+    const QString resume = resumeAfterId >= 0
+                               ? QStringLiteral(", resuming after quote %1").arg(resumeAfterId)
+                               : QString();
     qCWarning(lcClient).noquote() << QStringLiteral(
-                                         "Live stream from %1 lost (%2); reconnecting in %3 ms "
-                                         "after quote %4.")
+                                         "Live stream from %1 lost (%2); reconnecting in %3 ms%4.")
                                          .arg(displayUrl(serverUrl), reason)
                                          .arg(delayMs)
-                                         .arg(resumeAfterId);
+                                         .arg(resume);
     setState(ConnectionState::Reconnecting);
     reconnectTimer.start(delayMs);
 }
@@ -493,7 +499,7 @@ void MarketClient::Private::handleStreamMessage(const QString& text)
         Q_EMIT q->streamError(error);
         return;
     }
-    // Newer servers may add message types; this client skips them.
+    // Newer servers may add message types, which this client skips.
     qCDebug(lcClient).noquote() << "Ignored a live stream message of type" << type;
 }
 
@@ -504,8 +510,8 @@ void MarketClient::Private::handleHello(const QJsonObject& message)
     if (resumeAfterId < 0 && latestId >= 0) {
         resumeAfterId = latestId;
     }
-    // NOTE: a server whose database was replaced can be behind this client;
-    // its quotes then stay hidden until its ids pass lastQuoteId.
+    // NOTE: when a server's database was replaced, its ids can be behind
+    // this client, and its quotes stay hidden until they pass lastQuoteId.
     if (latestId >= 0 && latestId < lastQuoteId) {
         qCWarning(lcClient).noquote() << QStringLiteral(
                                              "Server %1 reports latest quote %2, older than quote "
@@ -688,8 +694,8 @@ void MarketClient::createAccount(const QString& username, const QString& passwor
     const QByteArray body = api::toBytes(
         {{QStringLiteral("username"), username}, {QStringLiteral("password"), password}});
     d->send("POST", d->apiUrl(QStringLiteral("/api/v1/accounts")), body, {},
-            [done](const Result<HttpAnswer>& answer) {
-                deliver(done, tokenOf(answer, QStringLiteral("account creation")));
+            [done](const Result<HttpResponse>& response) {
+                deliver(done, tokenOf(response, QStringLiteral("account creation")));
             });
 }
 
@@ -699,21 +705,21 @@ void MarketClient::logIn(const QString& username, const QString& password,
     const QByteArray body = api::toBytes(
         {{QStringLiteral("username"), username}, {QStringLiteral("password"), password}});
     d->send("POST", d->apiUrl(QStringLiteral("/api/v1/sessions")), body, {},
-            [done](const Result<HttpAnswer>& answer) {
-                deliver(done, tokenOf(answer, QStringLiteral("log-in")));
+            [done](const Result<HttpResponse>& response) {
+                deliver(done, tokenOf(response, QStringLiteral("log-in")));
             });
 }
 
 void MarketClient::logOut(std::function<void(Result<Ok>)> done)
 {
     d->send("DELETE", d->apiUrl(QStringLiteral("/api/v1/sessions/current")), {}, {},
-            [done](const Result<HttpAnswer>& answer) {
-                if (!answer) {
-                    deliver(done, answer.error());
+            [done](const Result<HttpResponse>& response) {
+                if (!response) {
+                    deliver(done, response.error());
                     return;
                 }
-                if (!isSuccess(answer->status)) {
-                    deliver(done, api::decodeError(answer->status, answer->body));
+                if (!isSuccess(response->status)) {
+                    deliver(done, api::decodeError(response->status, response->body));
                     return;
                 }
                 deliver(done, Ok{});
@@ -723,15 +729,16 @@ void MarketClient::logOut(std::function<void(Result<Ok>)> done)
 void MarketClient::fetchPortfolio(std::function<void(Result<Portfolio>)> done)
 {
     d->send("GET", d->apiUrl(QStringLiteral("/api/v1/portfolio")), {}, {},
-            [done](const Result<HttpAnswer>& answer) {
-                const QString what = QStringLiteral("GET /api/v1/portfolio");
-                const Result<QJsonObject> object = objectOf(answer, what);
+            [done](const Result<HttpResponse>& response) {
+                const QString requestName = QStringLiteral("GET /api/v1/portfolio");
+                const Result<QJsonObject> object = objectOf(response, requestName);
                 if (!object) {
                     deliver(done, object.error());
                     return;
                 }
                 const Result<Portfolio> portfolio = api::decodePortfolio(*object);
-                deliver(done, portfolio ? portfolio : invalidResponse(what, portfolio.error()));
+                deliver(done,
+                        portfolio ? portfolio : invalidResponse(requestName, portfolio.error()));
             });
 }
 
@@ -746,14 +753,14 @@ void MarketClient::fetchQuotes(std::int64_t afterId, int limit,
         query.addQueryItem(QStringLiteral("limit"), QString::number(limit));
     }
     d->send("GET", d->apiUrl(QStringLiteral("/api/v1/quotes"), query), {}, {},
-            [done](const Result<HttpAnswer>& answer) {
-                const QString what = QStringLiteral("GET /api/v1/quotes");
-                const Result<QJsonObject> object = objectOf(answer, what);
+            [done](const Result<HttpResponse>& response) {
+                const QString requestName = QStringLiteral("GET /api/v1/quotes");
+                const Result<QJsonObject> object = objectOf(response, requestName);
                 if (!object) {
                     deliver(done, object.error());
                     return;
                 }
-                deliver(done, decodeList<Quote>(*object, QStringLiteral("quotes"), what,
+                deliver(done, decodeList<Quote>(*object, QStringLiteral("quotes"), requestName,
                                                 &api::decodeQuote));
             });
 }
@@ -766,14 +773,14 @@ void MarketClient::fetchCandles(const QString& interval, std::int64_t fromMs, st
     query.addQueryItem(QStringLiteral("from"), api::formatTime(fromMs));
     query.addQueryItem(QStringLiteral("to"), api::formatTime(toMs));
     d->send("GET", d->apiUrl(QStringLiteral("/api/v1/candles"), query), {}, {},
-            [done](const Result<HttpAnswer>& answer) {
-                const QString what = QStringLiteral("GET /api/v1/candles");
-                const Result<QJsonObject> object = objectOf(answer, what);
+            [done](const Result<HttpResponse>& response) {
+                const QString requestName = QStringLiteral("GET /api/v1/candles");
+                const Result<QJsonObject> object = objectOf(response, requestName);
                 if (!object) {
                     deliver(done, object.error());
                     return;
                 }
-                deliver(done, decodeList<Candle>(*object, QStringLiteral("candles"), what,
+                deliver(done, decodeList<Candle>(*object, QStringLiteral("candles"), requestName,
                                                  &api::decodeCandle));
             });
 }
@@ -789,14 +796,14 @@ void MarketClient::fetchOrders(std::int64_t beforeId, int limit,
         query.addQueryItem(QStringLiteral("limit"), QString::number(limit));
     }
     d->send("GET", d->apiUrl(QStringLiteral("/api/v1/orders"), query), {}, {},
-            [done](const Result<HttpAnswer>& answer) {
-                const QString what = QStringLiteral("GET /api/v1/orders");
-                const Result<QJsonObject> object = objectOf(answer, what);
+            [done](const Result<HttpResponse>& response) {
+                const QString requestName = QStringLiteral("GET /api/v1/orders");
+                const Result<QJsonObject> object = objectOf(response, requestName);
                 if (!object) {
                     deliver(done, object.error());
                     return;
                 }
-                deliver(done, decodeList<Order>(*object, QStringLiteral("orders"), what,
+                deliver(done, decodeList<Order>(*object, QStringLiteral("orders"), requestName,
                                                 &api::decodeOrder));
             });
 }
@@ -814,9 +821,9 @@ void MarketClient::praise(std::function<void(Result<Money>)> done)
 {
     // Not retried: praise carries no Idempotency-Key, so a repeat could pay twice.
     d->send("POST", d->apiUrl(QStringLiteral("/api/v1/praise")), QByteArrayLiteral("{}"), {},
-            [this, done](const Result<HttpAnswer>& answer) {
-                const QString what = QStringLiteral("POST /api/v1/praise");
-                const Result<QJsonObject> object = objectOf(answer, what);
+            [this, done](const Result<HttpResponse>& response) {
+                const QString requestName = QStringLiteral("POST /api/v1/praise");
+                const Result<QJsonObject> object = objectOf(response, requestName);
                 if (!object) {
                     deliver(done, object.error());
                     return;
@@ -826,7 +833,8 @@ void MarketClient::praise(std::function<void(Result<Money>)> done)
                 const Result<Portfolio> portfolio =
                     api::decodePortfolio(object->value(QStringLiteral("portfolio")).toObject());
                 if (!bonus || !portfolio) {
-                    deliver(done, invalidResponse(what, bonus ? portfolio.error() : bonus.error()));
+                    deliver(done, invalidResponse(requestName,
+                                                  bonus ? portfolio.error() : bonus.error()));
                     return;
                 }
                 Q_EMIT praised(*bonus);
