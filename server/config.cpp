@@ -68,10 +68,11 @@ Result<int> parseIntSetting(const Setting& setting, int minimum, int maximum)
     bool ok = false;
     const int value = setting.value.trimmed().toInt(&ok);
     if (!ok || value < minimum || value > maximum) {
-        return configError(QStringLiteral("Invalid %1 value \"%2\": use a whole number from %3 to %4.")
-                               .arg(setting.source, setting.value)
-                               .arg(minimum)
-                               .arg(maximum));
+        return configError(
+            QStringLiteral("Invalid %1 value \"%2\": use a whole number from %3 to %4.")
+                .arg(setting.source, setting.value)
+                .arg(minimum)
+                .arg(maximum));
     }
     return value;
 }
@@ -141,7 +142,8 @@ bool isPostgresUrl(const QString& url)
 QString defaultDatabaseUrl()
 {
     const QString directory = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
-    return QStringLiteral("sqlite://") + QDir(directory).absoluteFilePath(QStringLiteral("valiant.sqlite3"));
+    return QStringLiteral("sqlite://") +
+           QDir(directory).absoluteFilePath(QStringLiteral("valiant.sqlite3"));
 }
 
 Result<QString> parseDatabaseUrl(const Setting& setting)
@@ -149,7 +151,8 @@ Result<QString> parseDatabaseUrl(const Setting& setting)
     const QString url = setting.value.trimmed();
     const Result<QString> path = sqlitePathFromUrl(url);
     if (!path.ok()) {
-        return configError(QStringLiteral("Invalid %1 value: %2").arg(setting.source, path.error().message));
+        return configError(
+            QStringLiteral("Invalid %1 value: %2").arg(setting.source, path.error().message));
     }
     return url;
 }
@@ -274,7 +277,8 @@ Result<Config> parseConfig(const QStringList& arguments,
 
         if (findOption(flag) == nullptr) {
             return configError(
-                QStringLiteral("Unknown option %1; run valiant-server --help for the list of options.")
+                QStringLiteral(
+                    "Unknown option %1; run valiant-server --help for the list of options.")
                     .arg(flag));
         }
 
@@ -284,9 +288,10 @@ Result<Config> parseConfig(const QStringList& arguments,
         } else if (i + 1 < arguments.size()) {
             value = arguments.at(++i);
         } else {
-            return configError(QStringLiteral("Missing value after %1; run valiant-server --help for "
-                                              "its format.")
-                                   .arg(flag));
+            return configError(
+                QStringLiteral("Missing value after %1; run valiant-server --help for "
+                               "its format.")
+                    .arg(flag));
         }
 
         const Result<core::Ok> applied = applySetting(config, flag, Setting{value, flag});

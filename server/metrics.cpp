@@ -15,7 +15,7 @@ namespace {
 // Upper bounds in seconds, from half a millisecond (an indexed SQLite read)
 // to 10 s (the longest a request may run before its timeout).
 constexpr std::array<double, 14> bucketBounds = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
-                                                 0.1,    0.25,  0.5,    1.0,   2.5,   5.0,  10.0};
+                                                 0.1,    0.25,  0.5,    1.0,   2.5,  5.0,   10.0};
 
 struct Histogram
 {
@@ -69,7 +69,8 @@ void renderHistogram(QByteArray& out, const QByteArray& name, const QByteArray& 
         out += name + "_bucket{" + prefix + "le=\"" + formatNumber(bucketBounds[i]) + "\"} " +
                QByteArray::number(cumulative) + '\n';
     }
-    out += name + "_bucket{" + prefix + "le=\"+Inf\"} " + QByteArray::number(histogram.count) + '\n';
+    out +=
+        name + "_bucket{" + prefix + "le=\"+Inf\"} " + QByteArray::number(histogram.count) + '\n';
     const QByteArray braces = labels.isEmpty() ? QByteArray() : '{' + labels + '}';
     out += name + "_sum" + braces + ' ' + formatNumber(histogram.sum) + '\n';
     out += name + "_count" + braces + ' ' + QByteArray::number(histogram.count) + '\n';
@@ -86,7 +87,7 @@ void renderHeader(QByteArray& out, const char* name, const char* type, const cha
 struct Metrics::Private
 {
     using RequestKey = std::tuple<QString, QString, int>;  // method, route, status
-    using LatencyKey = std::pair<QString, QString>;         // method, route
+    using LatencyKey = std::pair<QString, QString>;        // method, route
 
     mutable QMutex mutex;
     std::map<RequestKey, std::uint64_t> requests;
