@@ -1,6 +1,7 @@
 #include "marketclient.h"
 
 #include "apicodec.h"
+#include "marketclient_p.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -21,51 +22,16 @@
 
 namespace valiant::core {
 
+Q_LOGGING_CATEGORY(lcMarketClient, "valiant.client")
+
 namespace {
 
-Q_LOGGING_CATEGORY(lcClient, "valiant.client")
-
 constexpr int requestTimeoutMs = 10'000;
-// From open() until the WebSocket handshake completes, then until "hello".
-constexpr int streamConnectTimeoutMs = 10'000;
-constexpr int streamHelloTimeoutMs = 5'000;
 
 // An order is tried at most 5 times, waiting 0.5, 1, 2 and 4 s (plus up to
 // 50 % jitter) in between: about 7.5 to 11 s in all when each try fails fast.
 constexpr int maxOrderAttempts = 5;
 constexpr int firstOrderRetryMs = 500;
-
-struct HttpResponse
-{
-    int status = 0;
-    QByteArray body;
-};
-
-using ResponseHandler = std::function<void(Result<HttpResponse>)>;
-using HttpHeaders = QList<QPair<QByteArray, QByteArray>>;
-
-struct PendingOrder
-{
-    QByteArray idempotencyKey;
-    QByteArray body;
-    int attempts = 0;
-    std::function<void(Result<Order>)> done;
-};
-
-int withJitter(int delayMs)
-{
-    return delayMs + int(QRandomGenerator::global()->bounded(delayMs / 2 + 1));
-}
-
-int doubled(int delayMs, int maxMs)
-{
-    return delayMs > maxMs / 2 ? maxMs : delayMs * 2;
-}
-
-QString displayUrl(const QUrl& url)
-{
-    return url.toDisplayString(QUrl::RemoveUserInfo);
-}
 
 // Failures of the transport itself (refused, timed out, TLS), as opposed to
 // an HTTP response. QNetworkReply numbers them below 200.
@@ -181,52 +147,6 @@ void deliver(const std::function<void(Result<T>)>& done, std::type_identity_t<Re
 
 }  // namespace
 
-class MarketClient::Private
-{
-public:
-    Private(MarketClient* client, QNetworkAccessManager* network) : q(client), network(network) {}
-
-    QNetworkRequest makeRequest(const QUrl& url) const;
-    QUrl apiUrl(const QString& path, const QUrlQuery& query = {}) const;
-    void send(const QByteArray& verb, const QUrl& url, const QByteArray& body,
-              const HttpHeaders& headers, ResponseHandler handler);
-
-    void sendOrder(const std::shared_ptr<PendingOrder>& order);
-    void finishOrder(const std::shared_ptr<PendingOrder>& order,
-                     const Result<HttpResponse>& response);
-
-    QUrl streamUrl() const;
-    void openStream();
-    void closeStream();
-    void handleStreamConnected(QWebSocket* socket);
-    void handleStreamDropped(QWebSocket* socket, const QString& reason);
-    void handleStreamMessage(const QString& text);
-    void handleHello(const QJsonObject& message);
-    void handleQuote(const QJsonObject& message);
-    void scheduleReconnect(const QString& reason);
-    void setState(ConnectionState state);
-
-    MarketClient* q;
-    QNetworkAccessManager* network;
-    QUrl serverUrl;
-    QString token;
-    QSet<QNetworkReply*> replies;
-
-    ConnectionState state = ConnectionState::Disconnected;
-    QWebSocket* socket = nullptr;
-    QTimer handshakeTimer;
-    QTimer reconnectTimer;
-    int firstDelayMs = 250;
-    int maxDelayMs = 10'000;
-    int nextDelayMs = 250;
-
-    // lastQuoteId is the newest quote emitted. resumeAfterId is the after_id
-    // of the next connection: before any quote, the latest_id of the first
-    // hello, and -1 (no after_id) before any hello.
-    std::int64_t lastQuoteId = 0;
-    std::int64_t resumeAfterId = -1;
-};
-
 // --- REST ------------------------------------------------------------------
 
 QUrl MarketClient::Private::apiUrl(const QString& path, const QUrlQuery& query) const
@@ -273,7 +193,7 @@ void MarketClient::Private::send(const QByteArray& verb, const QUrl& url, const 
         const QVariant status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
         if (isTransportError(reply->error()) || !status.isValid()) {
             const Error error = networkError(verb, url, reply);
-            qCWarning(lcClient).noquote() << error.message;
+            qCWarning(lcMarketClient).noquote() << error.message;
             handler(error);
             return;
         }
@@ -303,7 +223,7 @@ void MarketClient::Private::finishOrder(const std::shared_ptr<PendingOrder>& ord
         delayMs = withJitter(delayMs);
         const QString reason =
             response ? QStringLiteral("HTTP %1").arg(response->status) : response.error().message;
-        qCInfo(lcClient).noquote()
+        qCInfo(lcMarketClient).noquote()
             << QStringLiteral(
                    "Order %1 try %2 of %3 failed (%4); retrying in %5 ms with the "
                    "same Idempotency-Key.")
@@ -317,7 +237,7 @@ void MarketClient::Private::finishOrder(const std::shared_ptr<PendingOrder>& ord
     }
 
     const auto reject = [this, order](Error error) {
-        qCInfo(lcClient).noquote()
+        qCInfo(lcMarketClient).noquote()
             << QStringLiteral("Order %1 rejected: %2 (%3)")
                    .arg(QString::fromLatin1(order->idempotencyKey), error.code, error.message);
         Q_EMIT q->orderRejected(error);
@@ -353,12 +273,12 @@ void MarketClient::Private::finishOrder(const std::shared_ptr<PendingOrder>& ord
         return;
     }
 
-    qCInfo(lcClient).noquote() << QStringLiteral("Order %1 filled as order %2: %3 %4 at %5.")
-                                      .arg(QString::fromLatin1(order->idempotencyKey))
-                                      .arg(filled->id)
-                                      .arg(sideName(filled->side))
-                                      .arg(filled->quantity)
-                                      .arg(filled->price.toString());
+    qCInfo(lcMarketClient).noquote() << QStringLiteral("Order %1 filled as order %2: %3 %4 at %5.")
+                                            .arg(QString::fromLatin1(order->idempotencyKey))
+                                            .arg(filled->id)
+                                            .arg(sideName(filled->side))
+                                            .arg(filled->quantity)
+                                            .arg(filled->price.toString());
     Q_EMIT q->orderFilled(*filled);
     if (order->done) {
         order->done(*filled);
@@ -366,211 +286,12 @@ void MarketClient::Private::finishOrder(const std::shared_ptr<PendingOrder>& ord
     Q_EMIT q->portfolioChanged(*portfolio);
 }
 
-// --- Live stream -----------------------------------------------------------
-
-QUrl MarketClient::Private::streamUrl() const
-{
-    QUrlQuery query;
-    if (resumeAfterId >= 0) {
-        query.addQueryItem(QStringLiteral("after_id"), QString::number(resumeAfterId));
-    }
-    QUrl url = apiUrl(QStringLiteral("/api/v1/stream"), query);
-    url.setScheme(url.scheme() == QLatin1String("https") ? QStringLiteral("wss")
-                                                         : QStringLiteral("ws"));
-    return url;
-}
-
-void MarketClient::Private::openStream()
-{
-    const QUrl url = streamUrl();
-    auto* newSocket = new QWebSocket(QString(), QWebSocketProtocol::VersionLatest, q);
-    socket = newSocket;
-
-    QObject::connect(newSocket, &QWebSocket::connected, q,
-                     [this, newSocket] { handleStreamConnected(newSocket); });
-    QObject::connect(newSocket, &QWebSocket::textMessageReceived, q,
-                     [this, newSocket](const QString& text) {
-                         if (newSocket == socket) {
-                             handleStreamMessage(text);
-                         }
-                     });
-    QObject::connect(newSocket, &QWebSocket::disconnected, q, [this, newSocket] {
-        handleStreamDropped(newSocket, QStringLiteral("closed with code %1 %2")
-                                           .arg(int(newSocket->closeCode()))
-                                           .arg(newSocket->closeReason()));
-    });
-    QObject::connect(newSocket, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), q,
-                     [this, newSocket](QAbstractSocket::SocketError) {
-                         handleStreamDropped(newSocket, newSocket->errorString());
-                     });
-
-    QNetworkRequest request(url);
-    if (!token.isEmpty()) {
-        request.setRawHeader("Authorization", "Bearer " + token.toUtf8());
-    }
-    qCDebug(lcClient).noquote() << "Opening the live stream" << displayUrl(url);
-    handshakeTimer.start(streamConnectTimeoutMs);
-    newSocket->open(request);
-}
-
-// Stops the current socket without a reconnect. Its signals are cut first,
-// so closing it cannot call back into handleStreamDropped.
-void MarketClient::Private::closeStream()
-{
-    handshakeTimer.stop();
-    reconnectTimer.stop();
-    if (socket == nullptr) {
-        return;
-    }
-    QWebSocket* oldSocket = socket;
-    socket = nullptr;
-    QObject::disconnect(oldSocket, nullptr, q, nullptr);
-    oldSocket->abort();
-    oldSocket->deleteLater();
-}
-
-void MarketClient::Private::handleStreamConnected(QWebSocket* connectedSocket)
-{
-    if (connectedSocket != socket) {
-        return;
-    }
-    handshakeTimer.start(streamHelloTimeoutMs);
-}
-
-void MarketClient::Private::handleStreamDropped(QWebSocket* droppedSocket, const QString& reason)
-{
-    if (droppedSocket != socket) {
-        return;
-    }
-    closeStream();
-    scheduleReconnect(reason);
-}
-
-void MarketClient::Private::scheduleReconnect(const QString& reason)
-{
-    const int delayMs = withJitter(nextDelayMs);
-    nextDelayMs = doubled(nextDelayMs, maxDelayMs);
-    const QString resume = resumeAfterId >= 0
-                               ? QStringLiteral(", resuming after quote %1").arg(resumeAfterId)
-                               : QString();
-    qCWarning(lcClient).noquote() << QStringLiteral(
-                                         "Live stream from %1 lost (%2); reconnecting in %3 ms%4.")
-                                         .arg(displayUrl(serverUrl), reason)
-                                         .arg(delayMs)
-                                         .arg(resume);
-    setState(ConnectionState::Reconnecting);
-    reconnectTimer.start(delayMs);
-}
-
-void MarketClient::Private::handleStreamMessage(const QString& text)
-{
-    const QJsonDocument document = QJsonDocument::fromJson(text.toUtf8());
-    if (!document.isObject()) {
-        qCWarning(lcClient).noquote()
-            << "Ignored a live stream message that is not a JSON object:" << text.left(80);
-        return;
-    }
-    const QJsonObject message = document.object();
-    const QString type = message.value(QStringLiteral("type")).toString();
-
-    if (type == QLatin1String("hello")) {
-        handleHello(message);
-        return;
-    }
-    if (type == QLatin1String("quote")) {
-        handleQuote(message);
-        return;
-    }
-    if (type == QLatin1String("portfolio")) {
-        const Result<Portfolio> portfolio = api::decodePortfolio(message);
-        if (!portfolio) {
-            qCWarning(lcClient).noquote()
-                << "Ignored a malformed portfolio message:" << portfolio.error().message;
-            return;
-        }
-        Q_EMIT q->portfolioChanged(*portfolio);
-        return;
-    }
-    if (type == QLatin1String("error")) {
-        const Error error = makeError(0, message.value(QStringLiteral("code")).toString(),
-                                      message.value(QStringLiteral("message")).toString());
-        qCWarning(lcClient).noquote()
-            << QStringLiteral("Live stream error %1: %2").arg(error.code, error.message);
-        Q_EMIT q->streamError(error);
-        return;
-    }
-    // Newer servers may add message types, which this client skips.
-    qCDebug(lcClient).noquote() << "Ignored a live stream message of type" << type;
-}
-
-void MarketClient::Private::handleHello(const QJsonObject& message)
-{
-    handshakeTimer.stop();
-    const std::int64_t latestId = message.value(QStringLiteral("latest_id")).toInteger(-1);
-    if (resumeAfterId < 0 && latestId >= 0) {
-        resumeAfterId = latestId;
-    }
-    // NOTE: when a server's database was replaced, its ids can be behind
-    // this client, and its quotes stay hidden until they pass lastQuoteId.
-    if (latestId >= 0 && latestId < lastQuoteId) {
-        qCWarning(lcClient).noquote() << QStringLiteral(
-                                             "Server %1 reports latest quote %2, older than quote "
-                                             "%3 already received; its quote history differs.")
-                                             .arg(displayUrl(serverUrl))
-                                             .arg(latestId)
-                                             .arg(lastQuoteId);
-    }
-
-    nextDelayMs = firstDelayMs;
-    qCInfo(lcClient).noquote() << QStringLiteral("Live stream connected to %1, latest quote %2.")
-                                      .arg(displayUrl(serverUrl))
-                                      .arg(latestId);
-    setState(ConnectionState::Connected);
-}
-
-void MarketClient::Private::handleQuote(const QJsonObject& message)
-{
-    const Result<Quote> quote = api::decodeQuote(message);
-    if (!quote) {
-        qCWarning(lcClient).noquote()
-            << "Ignored a malformed quote message:" << quote.error().message;
-        return;
-    }
-    // A backfill can repeat quotes that already arrived live before a drop.
-    if (quote->id <= lastQuoteId) {
-        qCDebug(lcClient) << "Dropped quote" << quote->id << "already received";
-        return;
-    }
-    lastQuoteId = quote->id;
-    resumeAfterId = std::max(resumeAfterId, quote->id);
-    Q_EMIT q->quoteReceived(*quote);
-}
-
-void MarketClient::Private::setState(ConnectionState newState)
-{
-    if (state == newState) {
-        return;
-    }
-    state = newState;
-    Q_EMIT q->connectionStateChanged(newState);
-}
-
 // --- MarketClient ----------------------------------------------------------
 
 MarketClient::MarketClient(QNetworkAccessManager* network, QObject* parent)
     : QObject(parent), d(std::make_unique<Private>(this, network))
 {
-    d->handshakeTimer.setSingleShot(true);
-    d->reconnectTimer.setSingleShot(true);
-    connect(&d->handshakeTimer, &QTimer::timeout, this, [this] {
-        const bool opened =
-            d->socket != nullptr && d->socket->state() == QAbstractSocket::ConnectedState;
-        d->handleStreamDropped(
-            d->socket,
-            opened ? QStringLiteral("no hello within %1 ms").arg(streamHelloTimeoutMs)
-                   : QStringLiteral("no connection within %1 ms").arg(streamConnectTimeoutMs));
-    });
-    connect(&d->reconnectTimer, &QTimer::timeout, this, [this] { d->openStream(); });
+    d->setUpStreamTimers();
 }
 
 // Replies still running are cut loose first, so that aborting them cannot
@@ -632,7 +353,7 @@ QString MarketClient::token() const
 void MarketClient::setReconnectDelays(int firstMs, int maxMs)
 {
     if (firstMs < 1 || maxMs < firstMs) {
-        qCWarning(lcClient).noquote()
+        qCWarning(lcMarketClient).noquote()
             << QStringLiteral(
                    "Ignored reconnect delays of %1 ms first and %2 ms max: the first "
                    "must be at least 1 ms and the max at least the first.")
@@ -658,7 +379,7 @@ void MarketClient::start()
                                                      "https:// URL; set one such as "
                                                      "http://127.0.0.1:3000.")
                                           .arg(displayUrl(d->serverUrl)));
-        qCWarning(lcClient).noquote() << error.message;
+        qCWarning(lcMarketClient).noquote() << error.message;
         Q_EMIT streamError(error);
         return;
     }
@@ -674,7 +395,8 @@ void MarketClient::stop()
         return;
     }
     d->closeStream();
-    qCInfo(lcClient).noquote() << "Live stream from" << displayUrl(d->serverUrl) << "stopped.";
+    qCInfo(lcMarketClient).noquote()
+        << "Live stream from" << displayUrl(d->serverUrl) << "stopped.";
     d->setState(ConnectionState::Disconnected);
 }
 
