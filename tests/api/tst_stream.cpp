@@ -1,0 +1,449 @@
+// Black-box tests of the WebSocket stream of a real valiant-server on
+// 127.0.0.1 that makes a quote every 100 ms. They cover the hello message,
+// quote order, resume with after_id, authentication by header and by first
+// message, errors before a close, and close code 1001 on shutdown.
+
+#include "support/httpclient.h"
+#include "support/serverprocess.h"
+
+#include <QDeadlineTimer>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QNetworkRequest>
+#include <QRegularExpression>
+#include <QTest>
+#include <QWebSocket>
+
+#include <functional>
+#include <memory>
+
+using namespace valiant::test;
+
+namespace {
+
+constexpr int tickMs = 100;
+constexpr int waitMs = 15'000;
+
+bool isTimestamp(const QJsonValue& value)
+{
+    static const QRegularExpression form(
+        QStringLiteral("^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z$"));
+    return value.isString() && form.match(value.toString()).hasMatch();
+}
+
+// One WebSocket connection that records every text message as JSON.
+class StreamClient
+{
+public:
+    explicit StreamClient(const QUrl& url, const QString& token = {})
+    {
+        QObject::connect(&m_socket, &QWebSocket::connected, &m_socket,
+                         [this] { m_connected = true; });
+        QObject::connect(&m_socket, &QWebSocket::disconnected, &m_socket,
+                         [this] { m_disconnected = true; });
+        QObject::connect(&m_socket, &QWebSocket::textMessageReceived, &m_socket,
+                         [this](const QString& text) {
+                             m_raw.append(text);
+                             m_messages.append(QJsonDocument::fromJson(text.toUtf8()).object());
+                         });
+
+        QNetworkRequest request(url);
+        if (!token.isEmpty())
+            request.setRawHeader("Authorization", "Bearer " + token.toUtf8());
+        m_socket.open(request);
+    }
+
+    bool waitForConnected()
+    {
+        return waitFor([this] { return m_connected || m_disconnected; }) && m_connected;
+    }
+
+    bool waitForDisconnected() { return waitFor([this] { return m_disconnected; }); }
+
+    /// Waits until `condition` holds, spinning the event loop, for at most `timeoutMs`.
+    bool waitFor(const std::function<bool()>& condition, int timeoutMs = waitMs)
+    {
+        QDeadlineTimer deadline(timeoutMs);
+        while (!condition()) {
+            if (deadline.hasExpired())
+                return false;
+            QTest::qWait(10);
+        }
+        return true;
+    }
+
+    QList<QJsonObject> messagesOfType(const QString& type) const
+    {
+        QList<QJsonObject> result;
+        for (const QJsonObject& message : m_messages) {
+            if (message.value("type").toString() == type)
+                result.append(message);
+        }
+        return result;
+    }
+
+    QList<qint64> quoteIds() const
+    {
+        QList<qint64> ids;
+        for (const QJsonObject& quote : messagesOfType("quote"))
+            ids.append(quote.value("id").toInteger());
+        return ids;
+    }
+
+    /// Waits until a quote with an id of at least `id` arrived.
+    bool waitForQuote(qint64 id)
+    {
+        return waitFor([this, id] {
+            const QList<qint64> ids = quoteIds();
+            return !ids.isEmpty() && ids.last() >= id;
+        });
+    }
+
+    void sendText(const QByteArray& text) { m_socket.sendTextMessage(QString::fromUtf8(text)); }
+    void close() { m_socket.close(); }
+
+    QWebSocket& socket() { return m_socket; }
+    const QList<QJsonObject>& messages() const { return m_messages; }
+    QString transcript() const { return m_raw.join(QLatin1Char('\n')).left(3000); }
+
+private:
+    QWebSocket m_socket;
+    QList<QJsonObject> m_messages;
+    QStringList m_raw;
+    bool m_connected = false;
+    bool m_disconnected = false;
+};
+
+}  // namespace
+
+class StreamTest : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void cleanupTestCase();
+
+    void helloComesFirst();
+    void quotesAscendingWithoutGaps();
+    void resumeDeliversExactlyMissedQuotes();
+    void resumeFromStartDeliversAll();
+    void headerAuthReceivesPortfolio();
+    void messageAuthReceivesPortfolio();
+    void anonymousStreamHasNoPortfolio();
+    void badTokenInHeaderErrorThenClose();
+    void badTokenInMessageErrorThenClose();
+    void shutdownClosesWithGoingAway();
+
+private:
+    struct Account
+    {
+        QString token;
+        QString username;
+    };
+
+    Account createAccount(const ServerProcess& server);
+    static qint64 latestQuoteId(const ServerProcess& server);
+    static void verifyQuotesMatchServer(const ServerProcess& server,
+                                        const QList<QJsonObject>& quotes);
+
+    std::unique_ptr<ServerProcess> m_server;
+    int m_accountCounter = 0;
+};
+
+// --- helpers ---
+
+StreamTest::Account StreamTest::createAccount(const ServerProcess& server)
+{
+    const QString username = QStringLiteral("streamer_%1").arg(++m_accountCounter);
+    const HttpResponse response =
+        HttpClient(server.baseUrl())
+            .post("/api/v1/accounts", {{"username", username}, {"password", "password-123"}});
+    if (response.status != 201)
+        qWarning("Creating account %s failed: %s", qPrintable(username),
+                 qPrintable(response.describe()));
+    return Account{response.json().value("token").toString(), username};
+}
+
+qint64 StreamTest::latestQuoteId(const ServerProcess& server)
+{
+    return HttpClient(server.baseUrl())
+        .get("/api/v1/quotes/latest")
+        .json()
+        .value("id")
+        .toInteger();
+}
+
+// Checks each streamed quote against the same id from the REST API.
+void StreamTest::verifyQuotesMatchServer(const ServerProcess& server,
+                                         const QList<QJsonObject>& quotes)
+{
+    QVERIFY(!quotes.isEmpty());
+    const qint64 firstId = quotes.first().value("id").toInteger();
+    const QJsonArray stored =
+        HttpClient(server.baseUrl())
+            .get(QStringLiteral("/api/v1/quotes?after_id=%1&limit=1000").arg(firstId - 1))
+            .json()
+            .value("quotes")
+            .toArray();
+    QVERIFY(stored.size() >= qMin<qsizetype>(quotes.size(), 1000));
+    for (qsizetype i = 0; i < qMin<qsizetype>(quotes.size(), stored.size()); ++i) {
+        const QJsonObject expected = stored.at(i).toObject();
+        QCOMPARE(quotes.at(i).value("id"), expected.value("id"));
+        QCOMPARE(quotes.at(i).value("price"), expected.value("price"));
+        QCOMPARE(quotes.at(i).value("created"), expected.value("created"));
+    }
+}
+
+// --- set-up ---
+
+void StreamTest::initTestCase()
+{
+    QVERIFY2(!ServerProcess::serverBinary().isEmpty(), "VALIANT_SERVER_BIN is not set");
+    ServerProcess::Options options;
+    options.tickMs = tickMs;
+    m_server = std::make_unique<ServerProcess>(options);
+    QVERIFY2(m_server->start(), qPrintable(m_server->errorString()));
+    QTRY_VERIFY_WITH_TIMEOUT(latestQuoteId(*m_server) > 0, waitMs);
+}
+
+void StreamTest::cleanupTestCase()
+{
+    if (m_server && m_server->isRunning())
+        QVERIFY2(m_server->stop(), qPrintable(m_server->errorString()));
+}
+
+// --- tests ---
+
+void StreamTest::helloComesFirst()
+{
+    const qint64 latestBefore = latestQuoteId(*m_server);
+    StreamClient client(m_server->webSocketUrl("/api/v1/stream"));
+    QVERIFY2(client.waitForConnected(), qPrintable(client.socket().errorString()));
+    QVERIFY(client.waitFor([&] { return client.messages().size() >= 3; }));
+
+    const QJsonObject hello = client.messages().first();
+    QCOMPARE(hello.value("type").toString(), QStringLiteral("hello"));
+    QVERIFY2(isTimestamp(hello.value("server_time")), qPrintable(client.transcript()));
+    QVERIFY(hello.value("latest_id").isDouble());
+    const qint64 latestId = hello.value("latest_id").toInteger();
+    QVERIFY(latestId >= latestBefore);
+    QCOMPARE(client.messagesOfType("hello").size(), 1);
+
+    // Live quotes continue right after the one the hello names.
+    QVERIFY(client.waitForQuote(latestId + 1));
+    QCOMPARE(client.quoteIds().first(), latestId + 1);
+}
+
+void StreamTest::quotesAscendingWithoutGaps()
+{
+    StreamClient client(m_server->webSocketUrl("/api/v1/stream"));
+    QVERIFY(client.waitForConnected());
+    QVERIFY(client.waitFor([&] { return client.quoteIds().size() >= 30; }));
+
+    const QList<QJsonObject> quotes = client.messagesOfType("quote");
+    for (qsizetype i = 0; i < quotes.size(); ++i) {
+        const QJsonObject quote = quotes.at(i);
+        QVERIFY2(centsFromMoney(quote.value("price").toString()).has_value(),
+                 qPrintable(quote.value("price").toString()));
+        QVERIFY(isTimestamp(quote.value("created")));
+        if (i > 0) {
+            QCOMPARE(quote.value("id").toInteger(), quotes.at(i - 1).value("id").toInteger() + 1);
+            QVERIFY(quote.value("created").toString() >= quotes.at(i - 1).value("created").toString());
+        }
+    }
+    verifyQuotesMatchServer(*m_server, quotes);
+}
+
+void StreamTest::resumeDeliversExactlyMissedQuotes()
+{
+    qint64 lastSeen = 0;
+    {
+        StreamClient first(m_server->webSocketUrl("/api/v1/stream"));
+        QVERIFY(first.waitForConnected());
+        QVERIFY(first.waitFor([&] { return first.quoteIds().size() >= 5; }));
+        lastSeen = first.quoteIds().last();
+        first.close();
+    }
+
+    // Let at least 20 quotes pass while disconnected.
+    QTRY_VERIFY_WITH_TIMEOUT(latestQuoteId(*m_server) >= lastSeen + 20, waitMs);
+
+    StreamClient resumed(
+        m_server->webSocketUrl(QStringLiteral("/api/v1/stream?after_id=%1").arg(lastSeen)));
+    QVERIFY(resumed.waitForConnected());
+    const qint64 target = latestQuoteId(*m_server) + 5;
+    QVERIFY2(resumed.waitForQuote(target), qPrintable(resumed.transcript()));
+
+    QCOMPARE(resumed.messages().first().value("type").toString(), QStringLiteral("hello"));
+    const QList<qint64> ids = resumed.quoteIds();
+    QCOMPARE(ids.first(), lastSeen + 1);
+    for (qsizetype i = 1; i < ids.size(); ++i)
+        QVERIFY2(ids.at(i) == ids.at(i - 1) + 1,
+                 qPrintable(QStringLiteral("quote %1 follows %2").arg(ids.at(i)).arg(ids.at(i - 1))));
+    verifyQuotesMatchServer(*m_server, resumed.messagesOfType("quote"));
+}
+
+void StreamTest::resumeFromStartDeliversAll()
+{
+    // after_id=0 on a young server: every quote since the start, fewer than 3600.
+    const qint64 latest = latestQuoteId(*m_server);
+    QVERIFY(latest < 3600);
+    StreamClient client(m_server->webSocketUrl("/api/v1/stream?after_id=0"));
+    QVERIFY(client.waitForConnected());
+    QVERIFY(client.waitForQuote(latest + 2));
+
+    const QList<qint64> ids = client.quoteIds();
+    const QJsonArray first =
+        HttpClient(m_server->baseUrl()).get("/api/v1/quotes?after_id=0&limit=1").json().value(
+            "quotes").toArray();
+    QCOMPARE(ids.first(), first.at(0).toObject().value("id").toInteger());
+    for (qsizetype i = 1; i < ids.size(); ++i)
+        QCOMPARE(ids.at(i), ids.at(i - 1) + 1);
+}
+
+void StreamTest::headerAuthReceivesPortfolio()
+{
+    const Account account = createAccount(*m_server);
+    StreamClient client(m_server->webSocketUrl("/api/v1/stream"), account.token);
+    QVERIFY(client.waitForConnected());
+    QVERIFY(client.waitFor([&] { return !client.messages().isEmpty(); }));
+
+    const HttpClient http(m_server->baseUrl());
+    const HttpResponse bought =
+        http.post("/api/v1/orders", {{"side", "buy"}, {"quantity", 1}}, account.token);
+    QCOMPARE(bought.status, 201);
+    QVERIFY2(client.waitFor([&] {
+                 for (const QJsonObject& message : client.messagesOfType("portfolio")) {
+                     if (message.value("shares").toInteger() == 1)
+                         return true;
+                 }
+                 return false;
+             }),
+             qPrintable(client.transcript()));
+
+    const QJsonObject expected = bought.json().value("portfolio").toObject();
+    const QJsonObject streamed = client.messagesOfType("portfolio").last();
+    QCOMPARE(streamed.value("cash"), expected.value("cash"));
+    QCOMPARE(streamed.value("cost_basis"), expected.value("cost_basis"));
+
+    // Praise changes the wallet too, so it is streamed as well.
+    const HttpResponse praised = http.post("/api/v1/praise", {}, account.token);
+    QCOMPARE(praised.status, 200);
+    const QJsonValue cashAfterPraise =
+        praised.json().value("portfolio").toObject().value("cash");
+    QVERIFY2(client.waitFor([&] {
+                 return client.messagesOfType("portfolio").last().value("cash") == cashAfterPraise;
+             }),
+             qPrintable(client.transcript()));
+}
+
+void StreamTest::messageAuthReceivesPortfolio()
+{
+    const Account account = createAccount(*m_server);
+    StreamClient client(m_server->webSocketUrl("/api/v1/stream"));
+    QVERIFY(client.waitForConnected());
+    client.sendText(QJsonDocument(QJsonObject{{"type", "auth"}, {"token", account.token}})
+                        .toJson(QJsonDocument::Compact));
+
+    // No message confirms the auth, so orders repeat until one is streamed.
+    const HttpClient http(m_server->baseUrl());
+    bool streamed = false;
+    for (int attempt = 0; attempt < 10 && !streamed; ++attempt) {
+        const HttpResponse response =
+            http.post("/api/v1/orders", {{"side", "buy"}, {"quantity", 1}}, account.token);
+        QCOMPARE(response.status, 201);
+        streamed = client.waitFor([&] { return !client.messagesOfType("portfolio").isEmpty(); },
+                                  1'000);
+    }
+    QVERIFY2(streamed, qPrintable(client.transcript()));
+    QVERIFY(client.messagesOfType("error").isEmpty());
+    QVERIFY(client.socket().state() == QAbstractSocket::ConnectedState);
+
+    // Quotes keep flowing on an authenticated stream.
+    const qint64 next = latestQuoteId(*m_server) + 2;
+    QVERIFY(client.waitForQuote(next));
+}
+
+void StreamTest::anonymousStreamHasNoPortfolio()
+{
+    const Account account = createAccount(*m_server);
+    StreamClient client(m_server->webSocketUrl("/api/v1/stream"));
+    QVERIFY(client.waitForConnected());
+    QVERIFY(client.waitFor([&] { return !client.messages().isEmpty(); }));
+
+    const HttpResponse bought = HttpClient(m_server->baseUrl())
+                                    .post("/api/v1/orders", {{"side", "buy"}, {"quantity", 1}},
+                                          account.token);
+    QCOMPARE(bought.status, 201);
+    QVERIFY(client.waitForQuote(latestQuoteId(*m_server) + 5));
+    QVERIFY2(client.messagesOfType("portfolio").isEmpty(), qPrintable(client.transcript()));
+}
+
+void StreamTest::badTokenInHeaderErrorThenClose()
+{
+    StreamClient client(m_server->webSocketUrl("/api/v1/stream"), QString(43, QLatin1Char('x')));
+    QVERIFY2(client.waitForConnected(),
+             qPrintable("the upgrade failed instead of an error message: " +
+                        client.socket().errorString()));
+    QVERIFY2(client.waitForDisconnected(), qPrintable(client.transcript()));
+
+    const QList<QJsonObject> errors = client.messagesOfType("error");
+    QCOMPARE(errors.size(), 1);
+    QCOMPARE(client.messages().last(), errors.first());
+    QVERIFY(!errors.first().value("code").toString().isEmpty());
+    QVERIFY(!errors.first().value("message").toString().isEmpty());
+    QVERIFY(client.messagesOfType("portfolio").isEmpty());
+    QVERIFY(client.socket().closeCode() != QWebSocketProtocol::CloseCodeNormal);
+}
+
+void StreamTest::badTokenInMessageErrorThenClose()
+{
+    StreamClient client(m_server->webSocketUrl("/api/v1/stream"));
+    QVERIFY(client.waitForConnected());
+    client.sendText(R"({"type":"auth","token":"not-a-valid-token-not-a-valid-token-00"})");
+    QVERIFY2(client.waitForDisconnected(), qPrintable(client.transcript()));
+
+    const QList<QJsonObject> errors = client.messagesOfType("error");
+    QCOMPARE(errors.size(), 1);
+    QCOMPARE(client.messages().last(), errors.first());
+    QVERIFY(!errors.first().value("code").toString().isEmpty());
+    QVERIFY(!errors.first().value("message").toString().isEmpty());
+
+    // The server keeps serving other streams.
+    StreamClient other(m_server->webSocketUrl("/api/v1/stream"));
+    QVERIFY(other.waitForConnected());
+    QVERIFY(other.waitForQuote(latestQuoteId(*m_server) + 1));
+}
+
+void StreamTest::shutdownClosesWithGoingAway()
+{
+    ServerProcess::Options options;
+    options.tickMs = tickMs;
+    ServerProcess server(options);
+    QVERIFY2(server.start(), qPrintable(server.errorString()));
+
+    StreamClient client(server.webSocketUrl("/api/v1/stream"));
+    QVERIFY(client.waitForConnected());
+    QVERIFY(client.waitFor([&] { return client.quoteIds().size() >= 3; }));
+
+    QVERIFY2(server.stop(), qPrintable(server.errorString()));
+    QVERIFY2(client.waitForDisconnected(), "the stream stayed open after the server exited");
+    QCOMPARE(client.socket().closeCode(), QWebSocketProtocol::CloseCodeGoingAway);
+    const qint64 lastSeen = client.quoteIds().last();
+
+    // After a restart on the same database, resuming continues without a gap.
+    QVERIFY2(server.start(), qPrintable(server.errorString()));
+    StreamClient resumed(
+        server.webSocketUrl(QStringLiteral("/api/v1/stream?after_id=%1").arg(lastSeen)));
+    QVERIFY(resumed.waitForConnected());
+    QVERIFY(resumed.waitForQuote(latestQuoteId(server) + 3));
+    const QList<qint64> ids = resumed.quoteIds();
+    QCOMPARE(ids.first(), lastSeen + 1);
+    for (qsizetype i = 1; i < ids.size(); ++i)
+        QCOMPARE(ids.at(i), ids.at(i - 1) + 1);
+    QVERIFY2(server.stop(), qPrintable(server.errorString()));
+}
+
+QTEST_GUILESS_MAIN(StreamTest)
+#include "tst_stream.moc"
