@@ -1,0 +1,342 @@
+#include "marketservice.h"
+
+#include "core/apicodec.h"
+#include "metrics.h"
+#include "quotebus.h"
+
+#include <QLoggingCategory>
+
+#include <sodium.h>
+
+#include <chrono>
+
+namespace valiant::server {
+
+namespace {
+
+Q_LOGGING_CATEGORY(lcService, "valiant.store")
+
+using core::Error;
+using core::makeError;
+
+constexpr int tokenBytes = 32;
+const QString localUsername = QStringLiteral("local");
+// Not a crypto_pwhash_str string, so crypto_pwhash_str_verify rejects every
+// password for the local account.
+const QByteArray unusablePasswordHash = QByteArrayLiteral("!no-password");
+
+Error invalidCredentials()
+{
+    return makeError(
+        401, QStringLiteral("invalid_credentials"),
+        QStringLiteral("The username or password is wrong. Check both and try again."));
+}
+
+Error invalidToken()
+{
+    return makeError(401, QStringLiteral("invalid_token"),
+                     QStringLiteral("The token is unknown, expired or logged out. Log in again."));
+}
+
+/// Hashes a password with argon2id at libsodium's interactive limits
+/// (2 passes over 64 MiB in libsodium 1.0.18).
+Result<QByteArray> hashPassword(const QString& password)
+{
+    const QByteArray utf8 = password.toUtf8();
+    char hash[crypto_pwhash_STRBYTES];
+    const int rc = crypto_pwhash_str_alg(
+        hash, utf8.constData(), quint64(utf8.size()), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+        crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13);
+    if (rc != 0) {
+        // libsodium fails here only when it cannot allocate the 64 MiB.
+        qCWarning(lcService) << "Password hashing failed: out of memory";
+        return makeError(503, QStringLiteral("server_busy"),
+                         QStringLiteral("The server is out of memory for password hashing. Try "
+                                        "again in a moment."));
+    }
+    return QByteArray(hash);
+}
+
+bool verifyPassword(const QByteArray& hash, const QString& password)
+{
+    const QByteArray utf8 = password.toUtf8();
+    // crypto_pwhash_str_verify reads a NUL-terminated string; QByteArray keeps one.
+    return crypto_pwhash_str_verify(hash.constData(), utf8.constData(), quint64(utf8.size())) == 0;
+}
+
+QString newToken()
+{
+    QByteArray bytes(tokenBytes, Qt::Uninitialized);
+    randombytes_buf(bytes.data(), std::size_t(bytes.size()));
+    return QString::fromLatin1(
+        bytes.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+}
+
+/// SHA-256 of the token: the store keeps only this, so a copy of the
+/// database does not contain usable tokens.
+QByteArray tokenHash(const QString& token)
+{
+    const QByteArray utf8 = token.toUtf8();
+    QByteArray hash(crypto_hash_sha256_BYTES, Qt::Uninitialized);
+    crypto_hash_sha256(reinterpret_cast<unsigned char*>(hash.data()),
+                       reinterpret_cast<const unsigned char*>(utf8.constData()),
+                       quint64(utf8.size()));
+    return hash;
+}
+
+/// Runs one store call and records its duration under `operation`.
+template <typename Function>
+auto timed(Metrics& metrics, const char* operation, Function&& call) -> decltype(call())
+{
+    const auto started = std::chrono::steady_clock::now();
+    auto result = call();
+    const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - started;
+    metrics.recordQuery(QLatin1String(operation), elapsed.count());
+    return result;
+}
+
+/// Issues a new token for `account` and stores its hash with its expiry.
+Result<SessionGrant> startSession(Store& store, Metrics& metrics, const Account& account,
+                                  std::int64_t expiresMs)
+{
+    SessionGrant grant{account, newToken()};
+    const Result<core::Ok> created = timed(metrics, "create_session", [&] {
+        return store.createSession(account.id, tokenHash(grant.token), expiresMs);
+    });
+    if (!created) {
+        return created.error();
+    }
+    return grant;
+}
+
+/// The metrics label of an order outcome: filled, replayed or the code of
+/// the rejection.
+QString orderOutcomeLabel(const OrderOutcome& outcome)
+{
+    if (outcome.replayed) {
+        return QStringLiteral("replayed");
+    }
+    if (outcome.response.status == 201) {
+        return QStringLiteral("filled");
+    }
+    return core::api::decodeError(outcome.response.status, outcome.response.body).code;
+}
+
+}  // namespace
+
+MarketService::MarketService(Store& store, QuoteBus& bus, Metrics& metrics, Money startingCash,
+                             Clock clock)
+    : m_store(store),
+      m_bus(bus),
+      m_metrics(metrics),
+      m_startingCash(startingCash),
+      m_clock(std::move(clock))
+{
+    // sodium_init is safe to call more than once; it fails only without an
+    // entropy source, and then no token or hash could be made at all.
+    if (sodium_init() < 0) {
+        qFatal("libsodium failed to initialize; the system has no usable random source.");
+    }
+}
+
+// --- Accounts and sessions -------------------------------------------------
+
+Result<SessionGrant> MarketService::createAccount(const QString& username, const QString& password)
+{
+    if (const auto valid = core::api::checkUsername(username); !valid) {
+        return valid.error();
+    }
+    if (const auto valid = core::api::checkPassword(password); !valid) {
+        return valid.error();
+    }
+
+    const Result<QByteArray> hash = hashPassword(password);
+    if (!hash) {
+        return hash.error();
+    }
+    const Result<Account> account = timed(m_metrics, "create_account", [&] {
+        return m_store.createAccount(username, *hash, m_startingCash);
+    });
+    if (!account) {
+        return account.error();
+    }
+
+    qCInfo(lcService).noquote() << "Created account" << account->id << account->username;
+    return startSession(m_store, m_metrics, *account, now() + sessionLifetimeMs);
+}
+
+Result<SessionGrant> MarketService::logIn(const QString& username, const QString& password)
+{
+    const Result<AccountCredentials> credentials =
+        timed(m_metrics, "find_account", [&] { return m_store.findAccount(username); });
+
+    if (!credentials && credentials.error().status == 404) {
+        // Hash anyway, so an unknown user takes as long as a wrong password
+        // and response times do not reveal which usernames exist.
+        hashPassword(password);
+        return invalidCredentials();
+    }
+    if (!credentials) {
+        return credentials.error();
+    }
+    if (!verifyPassword(credentials->passwordHash, password)) {
+        return invalidCredentials();
+    }
+    return startSession(m_store, m_metrics, credentials->account, now() + sessionLifetimeMs);
+}
+
+Result<SessionGrant> MarketService::localSession()
+{
+    Result<AccountCredentials> existing = m_store.findAccount(localUsername);
+    if (existing) {
+        return startSession(m_store, m_metrics, existing->account, now() + sessionLifetimeMs);
+    }
+    if (existing.error().status != 404) {
+        return existing.error();
+    }
+
+    const Result<Account> created =
+        m_store.createAccount(localUsername, unusablePasswordHash, m_startingCash);
+    if (created) {
+        return startSession(m_store, m_metrics, *created, now() + sessionLifetimeMs);
+    }
+    if (created.error().status != 409) {
+        return created.error();
+    }
+
+    // Another thread created it between the lookup and the insert.
+    existing = m_store.findAccount(localUsername);
+    if (!existing) {
+        return existing.error();
+    }
+    return startSession(m_store, m_metrics, existing->account, now() + sessionLifetimeMs);
+}
+
+Result<core::Ok> MarketService::logOut(const QString& token)
+{
+    return timed(m_metrics, "delete_session",
+                 [&] { return m_store.deleteSession(tokenHash(token)); });
+}
+
+Result<Account> MarketService::authenticate(const QString& token)
+{
+    // Every token we issue is 43 base64url characters; skip the store for
+    // anything that cannot be one.
+    if (token.isEmpty() || token.size() > 256) {
+        return invalidToken();
+    }
+    return timed(m_metrics, "find_session",
+                 [&] { return m_store.findSession(tokenHash(token), now()); });
+}
+
+// --- Quotes ----------------------------------------------------------------
+
+Result<Quote> MarketService::latestQuote()
+{
+    const Result<std::optional<Quote>> latest =
+        timed(m_metrics, "latest_quote", [&] { return m_store.latestQuote(); });
+    if (!latest) {
+        return latest.error();
+    }
+    if (!latest->has_value()) {
+        return makeError(404, QStringLiteral("no_quotes"),
+                         QStringLiteral("No quote exists yet. Wait for the first one."));
+    }
+    return latest->value();
+}
+
+Result<QList<Quote>> MarketService::quotesAfter(std::int64_t afterId, int limit)
+{
+    return timed(m_metrics, "quotes_after", [&] { return m_store.quotesAfter(afterId, limit); });
+}
+
+Result<QList<Quote>> MarketService::quotesSince(std::int64_t sinceMs, int limit)
+{
+    return timed(m_metrics, "quotes_since", [&] { return m_store.quotesSince(sinceMs, limit); });
+}
+
+Result<QList<Quote>> MarketService::latestQuotes(int limit)
+{
+    return timed(m_metrics, "latest_quotes", [&] { return m_store.latestQuotes(limit); });
+}
+
+Result<QList<Candle>> MarketService::candles(std::int64_t intervalMs, std::int64_t fromMs,
+                                             std::int64_t toMs)
+{
+    return timed(m_metrics, "candles", [&] { return m_store.candles(intervalMs, fromMs, toMs); });
+}
+
+Result<Quote> MarketService::generateQuote(core::PriceModel::Random& random)
+{
+    const Result<std::optional<Quote>> latest =
+        timed(m_metrics, "latest_quote", [&] { return m_store.latestQuote(); });
+    if (!latest) {
+        return latest.error();
+    }
+
+    const Money price = latest->has_value()
+                            ? core::PriceModel::next(latest->value().price, random).price
+                            : core::PriceModel::firstPrice;
+    const Result<Quote> quote =
+        timed(m_metrics, "insert_quote", [&] { return m_store.insertQuote(price, now()); });
+    if (!quote) {
+        return quote.error();
+    }
+
+    m_metrics.recordQuoteGenerated();
+    m_bus.publishQuote(*quote);
+    return quote;
+}
+
+// --- Trading ---------------------------------------------------------------
+
+Result<core::Portfolio> MarketService::portfolio(std::int64_t accountId)
+{
+    return timed(m_metrics, "portfolio", [&] { return m_store.portfolio(accountId); });
+}
+
+Result<OrderOutcome> MarketService::placeOrder(std::int64_t accountId, const OrderRequest& request,
+                                               const QByteArray& idempotencyKey)
+{
+    // The canonical JSON of the request (QJsonObject sorts its keys), so a
+    // repeat with the same key is recognised even when its fields are in
+    // another order or spaced differently.
+    const QByteArray fingerprint = core::api::toBytes(core::api::encodeOrderRequest(request));
+
+    const Result<OrderOutcome> outcome = timed(m_metrics, "place_order", [&] {
+        return m_store.placeOrder(accountId, request, idempotencyKey, fingerprint, now());
+    });
+    if (!outcome) {
+        m_metrics.recordOrder(outcome.error().code);
+        return outcome;
+    }
+
+    m_metrics.recordOrder(orderOutcomeLabel(*outcome));
+    if (outcome->changedPortfolio) {
+        m_bus.publishPortfolio(accountId, *outcome->changedPortfolio);
+    }
+    return outcome;
+}
+
+Result<PraiseResult> MarketService::praise(std::int64_t accountId)
+{
+    const Result<PraiseResult> praised =
+        timed(m_metrics, "praise", [&] { return m_store.praise(accountId, now()); });
+    if (praised) {
+        m_bus.publishPortfolio(accountId, praised->portfolio);
+    }
+    return praised;
+}
+
+Result<QList<Order>> MarketService::orders(std::int64_t accountId, std::int64_t beforeId, int limit)
+{
+    return timed(m_metrics, "orders", [&] { return m_store.orders(accountId, beforeId, limit); });
+}
+
+Health MarketService::health(const QString& generatorState)
+{
+    const Result<core::Ok> ping = timed(m_metrics, "ping", [&] { return m_store.ping(); });
+    return Health{ping.ok(), m_bus.state(), generatorState};
+}
+
+}  // namespace valiant::server
