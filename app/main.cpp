@@ -1,0 +1,140 @@
+// valiant: the desktop app. It starts the embedded local server, connects
+// a MarketClient to it and shows the main window.
+
+#include "embeddedserver.h"
+#include "mainwindow.h"
+#include "resources.h"
+#include "theme.h"
+
+#include "core/marketclient.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QDir>
+#include <QLibraryInfo>
+#include <QMessageBox>
+#include <QNetworkAccessManager>
+#include <QSettings>
+#include <QStyle>
+#include <QStyleFactory>
+#include <QTranslator>
+
+namespace {
+
+QString translate(const char* text)
+{
+    return QCoreApplication::translate("main", text);
+}
+
+/// Loads the app's and Qt's own translations for `locale`; English needs none.
+void installTranslations(QApplication& app, const QLocale& locale, QTranslator& appTranslator,
+                         QTranslator& qtTranslator)
+{
+    if (appTranslator.load(locale, QStringLiteral("valiant"), QStringLiteral("_"),
+                           QStringLiteral(":/i18n")))
+        app.installTranslator(&appTranslator);
+
+    if (qtTranslator.load(locale, QStringLiteral("qtbase"), QStringLiteral("_"),
+                          QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
+        app.installTranslator(&qtTranslator);
+}
+
+void applyPalette(QApplication& app, const QString& choice)
+{
+    if (choice == QLatin1String("dark"))
+        app.setPalette(valiant::app::theme::darkPalette());
+    else if (choice == QLatin1String("light"))
+        app.setPalette(app.style()->standardPalette());
+}
+
+}  // namespace
+
+int main(int argc, char* argv[])
+{
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("Valiant"));
+    QApplication::setOrganizationName(QStringLiteral("Valiant"));
+    QApplication::setApplicationVersion(QStringLiteral(VALIANT_VERSION));
+    QApplication::setDesktopFileName(QStringLiteral("valiant"));
+    valiant::app::initResources();
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/valiant.svg")));
+
+    // Options are read before translations load, so --help stays English.
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("Valiant: trade ValveCoin live with play money."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption languageOption(
+        QStringLiteral("lang"),
+        QStringLiteral(
+            "Language and number format, such as de, es or en_US (default: the system's)."),
+        QStringLiteral("code"));
+    const QCommandLineOption paletteOption(
+        QStringLiteral("palette"), QStringLiteral("Colours: system (default), light or dark."),
+        QStringLiteral("name"), QStringLiteral("system"));
+    const QCommandLineOption portOption(
+        QStringLiteral("port"),
+        QStringLiteral("Port of the local server on 127.0.0.1 (default 0: any free port)."),
+        QStringLiteral("number"), QStringLiteral("0"));
+    parser.addOptions({languageOption, paletteOption, portOption});
+    parser.process(app);
+
+    bool portValid = false;
+    const int port = parser.value(portOption).toInt(&portValid);
+    if (!portValid || port < 0 || port > 65535) {
+        qCritical("Invalid --port '%s': use a number from 0 to 65535.",
+                  qPrintable(parser.value(portOption)));
+        return 2;
+    }
+    const QString paletteChoice = parser.value(paletteOption);
+    if (!QStringList{QStringLiteral("system"), QStringLiteral("light"), QStringLiteral("dark")}
+             .contains(paletteChoice)) {
+        qCritical("Invalid --palette '%s': use system, light or dark.", qPrintable(paletteChoice));
+        return 2;
+    }
+
+    QLocale locale = QLocale::system();
+    if (parser.isSet(languageOption)) {
+        locale = QLocale(parser.value(languageOption));
+        QLocale::setDefault(locale);
+    }
+    QTranslator appTranslator;
+    QTranslator qtTranslator;
+    installTranslations(app, locale, appTranslator, qtTranslator);
+
+    if (qEnvironmentVariableIsEmpty("QT_STYLE_OVERRIDE"))
+        QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
+    applyPalette(app, paletteChoice);
+
+    valiant::app::EmbeddedServer::Options options;
+    options.port = port;
+    valiant::app::EmbeddedServer server(options);
+    const valiant::core::Result<valiant::core::Ok> started = server.start();
+    if (!started) {
+        QMessageBox::critical(
+            nullptr, translate("Valiant cannot start"),
+            translate("The local market server could not start, so there is nothing to trade "
+                      "on.\n\n%1\n\nDatabase file: %2")
+                .arg(started.error().message, QDir::toNativeSeparators(server.databasePath())));
+        return 1;
+    }
+
+    QNetworkAccessManager network;
+    valiant::core::MarketClient client(&network);
+    client.setServerUrl(server.url());
+    client.setToken(server.token());
+
+    valiant::app::MainWindow window(client, translate("this computer"));
+    QSettings settings;
+    window.restoreGeometry(settings.value(QStringLiteral("mainWindow/geometry")).toByteArray());
+    window.show();
+    client.start();
+
+    const int status = QApplication::exec();
+
+    settings.setValue(QStringLiteral("mainWindow/geometry"), window.saveGeometry());
+    client.stop();
+    server.stop();
+    return status;
+}

@@ -1,0 +1,297 @@
+#include "mainwindow.h"
+
+#include "connectionoverlay.h"
+#include "logging.h"
+#include "messagebar.h"
+#include "orderhistorymodel.h"
+#include "orderhistoryview.h"
+#include "pricechart.h"
+#include "quoteheader.h"
+#include "theme.h"
+#include "tradepanel.h"
+#include "walletview.h"
+
+#include <QDateTime>
+#include <QEvent>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLocale>
+#include <QStatusBar>
+#include <QVBoxLayout>
+
+namespace valiant::app {
+
+using State = core::MarketClient::ConnectionState;
+
+namespace {
+
+// Enough quotes to fill the 60-second chart at ticks down to 100 ms.
+constexpr int quoteBackfillLimit = 600;
+constexpr int sidePanelWidth = 340;
+
+}  // namespace
+
+MainWindow::MainWindow(core::MarketClient& client, const QString& serverName, QWidget* parent)
+    : QMainWindow(parent), m_client(client), m_serverName(serverName)
+{
+    setObjectName(QStringLiteral("mainWindow"));
+    setWindowTitle(tr("Valiant — ValveCoin (VALV)"));
+    setWindowIcon(QIcon(QStringLiteral(":/icons/valiant.svg")));
+    setMinimumSize(920, 640);
+    resize(1200, 780);
+
+    buildUi();
+    connectClient();
+    handleConnectionState(m_client.connectionState());
+}
+
+void MainWindow::buildUi()
+{
+    auto* central = new QWidget(this);
+    central->setObjectName(QStringLiteral("centralWidget"));
+
+    m_header = new QuoteHeader(central);
+    m_messageBar = new MessageBar(central);
+    m_chart = new PriceChart(central);
+    m_tradePanel = new TradePanel(central);
+    m_wallet = new WalletView(central);
+    m_orders = new OrderHistoryModel(this);
+    m_ordersView = new OrderHistoryView(m_orders, central);
+
+    auto* left = new QVBoxLayout;
+    left->setSpacing(16);
+    left->addWidget(makeCard(tr("PRICE · LAST 60 SECONDS"), m_chart), 3);
+    left->addWidget(makeCard(tr("ORDER HISTORY"), m_ordersView), 2);
+
+    auto* right = new QVBoxLayout;
+    right->setSpacing(16);
+    right->addWidget(m_tradePanel);
+    right->addWidget(m_wallet);
+    right->addStretch();
+    m_tradePanel->setFixedWidth(sidePanelWidth);
+    m_wallet->setFixedWidth(sidePanelWidth);
+
+    auto* columns = new QHBoxLayout;
+    columns->setSpacing(16);
+    columns->addLayout(left, 1);
+    columns->addLayout(right);
+
+    auto* layout = new QVBoxLayout(central);
+    layout->setContentsMargins(20, 16, 20, 12);
+    layout->setSpacing(14);
+    layout->addWidget(m_header);
+    layout->addWidget(m_messageBar);
+    layout->addLayout(columns, 1);
+    setCentralWidget(central);
+
+    // Created last, so it stacks above every other child of the content.
+    m_overlay = new ConnectionOverlay(central);
+
+    m_connectionLabel = new QLabel(this);
+    m_connectionLabel->setObjectName(QStringLiteral("connectionLabel"));
+    m_connectionLabel->setAccessibleName(tr("Connection state"));
+    m_lastQuoteLabel = new QLabel(this);
+    m_lastQuoteLabel->setObjectName(QStringLiteral("mutedLabel"));
+    m_lastQuoteLabel->setAccessibleName(tr("Time of the last price"));
+    statusBar()->addWidget(m_connectionLabel, 1);
+    statusBar()->addPermanentWidget(m_lastQuoteLabel);
+    statusBar()->setSizeGripEnabled(false);
+
+    setStyleSheet(theme::styleSheet(palette()));
+    setTabOrder(m_tradePanel->findChild<QWidget*>(QStringLiteral("quantitySpinBox")),
+                m_tradePanel->findChild<QWidget*>(QStringLiteral("buyButton")));
+}
+
+QWidget* MainWindow::makeCard(const QString& title, QWidget* content)
+{
+    auto* card = new QFrame(content->parentWidget());
+    card->setObjectName(QStringLiteral("card"));
+
+    auto* titleLabel = new QLabel(title, card);
+    titleLabel->setObjectName(QStringLiteral("cardTitle"));
+
+    auto* layout = new QVBoxLayout(card);
+    layout->setContentsMargins(16, 14, 16, 12);
+    layout->setSpacing(8);
+    layout->addWidget(titleLabel);
+    layout->addWidget(content, 1);
+    return card;
+}
+
+void MainWindow::connectClient()
+{
+    connect(&m_client, &core::MarketClient::connectionStateChanged, this,
+            &MainWindow::handleConnectionState);
+    connect(&m_client, &core::MarketClient::quoteReceived, this, &MainWindow::handleQuote);
+    connect(&m_client, &core::MarketClient::portfolioChanged, m_wallet, &WalletView::setPortfolio);
+    connect(&m_client, &core::MarketClient::orderFilled, this, &MainWindow::handleFill);
+    connect(&m_client, &core::MarketClient::orderRejected, this, &MainWindow::handleRejection);
+    connect(&m_client, &core::MarketClient::streamError, this, [this](const core::Error& error) {
+        m_messageBar->showError(tr("The server closed the live stream: %1").arg(error.message));
+    });
+
+    connect(m_tradePanel, &TradePanel::buyRequested, this,
+            [this](std::int64_t quantity) { placeOrder(core::Side::Buy, quantity); });
+    connect(m_tradePanel, &TradePanel::sellRequested, this,
+            [this](std::int64_t quantity) { placeOrder(core::Side::Sell, quantity); });
+    connect(m_tradePanel, &TradePanel::praiseRequested, this, &MainWindow::praise);
+    connect(m_chart, &PriceChart::quotesChanged, this, &MainWindow::showQuotes);
+}
+
+void MainWindow::changeEvent(QEvent* event)
+{
+    QMainWindow::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange) {
+        setStyleSheet(theme::styleSheet(palette()));
+        updateStatus();
+    }
+}
+
+void MainWindow::handleConnectionState(State state)
+{
+    const bool connected = state == State::Connected;
+    m_tradePanel->setTradingEnabled(connected);
+    m_overlay->setConnectionState(state, m_everConnected);
+    updateStatus();
+
+    if (!connected)
+        return;
+
+    m_everConnected = true;
+    refreshFromServer();
+}
+
+void MainWindow::handleQuote(const core::Quote& quote)
+{
+    m_chart->addQuote(quote);
+    m_wallet->updateQuote(quote);
+}
+
+void MainWindow::handleFill(const core::Order& order)
+{
+    m_orders->addOrder(order);
+    const QString shares = locale().toString(static_cast<qlonglong>(order.quantity));
+    const QString price = order.price.toLocaleString(locale());
+    const QString total = order.total.toLocaleString(locale());
+    m_messageBar->showInfo(
+        order.side == core::Side::Buy
+            ? tr("Bought %1 VALV at %2 per share, %3 in total.").arg(shares, price, total)
+            : tr("Sold %1 VALV at %2 per share, %3 in total.").arg(shares, price, total));
+}
+
+void MainWindow::handleRejection(const core::Error& error)
+{
+    qCInfo(lcApp) << "Order rejected with" << error.code << ":" << error.message;
+    const QString reason = error.message.isEmpty() ? error.code : error.message;
+    m_messageBar->showError(tr("Order not placed. %1").arg(reason));
+}
+
+void MainWindow::placeOrder(core::Side side, std::int64_t quantity)
+{
+    core::OrderRequest request;
+    request.side = side;
+    request.quantity = quantity;
+    // Fills and rejections arrive as signals; see connectClient().
+    m_client.placeOrder(request);
+}
+
+void MainWindow::praise()
+{
+    const std::int64_t shares = m_wallet->portfolio() ? m_wallet->portfolio()->holdings.shares : 0;
+    m_client.praise([this, shares](core::Result<core::Money> bonus) {
+        if (!bonus) {
+            m_messageBar->showError(tr("Praising the sun failed. %1").arg(bonus.error().message));
+            return;
+        }
+        if (shares == 0) {
+            m_messageBar->showInfo(
+                tr("The sun is praised, but it pays $0.10 per share and you hold none."));
+            return;
+        }
+        m_messageBar->showInfo(tr("The sun is praised: %1 for your %2 VALV.")
+                                   .arg(bonus->toLocaleString(locale()),
+                                        locale().toString(static_cast<qlonglong>(shares))));
+    });
+}
+
+void MainWindow::refreshFromServer()
+{
+    fetchPortfolio();
+
+    m_client.fetchOrders(0, orderHistoryLimit, [this](core::Result<QList<core::Order>> orders) {
+        if (!orders) {
+            m_messageBar->showError(
+                tr("Could not load the order history. %1").arg(orders.error().message));
+            return;
+        }
+        m_orders->setOrders(orders.value());
+    });
+
+    m_client.fetchQuotes(-1, quoteBackfillLimit, [this](core::Result<QList<core::Quote>> quotes) {
+        if (!quotes) {
+            qCWarning(lcApp) << "Chart backfill failed:" << quotes.error().message
+                             << "; the chart fills from live quotes instead";
+            return;
+        }
+        m_chart->addQuotes(quotes.value());
+    });
+}
+
+void MainWindow::fetchPortfolio()
+{
+    m_client.fetchPortfolio([this](core::Result<core::Portfolio> portfolio) {
+        if (!portfolio) {
+            m_messageBar->showError(
+                tr("Could not load the wallet. %1").arg(portfolio.error().message));
+            return;
+        }
+        m_wallet->setPortfolio(portfolio.value());
+    });
+}
+
+void MainWindow::showQuotes()
+{
+    const std::optional<core::Quote> oldest = m_chart->oldestQuote();
+    const std::optional<core::Quote> latest = m_chart->latestQuote();
+    if (!oldest || !latest)
+        return;
+
+    m_header->setQuotes(*oldest, *latest);
+    m_tradePanel->setLastPrice(latest->price);
+    m_wallet->updateQuote(*latest);
+
+    const QTime time = QDateTime::fromMSecsSinceEpoch(latest->createdMs).time();
+    m_lastQuoteLabel->setText(
+        tr("Last price at %1").arg(locale().toString(time, QLocale::LongFormat)));
+}
+
+void MainWindow::updateStatus()
+{
+    const QString where = tr("%1 (%2)").arg(m_serverName, m_client.serverUrl().authority());
+    QString text;
+    QColor dot;
+    switch (m_client.connectionState()) {
+        case State::Connected:
+            text = tr("Connected to %1").arg(where);
+            dot = theme::gainColor(palette());
+            break;
+        case State::Connecting:
+            text = tr("Connecting to %1…").arg(where);
+            dot = QColor(0xd2, 0x99, 0x22);
+            break;
+        case State::Reconnecting:
+            text = tr("Disconnected from %1, reconnecting…").arg(where);
+            dot = theme::lossColor(palette());
+            break;
+        case State::Disconnected:
+            text = tr("Disconnected from %1").arg(where);
+            dot = theme::lossColor(palette());
+            break;
+    }
+
+    m_connectionLabel->setText(QStringLiteral("<span style=\"color:%1\">●</span> %2")
+                                   .arg(dot.name(), text.toHtmlEscaped()));
+    m_connectionLabel->setAccessibleDescription(text);
+}
+
+}  // namespace valiant::app

@@ -1,0 +1,29 @@
+#pragma once
+
+// Colours and the style sheet of the main window, derived from the current
+// QPalette so the same code reads well in light and dark palettes. A gain
+// or loss is never shown by colour alone: arrowFor() adds a shape too.
+
+#include <QColor>
+#include <QPalette>
+#include <QString>
+
+namespace valiant::app::theme {
+
+bool isDark(const QPalette& palette);
+
+/// Text colours for rising and falling values, readable on QPalette::Base.
+QColor gainColor(const QPalette& palette);
+QColor lossColor(const QPalette& palette);
+QColor neutralColor(const QPalette& palette);
+
+/// "▲" for a positive sign, "▼" for a negative one, "■" for zero.
+QString arrowFor(int sign);
+
+/// A dark palette for Fusion, used with --palette dark.
+QPalette darkPalette();
+
+/// Style sheet of the main window: cards, trade buttons, message bars.
+QString styleSheet(const QPalette& palette);
+
+}  // namespace valiant::app::theme
