@@ -704,6 +704,38 @@ QString HttpApi::routePattern(const QByteArray& target)
     return QStringLiteral("unmatched");
 }
 
+core::Result<StreamRequest> HttpApi::acceptStream(const HttpRequest& request)
+{
+    const qsizetype question = request.target.indexOf('?');
+    const QUrlQuery query(question < 0 ? QString() : QString::fromUtf8(request.target.mid(question + 1)));
+
+    StreamRequest stream;
+    const auto afterId = integerParameter(query, QStringLiteral("after_id"), 0,
+                                          std::numeric_limits<std::int64_t>::max(), -1);
+    if (!afterId) {
+        return afterId.error();
+    }
+    if (*afterId >= 0) {
+        stream.afterId = *afterId;
+    }
+
+    // Without an Authorization header the client may still send an auth
+    // message, or stay on quotes only.
+    if (request.header("authorization").isEmpty()) {
+        return stream;
+    }
+    const auto token = bearerToken(request);
+    if (!token) {
+        return token.error();
+    }
+    const auto account = m_service.authenticate(*token);
+    if (!account) {
+        return account.error();
+    }
+    stream.accountId = account->id;
+    return stream;
+}
+
 HttpResponse HttpApi::handle(const HttpRequest& request)
 {
     const auto started = std::chrono::steady_clock::now();

@@ -13,6 +13,7 @@
 #include <QString>
 
 #include <functional>
+#include <optional>
 
 namespace valiant::server {
 
@@ -37,6 +38,13 @@ struct HttpResponse
     QByteArray body;
 };
 
+/// A validated WebSocket upgrade of /api/v1/stream.
+struct StreamRequest
+{
+    std::int64_t accountId = 0;           // 0: no Authorization header, quotes only
+    std::optional<std::int64_t> afterId;  // resume after this quote id
+};
+
 class HttpApi
 {
 public:
@@ -47,6 +55,11 @@ public:
     /// Handles everything but the WebSocket upgrade of /api/v1/stream.
     /// Blocking: call it on a worker thread.
     HttpResponse handle(const HttpRequest& request);
+
+    /// Validates the upgrade request of /api/v1/stream: its after_id and,
+    /// when an Authorization header is present, the token (401 when it is
+    /// invalid). Blocking: call it on a worker thread.
+    core::Result<StreamRequest> acceptStream(const HttpRequest& request);
 
     /// The error response for `error` (status from the error itself).
     static HttpResponse errorResponse(const core::Error& error);

@@ -1,0 +1,672 @@
+#include "networkcontext.h"  // first: it includes <utility> before Asio
+
+#include "httpserver.h"
+
+#include "httpapi.h"
+#include "metrics.h"
+#include "streamhub.h"
+
+#include <QLoggingCategory>
+
+#include <array>
+#include <thread>
+
+namespace valiant::server {
+
+namespace {
+
+Q_LOGGING_CATEGORY(lcHttp, "valiant.http")
+
+constexpr std::size_t headerLimitBytes = 8 * 1024;
+// The first request, a request body and a response must each finish within
+// this time.
+constexpr auto requestTimeout = std::chrono::seconds(30);
+// Longer than the 60 s idle timeout of common load balancers, so the load
+// balancer, not the server, closes an idle connection.
+constexpr auto keepAliveIdleTimeout = std::chrono::seconds(75);
+// After a 413 the unread body is drained this long (at most lingerMaxBytes)
+// so that closing does not reset the connection before the client reads
+// the response.
+constexpr auto lingerTimeout = std::chrono::seconds(2);
+constexpr std::size_t lingerMaxBytes = 1024 * 1024;
+constexpr auto stopDeadline = std::chrono::seconds(9);
+
+constexpr std::string_view streamPath = "/api/v1/stream";
+
+bool isHttpError(const beast::error_code& error)
+{
+    return error.category() == make_error_code(http::error::bad_version).category();
+}
+
+QString methodLabel(std::string_view method)
+{
+    static constexpr std::string_view known[] = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"};
+    for (const std::string_view name : known) {
+        if (method == name) {
+            return QString::fromLatin1(method.data(), static_cast<qsizetype>(method.size()));
+        }
+    }
+    return QStringLiteral("other");
+}
+
+QByteArray toByteArray(std::string_view text)
+{
+    return QByteArray(text.data(), static_cast<qsizetype>(text.size()));
+}
+
+HttpRequest convertRequest(const http::request<http::string_body>& request,
+                           const QString& remoteAddress)
+{
+    HttpRequest converted;
+    converted.method = toByteArray(request.method_string());
+    converted.target = toByteArray(request.target());
+    for (const auto& field : request) {
+        converted.headers.append(qMakePair(toByteArray(field.name_string()).toLower(),
+                                           toByteArray(field.value())));
+    }
+    converted.body = QByteArray::fromStdString(request.body());
+    converted.remoteAddress = remoteAddress;
+    return converted;
+}
+
+/// One HTTP connection: reads requests one at a time, so pipelined
+/// requests are answered in order, and hands each to HttpApi on the worker
+/// pool. A stream upgrade hands the socket over to a WebSocketSession.
+class HttpSession : public std::enable_shared_from_this<HttpSession>
+{
+public:
+    HttpSession(NetworkContext& context, tcp::socket&& socket)
+        : m_context(context), m_stream(std::move(socket))
+    {
+        beast::error_code error;
+        const auto endpoint = m_stream.socket().remote_endpoint(error);
+        if (!error) {
+            m_remoteAddress = QString::fromStdString(endpoint.address().to_string());
+        }
+    }
+
+    ~HttpSession() { m_context.removeConnection(m_connectionId); }
+
+    void start()
+    {
+        const std::weak_ptr<HttpSession> weak = weak_from_this();
+        m_connectionId = m_context.addConnection(
+            [weak] {
+                if (const auto session = weak.lock()) {
+                    session->shutDown();
+                }
+            },
+            nullptr);
+        net::dispatch(m_stream.get_executor(), [self = shared_from_this()] { self->readHeader(); });
+    }
+
+    /// Closes the connection when it is idle, otherwise after the response
+    /// in progress. Callable from any thread.
+    void shutDown()
+    {
+        net::post(m_stream.get_executor(), [self = shared_from_this()] {
+            self->m_closeAfterResponse = true;
+            if (!self->m_busy) {
+                self->closeNow();
+            }
+        });
+    }
+
+private:
+    void readHeader()
+    {
+        m_busy = false;
+        if (m_context.stopping || m_closed) {
+            closeNow();
+            return;
+        }
+
+        m_parser.emplace();
+        m_parser->header_limit(headerLimitBytes);
+        m_parser->body_limit(HttpApi::maxBodyBytes);
+        m_stream.expires_after(m_firstRequest ? requestTimeout : keepAliveIdleTimeout);
+        http::async_read_header(m_stream, m_buffer, *m_parser,
+                                [self = shared_from_this()](beast::error_code error, std::size_t) {
+                                    self->onHeader(error);
+                                });
+    }
+
+    void onHeader(beast::error_code error)
+    {
+        m_busy = true;
+        m_started = std::chrono::steady_clock::now();
+        if (error) {
+            onReadFailed(error);
+            return;
+        }
+
+        const auto& request = m_parser->get();
+        const bool expectsContinue = beast::iequals(request[http::field::expect], "100-continue");
+        if (m_parser->is_done()) {
+            handleRequest();
+            return;
+        }
+        if (!expectsContinue) {
+            readBody();
+            return;
+        }
+
+        // The client waits for this before it sends the body.
+        auto interim = std::make_shared<http::response<http::empty_body>>(http::status::continue_,
+                                                                          request.version());
+        m_stream.expires_after(requestTimeout);
+        http::async_write(m_stream, *interim,
+                          [self = shared_from_this(), interim](beast::error_code writeError, std::size_t) {
+                              if (writeError) {
+                                  self->closeNow();
+                                  return;
+                              }
+                              self->readBody();
+                          });
+    }
+
+    void readBody()
+    {
+        m_stream.expires_after(requestTimeout);
+        http::async_read(m_stream, m_buffer, *m_parser,
+                         [self = shared_from_this()](beast::error_code error, std::size_t) {
+                             if (error) {
+                                 self->onReadFailed(error);
+                                 return;
+                             }
+                             self->handleRequest();
+                         });
+    }
+
+    void onReadFailed(beast::error_code error)
+    {
+        if (error == http::error::body_limit) {
+            const auto length = m_parser->content_length();
+            rejectAndClose(core::makeError(
+                413, QStringLiteral("body_too_large"),
+                length ? QStringLiteral("The request body has %1 bytes but the limit is %2 bytes.")
+                             .arg(*length)
+                             .arg(HttpApi::maxBodyBytes)
+                       : QStringLiteral("The request body is larger than the limit of %1 bytes.")
+                             .arg(HttpApi::maxBodyBytes)));
+            return;
+        }
+        if (error == http::error::header_limit) {
+            rejectAndClose(core::makeError(
+                431, QStringLiteral("headers_too_large"),
+                QStringLiteral("The request line and headers are larger than the limit of %1 bytes.")
+                    .arg(headerLimitBytes)));
+            return;
+        }
+        if (isHttpError(error) && error != http::error::end_of_stream
+            && error != http::error::partial_message) {
+            rejectAndClose(core::makeError(
+                400, QStringLiteral("bad_request"),
+                QStringLiteral("The request is not valid HTTP/1.1 (%1).")
+                    .arg(QString::fromStdString(error.message()))));
+            return;
+        }
+
+        // The client closed the connection, or it timed out: nothing to answer.
+        if (error == beast::error::timeout) {
+            qCDebug(lcHttp) << "Connection from" << m_remoteAddress << "timed out and is closed";
+        }
+        closeNow();
+    }
+
+    void handleRequest()
+    {
+        http::request<http::string_body> request = m_parser->release();
+        const std::string_view target = request.target();
+        const std::string_view path = target.substr(0, target.find('?'));
+        if (websocket::is_upgrade(request) && path == streamPath) {
+            handleUpgrade(std::move(request));
+            return;
+        }
+
+        const unsigned version = request.version();
+        const bool keepAlive = request.keep_alive();
+        runOnWorkers(
+            m_context, m_stream.get_executor(),
+            [&api = m_context.api, converted = convertRequest(request, m_remoteAddress)]()
+                -> core::Result<HttpResponse> { return api.handle(converted); },
+            [self = shared_from_this(), version, keepAlive](core::Result<HttpResponse> response) {
+                self->sendResponse(response ? *response : HttpApi::errorResponse(response.error()),
+                                   version, keepAlive);
+            });
+    }
+
+    void handleUpgrade(http::request<http::string_body> request)
+    {
+        if (m_context.stopping) {
+            rejectAndClose(core::makeError(503, QStringLiteral("shutting_down"),
+                                           QStringLiteral("The server is shutting down; "
+                                                          "connect again in a moment.")));
+            return;
+        }
+
+        const HttpRequest converted = convertRequest(request, m_remoteAddress);
+        m_upgrade = std::move(request);
+        runOnWorkers(
+            m_context, m_stream.get_executor(),
+            [&api = m_context.api, converted] { return api.acceptStream(converted); },
+            [self = shared_from_this()](core::Result<StreamRequest> accepted) {
+                self->onUpgradeChecked(std::move(accepted));
+            });
+    }
+
+    void onUpgradeChecked(core::Result<StreamRequest> accepted)
+    {
+        if (!accepted) {
+            rejectAndClose(accepted.error());
+            return;
+        }
+        if (m_context.stopping) {
+            closeNow();
+            return;
+        }
+
+        // NOTE: bytes a client sends before it receives the 101 response
+        // stay in m_buffer and are lost; clients wait for the 101.
+        recordRequest(101);
+        m_context.removeConnection(m_connectionId);
+        m_connectionId = 0;
+        m_handedOver = true;
+        startWebSocketSession(m_context, std::move(m_stream), std::move(*m_upgrade),
+                              accepted->accountId, accepted->afterId);
+    }
+
+    void sendResponse(HttpResponse response, unsigned version, bool keepAlive)
+    {
+        auto message = std::make_shared<http::response<http::string_body>>();
+        message->version(version);
+        message->result(static_cast<unsigned>(response.status));
+        message->set(http::field::server, "valiant/" VALIANT_VERSION);
+        if (!response.contentType.isEmpty()) {
+            message->set(http::field::content_type, response.contentType.toStdString());
+        }
+        for (const auto& [name, value] : response.headers) {
+            message->insert(name.toStdString(), value.toStdString());
+        }
+        message->body() = response.body.toStdString();
+
+        const bool close = !keepAlive || m_closeAfterResponse || m_context.stopping;
+        message->keep_alive(!close);
+        message->prepare_payload();
+
+        m_stream.expires_after(requestTimeout);
+        http::async_write(m_stream, *message,
+                          [self = shared_from_this(), message, close](beast::error_code error, std::size_t) {
+                              self->onWritten(error, close);
+                          });
+    }
+
+    void onWritten(beast::error_code error, bool close)
+    {
+        if (error) {
+            closeNow();
+            return;
+        }
+        if (close) {
+            beast::error_code ignored;
+            m_stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+            m_closed = true;
+            return;
+        }
+        m_firstRequest = false;
+        readHeader();
+    }
+
+    /// Answers a request that is rejected before HttpApi sees it, then
+    /// closes the connection after draining what the client still sends.
+    void rejectAndClose(const core::Error& error)
+    {
+        HttpResponse response = HttpApi::errorResponse(error);
+        response.headers.append(qMakePair(QByteArray("Cache-Control"), QByteArray("no-store")));
+        recordRequest(error.status);
+        qCInfo(lcHttp) << "Rejected a request from" << m_remoteAddress << "with" << error.status
+                       << error.code;
+
+        m_closeAfterResponse = true;
+        auto message = std::make_shared<http::response<http::string_body>>();
+        message->version(11);
+        message->result(static_cast<unsigned>(response.status));
+        message->set(http::field::server, "valiant/" VALIANT_VERSION);
+        message->set(http::field::content_type, response.contentType.toStdString());
+        for (const auto& [name, value] : response.headers) {
+            message->insert(name.toStdString(), value.toStdString());
+        }
+        message->body() = response.body.toStdString();
+        message->keep_alive(false);
+        message->prepare_payload();
+
+        m_stream.expires_after(requestTimeout);
+        http::async_write(m_stream, *message,
+                          [self = shared_from_this(), message](beast::error_code writeError, std::size_t) {
+                              if (writeError) {
+                                  self->closeNow();
+                                  return;
+                              }
+                              beast::error_code ignored;
+                              self->m_stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+                              self->m_stream.expires_after(lingerTimeout);
+                              self->drain();
+                          });
+    }
+
+    void drain()
+    {
+        m_stream.async_read_some(net::buffer(m_drainBuffer),
+                                 [self = shared_from_this()](beast::error_code error, std::size_t bytes) {
+                                     self->m_drained += bytes;
+                                     if (error || self->m_drained > lingerMaxBytes) {
+                                         self->closeNow();
+                                         return;
+                                     }
+                                     self->drain();
+                                 });
+    }
+
+    void recordRequest(int status)
+    {
+        QString method = QStringLiteral("other");
+        QString route = QStringLiteral("unmatched");
+        if (m_parser && m_parser->is_header_done()) {
+            method = methodLabel(m_parser->get().method_string());
+            route = HttpApi::routePattern(toByteArray(m_parser->get().target()));
+        } else if (m_upgrade) {
+            method = methodLabel(m_upgrade->method_string());
+            route = HttpApi::routePattern(toByteArray(m_upgrade->target()));
+        }
+        const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - m_started;
+        m_context.metrics.recordRequest(method, route, status, elapsed.count());
+    }
+
+    void closeNow()
+    {
+        if (m_handedOver) {
+            return;
+        }
+        m_closed = true;
+        beast::error_code ignored;
+        m_stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+        m_stream.close();
+    }
+
+    NetworkContext& m_context;
+    beast::tcp_stream m_stream;
+    beast::flat_buffer m_buffer;
+    std::optional<http::request_parser<http::string_body>> m_parser;
+    std::optional<http::request<http::string_body>> m_upgrade;
+    std::array<char, 16 * 1024> m_drainBuffer{};
+    std::size_t m_drained = 0;
+    QString m_remoteAddress;
+    std::uint64_t m_connectionId = 0;
+    std::chrono::steady_clock::time_point m_started = std::chrono::steady_clock::now();
+    bool m_busy = false;  // a request is being read past its header, handled or answered
+    bool m_closeAfterResponse = false;
+    bool m_firstRequest = true;
+    bool m_closed = false;
+    bool m_handedOver = false;  // the socket belongs to a WebSocketSession now
+};
+
+/// Accepts connections until closed.
+class Listener : public std::enable_shared_from_this<Listener>
+{
+public:
+    Listener(NetworkContext& context, net::io_context& io, tcp::acceptor&& acceptor)
+        : m_context(context), m_io(io), m_acceptor(std::move(acceptor)), m_retryTimer(m_acceptor.get_executor())
+    {
+    }
+
+    void accept()
+    {
+        m_acceptor.async_accept(net::make_strand(m_io),
+                                [self = shared_from_this()](beast::error_code error, tcp::socket socket) {
+                                    self->onAccepted(error, std::move(socket));
+                                });
+    }
+
+    void close()
+    {
+        net::post(m_acceptor.get_executor(), [self = shared_from_this()] {
+            beast::error_code ignored;
+            self->m_acceptor.close(ignored);
+            self->m_retryTimer.cancel();
+        });
+    }
+
+private:
+    void onAccepted(beast::error_code error, tcp::socket socket)
+    {
+        if (!m_acceptor.is_open() || m_context.stopping) {
+            return;
+        }
+        if (error) {
+            // Typically out of file descriptors: wait instead of spinning.
+            qCWarning(lcHttp) << "Accepting a connection failed:" << error.message().c_str()
+                              << "- retrying in 100 ms";
+            m_retryTimer.expires_after(std::chrono::milliseconds(100));
+            m_retryTimer.async_wait([self = shared_from_this()](beast::error_code timerError) {
+                if (!timerError) {
+                    self->accept();
+                }
+            });
+            return;
+        }
+
+        beast::error_code ignored;
+        socket.set_option(tcp::no_delay(true), ignored);
+        std::make_shared<HttpSession>(m_context, std::move(socket))->start();
+        accept();
+    }
+
+    NetworkContext& m_context;
+    net::io_context& m_io;
+    tcp::acceptor m_acceptor;
+    net::steady_timer m_retryTimer;
+};
+
+}  // namespace
+
+// --- NetworkContext ----------------------------------------------------------
+
+std::uint64_t NetworkContext::addConnection(std::function<void()> shutDown, const StreamSink* stream)
+{
+    std::lock_guard lock(m_mutex);
+    const std::uint64_t id = m_nextId++;
+    m_connections.emplace(id, Connection{std::move(shutDown), stream});
+    return id;
+}
+
+void NetworkContext::removeConnection(std::uint64_t id)
+{
+    if (id == 0) {
+        return;
+    }
+    std::lock_guard lock(m_mutex);
+    m_connections.erase(id);
+}
+
+void NetworkContext::shutDownConnections()
+{
+    std::vector<std::function<void()>> closers;
+    {
+        std::lock_guard lock(m_mutex);
+        for (const auto& [id, connection] : m_connections) {
+            closers.push_back(connection.shutDown);
+        }
+    }
+    for (const auto& close : closers) {
+        close();
+    }
+}
+
+std::size_t NetworkContext::connectionCount() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_connections.size();
+}
+
+std::vector<const StreamSink*> NetworkContext::openStreams() const
+{
+    std::lock_guard lock(m_mutex);
+    std::vector<const StreamSink*> streams;
+    for (const auto& [id, connection] : m_connections) {
+        if (connection.stream) {
+            streams.push_back(connection.stream);
+        }
+    }
+    return streams;
+}
+
+// --- HttpServer --------------------------------------------------------------
+
+struct HttpServer::Private
+{
+    Private(HttpApi& api, StreamHub& hub, MarketService& service, Metrics& metrics, int ioThreads,
+            int workerThreads)
+        : workers(static_cast<std::size_t>(std::max(1, workerThreads))),
+          context(api, hub, service, metrics, workers),
+          io(std::max(1, ioThreads)),
+          ioThreadCount(std::max(1, ioThreads))
+    {
+    }
+
+    void runIo()
+    {
+        // A handler that throws must not take the whole server down.
+        for (;;) {
+            try {
+                io.run();
+                return;
+            } catch (const std::exception& exception) {
+                qCCritical(lcHttp) << "A network handler threw:" << exception.what()
+                                   << "- the io thread continues";
+            }
+        }
+    }
+
+    // Declared in this order so that the io_context, whose pending handlers
+    // refer to the context, is destroyed first.
+    net::thread_pool workers;
+    NetworkContext context;
+    net::io_context io;
+    std::optional<net::executor_work_guard<net::io_context::executor_type>> workGuard;
+    std::shared_ptr<Listener> listener;
+    std::vector<std::thread> threads;
+    int ioThreadCount = 1;
+    std::mutex stopMutex;
+    bool stopped = false;
+};
+
+HttpServer::HttpServer(HttpApi& api, StreamHub& hub, MarketService& service, Metrics& metrics,
+                       int ioThreads, int workerThreads)
+    : d(std::make_unique<Private>(api, hub, service, metrics, ioThreads, workerThreads))
+{
+}
+
+HttpServer::~HttpServer()
+{
+    stop();
+}
+
+core::Result<int> HttpServer::listen(const QString& host, int port)
+{
+    const QString address = QStringLiteral("%1:%2").arg(host).arg(port);
+    const auto failed = [&address](const QString& reason) {
+        return core::makeError(500, QStringLiteral("listen_failed"),
+                               QStringLiteral("Cannot listen on %1: %2.").arg(address, reason));
+    };
+    if (d->listener || d->stopped) {
+        return failed(QStringLiteral("this server is already listening or has stopped"));
+    }
+    if (port < 0 || port > 65535) {
+        return failed(QStringLiteral("the port must be from 0 to 65535"));
+    }
+
+    beast::error_code error;
+    tcp::resolver resolver(d->io);
+    const auto endpoints = resolver.resolve(host.toStdString(), std::to_string(port),
+                                            tcp::resolver::passive | tcp::resolver::numeric_service,
+                                            error);
+    if (error || endpoints.empty()) {
+        return failed(QStringLiteral("the host does not resolve (%1)").arg(QString::fromStdString(error.message())));
+    }
+    const tcp::endpoint endpoint = endpoints.begin()->endpoint();
+
+    tcp::acceptor acceptor(net::make_strand(d->io));
+    acceptor.open(endpoint.protocol(), error);
+    if (!error) {
+        // Lets a restarted server bind while old connections sit in TIME_WAIT.
+        acceptor.set_option(net::socket_base::reuse_address(true), error);
+    }
+    if (!error) {
+        acceptor.bind(endpoint, error);
+    }
+    if (!error) {
+        acceptor.listen(net::socket_base::max_listen_connections, error);
+    }
+    if (error) {
+        return failed(QString::fromStdString(error.message()));
+    }
+    const int boundPort = acceptor.local_endpoint().port();
+
+    d->listener = std::make_shared<Listener>(d->context, d->io, std::move(acceptor));
+    d->listener->accept();
+    d->workGuard.emplace(net::make_work_guard(d->io));
+    for (int i = 0; i < d->ioThreadCount; ++i) {
+        d->threads.emplace_back([this] { d->runIo(); });
+    }
+
+    qCInfo(lcHttp) << "Listening on" << QStringLiteral("%1:%2").arg(host).arg(boundPort) << "with"
+                   << d->ioThreadCount << "io threads";
+    return boundPort;
+}
+
+void HttpServer::stop()
+{
+    std::lock_guard lock(d->stopMutex);
+    if (d->stopped) {
+        return;
+    }
+    d->stopped = true;
+    const auto deadline = std::chrono::steady_clock::now() + stopDeadline;
+
+    // Stop accepting, send every stream a 1001 close and close idle
+    // connections. Requests in progress still get their response.
+    d->context.stopping = true;
+    if (d->listener) {
+        d->listener->close();
+    }
+    d->context.hub.closeAll();
+    d->context.shutDownConnections();
+
+    while (std::chrono::steady_clock::now() < deadline
+           && (d->context.connectionCount() > 0 || d->context.pendingJobs > 0)) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    if (d->context.connectionCount() > 0 || d->context.pendingJobs > 0) {
+        qCWarning(lcHttp) << "Stopping with" << d->context.connectionCount() << "connections and"
+                          << d->context.pendingJobs.load() << "requests still open after"
+                          << stopDeadline.count() << "s; closing them";
+        d->workers.stop();
+    }
+    d->workers.join();
+
+    d->workGuard.reset();
+    d->io.stop();
+    for (std::thread& thread : d->threads) {
+        thread.join();
+    }
+    d->threads.clear();
+
+    // Streams still registered are destroyed with the io_context; detach
+    // them first so that no broadcast reaches a destroyed strand.
+    for (const StreamSink* stream : d->context.openStreams()) {
+        d->context.hub.detach(stream);
+    }
+    qCInfo(lcHttp) << "Stopped listening";
+}
+
+}  // namespace valiant::server

@@ -1,0 +1,119 @@
+#pragma once
+
+// Internal to httpserver.cpp and websocketsession.cpp, the only units that
+// include Boost.Beast: the Beast and Asio names and the state that HTTP and
+// WebSocket sessions share.
+
+// Boost 1.74's Asio headers use std::exchange without including <utility>,
+// which GCC 12's standard headers no longer pull in for them.
+#include <utility>
+
+#include "core/result.h"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+
+#include <QString>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
+namespace valiant::server {
+
+class HttpApi;
+class MarketService;
+class Metrics;
+class StreamHub;
+class StreamSink;
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+using tcp = net::ip::tcp;
+
+using UpgradeRequest = http::request<http::string_body>;
+
+/// What every session of one HttpServer uses. The registry of open
+/// connections lets stop() close them all and wait until they have ended.
+struct NetworkContext
+{
+    NetworkContext(HttpApi& api, StreamHub& hub, MarketService& service, Metrics& metrics,
+                   net::thread_pool& workers)
+        : api(api), hub(hub), service(service), metrics(metrics), workers(workers)
+    {
+    }
+
+    /// Registers an open connection. `shutDown` may be called from any
+    /// thread. `stream` is the hub sink of a WebSocket session, or null.
+    std::uint64_t addConnection(std::function<void()> shutDown, const StreamSink* stream);
+    void removeConnection(std::uint64_t id);
+    void shutDownConnections();
+    std::size_t connectionCount() const;
+    std::vector<const StreamSink*> openStreams() const;
+
+    HttpApi& api;
+    StreamHub& hub;
+    MarketService& service;
+    Metrics& metrics;
+    net::thread_pool& workers;
+    std::atomic<bool> stopping{false};
+    std::atomic<int> pendingJobs{0};
+
+private:
+    struct Connection
+    {
+        std::function<void()> shutDown;
+        const StreamSink* stream = nullptr;
+    };
+
+    mutable std::mutex m_mutex;
+    std::uint64_t m_nextId = 1;
+    std::unordered_map<std::uint64_t, Connection> m_connections;
+};
+
+/// Runs `work` (blocking, returns a core::Result) on the worker pool and
+/// then `done` with its result on `home`, the session's strand. An
+/// exception from `work` becomes a 500 internal_error result.
+template <typename Work, typename Done>
+void runOnWorkers(NetworkContext& context, net::any_io_executor home, Work work, Done done)
+{
+    ++context.pendingJobs;
+    net::post(context.workers, [&context, home = std::move(home), work = std::move(work),
+                                done = std::move(done)]() mutable {
+        using ResultType = decltype(work());
+        std::optional<ResultType> result;
+        try {
+            result.emplace(work());
+        } catch (const std::exception& exception) {
+            result.emplace(core::makeError(
+                500, QStringLiteral("internal_error"),
+                QStringLiteral("The server failed to handle the request (%1); try again later.")
+                    .arg(QString::fromLocal8Bit(exception.what()))));
+        }
+        --context.pendingJobs;
+        net::post(home, [done = std::move(done), result = std::move(*result)]() mutable {
+            done(std::move(result));
+        });
+    });
+}
+
+/// Takes over `stream` after a validated upgrade request of /api/v1/stream
+/// and runs the WebSocket session until it closes.
+void startWebSocketSession(NetworkContext& context, beast::tcp_stream stream,
+                           UpgradeRequest request, std::int64_t accountId,
+                           std::optional<std::int64_t> afterId);
+
+}  // namespace valiant::server

@@ -1,0 +1,577 @@
+#include "networkcontext.h"  // first: it includes <utility> before Asio
+
+#include "websocketsession.h"
+
+#include "core/apicodec.h"
+#include "marketservice.h"
+#include "metrics.h"
+#include "streamhub.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLoggingCategory>
+
+#include <algorithm>
+#include <deque>
+
+namespace valiant::server {
+
+namespace {
+
+Q_LOGGING_CATEGORY(lcHttp, "valiant.http")
+
+// The accept and close handshakes must finish within this time.
+constexpr auto handshakeTimeout = std::chrono::seconds(5);
+// With keep-alive pings Beast pings after half of this without traffic
+// (20 s) and drops the client after all of it without an answer.
+constexpr auto idleTimeout = std::chrono::seconds(40);
+constexpr std::size_t maxMessageBytes = 64 * 1024;
+
+struct Outgoing
+{
+    std::shared_ptr<const QByteArray> message;
+    std::int64_t quoteId = 0;  // 0 for messages that are not quotes
+    bool portfolio = false;
+    bool backlog = false;
+};
+
+struct InitialState
+{
+    std::int64_t latestId = 0;
+    QList<core::Quote> backlog;
+};
+
+std::shared_ptr<const QByteArray> share(QByteArray message)
+{
+    return std::make_shared<const QByteArray>(std::move(message));
+}
+
+/// Loads the latest quote id and the quotes after `afterId` (at most the
+/// newest maxBacklogQuotes), page by page in case the service caps a page.
+core::Result<InitialState> loadInitialState(MarketService& service,
+                                            std::optional<std::int64_t> afterId)
+{
+    InitialState state;
+    const auto latest = service.latestQuote();
+    if (latest) {
+        state.latestId = latest->id;
+    } else if (latest.error().status != 404) {
+        return latest.error();
+    }
+
+    if (!afterId || *afterId >= state.latestId) {
+        return state;
+    }
+    std::int64_t cursor = std::max(*afterId, state.latestId - WebSocketSession::maxBacklogQuotes);
+    while (cursor < state.latestId && state.backlog.size() < WebSocketSession::maxBacklogQuotes) {
+        const int wanted = WebSocketSession::maxBacklogQuotes - static_cast<int>(state.backlog.size());
+        const auto page = service.quotesAfter(cursor, wanted);
+        if (!page) {
+            return page.error();
+        }
+        if (page->isEmpty()) {
+            break;
+        }
+        state.backlog.append(*page);
+        cursor = page->last().id;
+    }
+    return state;
+}
+
+}  // namespace
+
+struct WebSocketSession::Private
+{
+    Private(NetworkContext& context, beast::tcp_stream&& stream, UpgradeRequest&& request,
+            std::int64_t accountId, std::optional<std::int64_t> afterId)
+        : context(context),
+          ws(std::move(stream)),
+          upgradeRequest(std::move(request)),
+          authTimer(ws.get_executor()),
+          accountId(accountId),
+          afterId(afterId)
+    {
+    }
+
+    std::shared_ptr<WebSocketSession> self() { return owner->shared_from_this(); }
+
+    void onAccepted(beast::error_code error);
+    void loadInitial();
+    void onInitialLoaded(core::Result<InitialState> state);
+    void enqueueLive(Outgoing item);
+    void enqueueReady(Outgoing item);
+    void writeNext();
+    void onWritten(beast::error_code error);
+    void readNext();
+    void onRead(beast::error_code error);
+    void handleMessage(const QByteArray& text);
+    void authenticate(const QString& token);
+    void loadPortfolio();
+    void sendErrorAndClose(const QString& code, const QString& message,
+                           websocket::close_code closeCode);
+    void goAway();
+    void dropQueuedMessages();
+    void closeNow();
+    void overflow();
+    void end();
+
+    NetworkContext& context;
+    WebSocketSession* owner = nullptr;
+    websocket::stream<beast::tcp_stream> ws;
+    UpgradeRequest upgradeRequest;
+    beast::flat_buffer readBuffer;
+    net::steady_timer authTimer;
+    std::int64_t accountId = 0;
+    std::optional<std::int64_t> afterId;
+    std::uint64_t connectionId = 0;
+
+    // Everything below is touched only on the session's strand.
+    bool accepted = false;
+    bool ready = false;  // hello and backlog are queued
+    bool writing = false;
+    bool closing = false;  // no more messages are queued
+    bool closeStarted = false;
+    bool ended = false;
+    bool authDeadlinePassed = false;
+    bool authPending = false;
+    std::optional<websocket::close_code> pendingClose;
+    std::optional<QByteArray> earlyMessage;  // a client message before hello was queued
+    std::deque<Outgoing> outbox;
+    std::deque<Outgoing> early;  // live messages that arrived before the backlog was loaded
+    std::size_t backlogQueued = 0;
+    std::int64_t lastQuoteId = 0;
+    std::uint64_t portfolioPushes = 0;
+};
+
+void WebSocketSession::Private::onAccepted(beast::error_code error)
+{
+    if (error || ended) {
+        if (error) {
+            qCDebug(lcHttp) << "Stream upgrade handshake failed:" << error.message().c_str();
+        }
+        end();
+        return;
+    }
+
+    accepted = true;
+    context.hub.attach(self(), accountId);
+    context.metrics.addStreamClients(1);
+    readNext();
+
+    if (accountId == 0) {
+        authTimer.expires_after(std::chrono::seconds(authTimeoutSeconds));
+        authTimer.async_wait([session = self()](beast::error_code timerError) {
+            if (!timerError) {
+                session->d->authDeadlinePassed = true;
+            }
+        });
+    }
+
+    // Attached to the hub before the backlog is read, so that a quote made
+    // in between arrives live and no quote falls into a gap.
+    loadInitial();
+}
+
+void WebSocketSession::Private::loadInitial()
+{
+    runOnWorkers(
+        context, ws.get_executor(),
+        [&service = context.service, afterId = afterId] { return loadInitialState(service, afterId); },
+        [session = self()](core::Result<InitialState> state) {
+            session->d->onInitialLoaded(std::move(state));
+        });
+}
+
+void WebSocketSession::Private::onInitialLoaded(core::Result<InitialState> state)
+{
+    if (ended || closing) {
+        return;
+    }
+    if (!state) {
+        qCWarning(lcHttp) << "Stream session closed: loading its backlog failed:"
+                          << state.error().message;
+        ready = true;
+        sendErrorAndClose(state.error().code, state.error().message, websocket::close_code::internal_error);
+        return;
+    }
+
+    outbox.push_back(Outgoing{share(core::api::helloMessage(context.service.now(), state->latestId))});
+
+    // A client that resumes skips what it has. An after_id beyond the
+    // latest quote comes from another database, so it is not trusted.
+    if (afterId) {
+        lastQuoteId = std::min(*afterId, state->latestId);
+    }
+    for (const core::Quote& quote : state->backlog) {
+        if (quote.id <= lastQuoteId) {
+            continue;
+        }
+        outbox.push_back(Outgoing{share(core::api::quoteMessage(quote)), quote.id, false, true});
+        lastQuoteId = quote.id;
+        ++backlogQueued;
+    }
+
+    ready = true;
+    for (Outgoing& item : early) {
+        enqueueReady(std::move(item));
+    }
+    early.clear();
+    writeNext();
+
+    if (accountId > 0) {
+        loadPortfolio();
+    }
+    if (earlyMessage) {
+        const QByteArray text = std::move(*earlyMessage);
+        earlyMessage.reset();
+        handleMessage(text);
+    }
+}
+
+void WebSocketSession::Private::enqueueLive(Outgoing item)
+{
+    if (ended || closing) {
+        return;
+    }
+    if (item.portfolio) {
+        ++portfolioPushes;
+    }
+    if (!ready) {
+        early.push_back(std::move(item));
+        if (early.size() > maxQueuedMessages) {
+            overflow();
+        }
+        return;
+    }
+    enqueueReady(std::move(item));
+    writeNext();
+}
+
+void WebSocketSession::Private::enqueueReady(Outgoing item)
+{
+    if (item.quoteId > 0) {
+        if (item.quoteId <= lastQuoteId) {
+            return;  // already sent in the backlog
+        }
+        lastQuoteId = item.quoteId;
+    }
+    if (outbox.size() - backlogQueued >= maxQueuedMessages) {
+        overflow();
+        return;
+    }
+    outbox.push_back(std::move(item));
+}
+
+void WebSocketSession::Private::writeNext()
+{
+    if (writing || ended) {
+        return;
+    }
+    if (outbox.empty()) {
+        if (pendingClose) {
+            closeNow();
+        }
+        return;
+    }
+
+    writing = true;
+    const QByteArray& message = *outbox.front().message;
+    ws.async_write(net::buffer(message.constData(), static_cast<std::size_t>(message.size())),
+                   [session = self()](beast::error_code error, std::size_t) {
+                       session->d->onWritten(error);
+                   });
+}
+
+void WebSocketSession::Private::onWritten(beast::error_code error)
+{
+    writing = false;
+    if (error) {
+        qCDebug(lcHttp) << "Stream session ended: sending failed:" << error.message().c_str();
+        end();
+        return;
+    }
+
+    if (!outbox.empty()) {
+        if (outbox.front().backlog) {
+            --backlogQueued;
+        }
+        outbox.pop_front();
+    }
+    writeNext();
+}
+
+void WebSocketSession::Private::readNext()
+{
+    ws.async_read(readBuffer, [session = self()](beast::error_code error, std::size_t) {
+        session->d->onRead(error);
+    });
+}
+
+void WebSocketSession::Private::onRead(beast::error_code error)
+{
+    if (error) {
+        if (error != websocket::error::closed && error != net::error::operation_aborted) {
+            qCDebug(lcHttp) << "Stream session ended: reading failed:" << error.message().c_str();
+        }
+        end();
+        return;
+    }
+
+    const auto data = readBuffer.data();
+    const QByteArray text(static_cast<const char*>(data.data()), static_cast<qsizetype>(data.size()));
+    readBuffer.consume(readBuffer.size());
+    if (ws.got_text()) {
+        handleMessage(text);
+    }
+    if (!ended) {
+        readNext();
+    }
+}
+
+void WebSocketSession::Private::handleMessage(const QByteArray& text)
+{
+    if (!ready) {
+        // Handled after hello is queued, so hello stays the first message.
+        if (!earlyMessage) {
+            earlyMessage = text;
+        }
+        return;
+    }
+    if (closing || accountId > 0 || authPending) {
+        return;
+    }
+
+    // The auth message is the only message a client sends, so anything
+    // else is ignored rather than answered.
+    const QJsonObject object = QJsonDocument::fromJson(text).object();
+    if (object.value(QStringLiteral("type")).toString() != u"auth") {
+        return;
+    }
+    if (authDeadlinePassed) {
+        sendErrorAndClose(QStringLiteral("auth_timeout"),
+                          QStringLiteral("The auth message must arrive within %1 seconds of "
+                                         "connecting; reconnect and send it first.")
+                              .arg(authTimeoutSeconds),
+                          websocket::close_code::policy_error);
+        return;
+    }
+    const QJsonValue token = object.value(QStringLiteral("token"));
+    if (!token.isString() || token.toString().isEmpty()) {
+        sendErrorAndClose(QStringLiteral("invalid_token"),
+                          QStringLiteral("The auth message needs a non-empty string field token."),
+                          websocket::close_code::policy_error);
+        return;
+    }
+    authenticate(token.toString());
+}
+
+void WebSocketSession::Private::authenticate(const QString& token)
+{
+    authPending = true;
+    authTimer.cancel();
+    runOnWorkers(
+        context, ws.get_executor(),
+        [&service = context.service, token] { return service.authenticate(token); },
+        [session = self()](core::Result<core::Account> account) {
+            Private& state = *session->d;
+            state.authPending = false;
+            if (state.ended || state.closing) {
+                return;
+            }
+            if (!account) {
+                const bool rejected = account.error().status == 401;
+                qCInfo(lcHttp) << "Stream authentication failed:" << account.error().code;
+                state.sendErrorAndClose(rejected ? QStringLiteral("invalid_token") : account.error().code,
+                                        account.error().message,
+                                        rejected ? websocket::close_code::policy_error
+                                                 : websocket::close_code::internal_error);
+                return;
+            }
+
+            // Registered for pushes before the first wallet is read, so a
+            // change in between is not lost.
+            state.accountId = account->id;
+            state.context.hub.setAccount(session.get(), account->id);
+            state.loadPortfolio();
+        });
+}
+
+void WebSocketSession::Private::loadPortfolio()
+{
+    const std::uint64_t pushesBefore = portfolioPushes;
+    runOnWorkers(
+        context, ws.get_executor(),
+        [&service = context.service, id = accountId] { return service.portfolio(id); },
+        [session = self(), pushesBefore](core::Result<core::Portfolio> portfolio) {
+            Private& state = *session->d;
+            if (state.ended || state.closing) {
+                return;
+            }
+            if (!portfolio) {
+                qCWarning(lcHttp) << "Stream session could not load the wallet of account"
+                                  << state.accountId << ":" << portfolio.error().message;
+                return;
+            }
+            // A push that arrived meanwhile is newer than what was read.
+            if (state.portfolioPushes != pushesBefore) {
+                return;
+            }
+            Outgoing item{share(core::api::portfolioMessage(*portfolio))};
+            item.portfolio = true;
+            state.enqueueReady(std::move(item));
+            state.writeNext();
+        });
+}
+
+void WebSocketSession::Private::sendErrorAndClose(const QString& code, const QString& message,
+                                                  websocket::close_code closeCode)
+{
+    if (closing || ended) {
+        return;
+    }
+    closing = true;
+    pendingClose = closeCode;
+    dropQueuedMessages();
+    outbox.push_back(Outgoing{share(core::api::errorMessage(code, message))});
+    writeNext();
+}
+
+void WebSocketSession::Private::goAway()
+{
+    if (ended || closing) {
+        return;
+    }
+    closing = true;
+    if (!accepted) {
+        end();
+        return;
+    }
+    pendingClose = websocket::close_code::going_away;
+    dropQueuedMessages();
+    writeNext();
+}
+
+/// Drops every queued message except the one being written, whose buffer
+/// must stay alive until its write completes.
+void WebSocketSession::Private::dropQueuedMessages()
+{
+    while (outbox.size() > (writing ? 1u : 0u)) {
+        outbox.pop_back();
+    }
+    backlogQueued = (!outbox.empty() && outbox.front().backlog) ? 1 : 0;
+    early.clear();
+}
+
+void WebSocketSession::Private::closeNow()
+{
+    if (closeStarted || ended) {
+        return;
+    }
+    closeStarted = true;
+    ws.async_close(*pendingClose, [session = self()](beast::error_code) { session->d->end(); });
+}
+
+void WebSocketSession::Private::overflow()
+{
+    qCWarning(lcHttp) << "Stream client dropped: more than" << maxQueuedMessages
+                      << "messages waited in its send queue";
+    end();
+}
+
+/// Ends the session at once: detaches it from the hub and closes the
+/// socket, which aborts any read or write still pending.
+void WebSocketSession::Private::end()
+{
+    if (ended) {
+        return;
+    }
+    ended = true;
+    closing = true;
+    authTimer.cancel();
+    beast::get_lowest_layer(ws).close();
+
+    context.hub.detach(owner);
+    context.removeConnection(connectionId);
+    if (accepted) {
+        context.metrics.addStreamClients(-1);
+    }
+}
+
+WebSocketSession::WebSocketSession(std::unique_ptr<Private> state) : d(std::move(state))
+{
+    d->owner = this;
+}
+
+WebSocketSession::~WebSocketSession()
+{
+    // Reached without end() only when the server's io_context is destroyed.
+    if (!d->ended) {
+        d->ended = true;
+        d->context.hub.detach(this);
+        d->context.removeConnection(d->connectionId);
+        if (d->accepted) {
+            d->context.metrics.addStreamClients(-1);
+        }
+    }
+}
+
+void WebSocketSession::start()
+{
+    auto& ws = d->ws;
+    beast::get_lowest_layer(ws).expires_never();  // the stream has its own timeouts
+    ws.set_option(websocket::stream_base::timeout{handshakeTimeout, idleTimeout, true});
+    ws.set_option(websocket::stream_base::decorator([](websocket::response_type& response) {
+        response.set(http::field::server, "valiant/" VALIANT_VERSION);
+    }));
+    ws.read_message_max(maxMessageBytes);
+    ws.text(true);
+
+    const std::weak_ptr<WebSocketSession> weak = weak_from_this();
+    d->connectionId = d->context.addConnection(
+        [weak] {
+            if (const auto session = weak.lock()) {
+                session->closeGoingAway();
+            }
+        },
+        this);
+
+    ws.async_accept(d->upgradeRequest, [session = shared_from_this()](beast::error_code error) {
+        session->d->onAccepted(error);
+    });
+}
+
+void WebSocketSession::deliverQuote(const core::Quote& quote,
+                                    std::shared_ptr<const QByteArray> message)
+{
+    net::post(d->ws.get_executor(),
+              [session = shared_from_this(), id = quote.id, message = std::move(message)]() mutable {
+                  session->d->enqueueLive(Outgoing{std::move(message), id});
+              });
+}
+
+// The hub delivers only wallet changes through deliver(), so each one
+// counts as a portfolio push.
+void WebSocketSession::deliver(std::shared_ptr<const QByteArray> message)
+{
+    net::post(d->ws.get_executor(), [session = shared_from_this(), message = std::move(message)]() mutable {
+        Outgoing item{std::move(message)};
+        item.portfolio = true;
+        session->d->enqueueLive(std::move(item));
+    });
+}
+
+void WebSocketSession::closeGoingAway()
+{
+    net::post(d->ws.get_executor(), [session = shared_from_this()] { session->d->goAway(); });
+}
+
+void startWebSocketSession(NetworkContext& context, beast::tcp_stream stream,
+                           UpgradeRequest request, std::int64_t accountId,
+                           std::optional<std::int64_t> afterId)
+{
+    auto state = std::make_unique<WebSocketSession::Private>(context, std::move(stream),
+                                                             std::move(request), accountId, afterId);
+    std::make_shared<WebSocketSession>(std::move(state))->start();
+}
+
+}  // namespace valiant::server
