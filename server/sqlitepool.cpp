@@ -6,9 +6,11 @@
 
 #include <utility>
 
-Q_LOGGING_CATEGORY(lcSqlite, "valiant.store")
-
 namespace valiant::server {
+
+namespace {
+Q_LOGGING_CATEGORY(lcSqlite, "valiant.store")
+}  // namespace
 
 SqliteFailure::SqliteFailure(int resultCode, QString message)
     : m_resultCode(resultCode), m_message(std::move(message)), m_utf8(m_message.toUtf8())
