@@ -229,7 +229,7 @@ int runHealthcheck(const Config& config)
     QTcpSocket socket;
     socket.connectToHost(host, quint16(config.port));
     if (!socket.waitForConnected(healthcheckTimeoutMs)) {
-        printError(QStringLiteral("healthcheck failed: cannot connect to %1:%2: %3")
+        printError(QStringLiteral("healthcheck failed: could not connect to %1:%2: %3")
                        .arg(host)
                        .arg(config.port)
                        .arg(socket.errorString()));

@@ -48,7 +48,7 @@ Result<QByteArray> hashPassword(const QString& password)
         hash, utf8.constData(), quint64(utf8.size()), crypto_pwhash_OPSLIMIT_INTERACTIVE,
         crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13);
     if (rc != 0) {
-        // libsodium fails here only when it cannot allocate the 64 MiB.
+        // libsodium fails here when it cannot allocate the memory the hash needs.
         qCWarning(lcService) << "Password hashing failed: out of memory";
         return makeError(503, QStringLiteral("server_busy"),
                          QStringLiteral("The server is out of memory for password hashing. Try "
@@ -132,8 +132,8 @@ MarketService::MarketService(Store& store, QuoteBus& bus, Metrics& metrics, Mone
       m_startingCash(startingCash),
       m_clock(std::move(clock))
 {
-    // sodium_init is safe to call more than once; it fails only without an
-    // entropy source, and then no token or hash could be made at all.
+    // sodium_init is safe to call more than once. It fails only without an
+    // entropy source, and then no token or salt could be made at all.
     if (sodium_init() < 0) {
         qFatal("libsodium failed to initialize; the system has no usable random source.");
     }
@@ -220,8 +220,8 @@ Result<core::Ok> MarketService::logOut(const QString& token)
 
 Result<Account> MarketService::authenticate(const QString& token)
 {
-    // Every token we issue is 43 base64url characters; skip the store for
-    // anything that cannot be one.
+    // Issued tokens are 43 characters, so an empty or oversized one cannot
+    // match and the store is skipped.
     if (token.isEmpty() || token.size() > 256) {
         return invalidToken();
     }

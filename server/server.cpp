@@ -82,8 +82,8 @@ core::Result<core::Ok> Server::Private::openStore()
                               .arg(folder));
     }
 
-    // One connection per worker thread, plus the generator's and the
-    // stream handshakes' on other threads.
+    // One connection per worker thread, plus two for callers on other
+    // threads such as the generator.
     auto opened = SqliteStore::open(*path, config.workerThreads + 2);
     if (!opened) {
         return opened.error();
