@@ -94,11 +94,14 @@ int main(int argc, char* argv[])
         return 2;
     }
 
+    // The C locale means "not configured" (LANG unset); show US English
+    // then, the language of the source strings and of the dollar amounts.
     QLocale locale = QLocale::system();
-    if (parser.isSet(languageOption)) {
+    if (locale.language() == QLocale::C)
+        locale = QLocale(QLocale::English, QLocale::UnitedStates);
+    if (parser.isSet(languageOption))
         locale = QLocale(parser.value(languageOption));
-        QLocale::setDefault(locale);
-    }
+    QLocale::setDefault(locale);
     QTranslator appTranslator;
     QTranslator qtTranslator;
     installTranslations(app, locale, appTranslator, qtTranslator);

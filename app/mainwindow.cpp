@@ -2,6 +2,7 @@
 
 #include "connectionoverlay.h"
 #include "logging.h"
+#include "marketstatsview.h"
 #include "messagebar.h"
 #include "orderhistorymodel.h"
 #include "orderhistoryview.h"
@@ -55,6 +56,7 @@ void MainWindow::buildUi()
     m_chart = new PriceChart(central);
     m_tradePanel = new TradePanel(central);
     m_wallet = new WalletView(central);
+    m_marketStats = new MarketStatsView(central);
     m_orders = new OrderHistoryModel(this);
     m_ordersView = new OrderHistoryView(m_orders, central);
 
@@ -67,9 +69,11 @@ void MainWindow::buildUi()
     right->setSpacing(16);
     right->addWidget(m_tradePanel);
     right->addWidget(m_wallet);
+    right->addWidget(m_marketStats);
     right->addStretch();
-    m_tradePanel->setFixedWidth(sidePanelWidth);
-    m_wallet->setFixedWidth(sidePanelWidth);
+    for (QWidget* panel : {static_cast<QWidget*>(m_tradePanel), static_cast<QWidget*>(m_wallet),
+                           static_cast<QWidget*>(m_marketStats)})
+        panel->setFixedWidth(sidePanelWidth);
 
     auto* columns = new QHBoxLayout;
     columns->setSpacing(16);
@@ -257,12 +261,13 @@ void MainWindow::showQuotes()
         return;
 
     m_header->setQuotes(*oldest, *latest);
+    m_marketStats->setQuotes(m_chart->quotes());
     m_tradePanel->setLastPrice(latest->price);
     m_wallet->updateQuote(*latest);
 
     const QTime time = QDateTime::fromMSecsSinceEpoch(latest->createdMs).time();
     m_lastQuoteLabel->setText(
-        tr("Last price at %1").arg(locale().toString(time, QLocale::LongFormat)));
+        tr("Last price at %1").arg(locale().toString(time, QStringLiteral("HH:mm:ss"))));
 }
 
 void MainWindow::updateStatus()

@@ -14,6 +14,7 @@ class QLabel;
 namespace valiant::app {
 
 class ConnectionOverlay;
+class MarketStatsView;
 class MessageBar;
 class OrderHistoryModel;
 class OrderHistoryView;
@@ -62,6 +63,7 @@ private:
     PriceChart* m_chart = nullptr;
     TradePanel* m_tradePanel = nullptr;
     WalletView* m_wallet = nullptr;
+    MarketStatsView* m_marketStats = nullptr;
     OrderHistoryModel* m_orders = nullptr;
     OrderHistoryView* m_ordersView = nullptr;
     ConnectionOverlay* m_overlay = nullptr;

@@ -103,6 +103,15 @@ std::optional<core::Quote> PriceChart::latestQuote() const
     return m_quotes.rbegin()->second;
 }
 
+QList<core::Quote> PriceChart::quotes() const
+{
+    QList<core::Quote> list;
+    list.reserve(static_cast<qsizetype>(m_quotes.size()));
+    for (const auto& [id, quote] : m_quotes)
+        list.append(quote);
+    return list;
+}
+
 void PriceChart::changeEvent(QEvent* event)
 {
     QChartView::changeEvent(event);
@@ -152,12 +161,35 @@ void PriceChart::updateRanges()
     const auto [low, high] = std::minmax_element(
         m_quotes.begin(), m_quotes.end(),
         [](const auto& a, const auto& b) { return a.second.price < b.second.price; });
-    const double lowY = chartY(low->second.price);
-    const double highY = chartY(high->second.price);
+    const PriceTicks ticks = priceTicks(low->second.price.cents(), high->second.price.cents());
+    m_priceAxis->setRange(static_cast<double>(ticks.lowCents) / 100.0,
+                          static_cast<double>(ticks.highCents) / 100.0);
+    m_priceAxis->setTickCount(ticks.count);
+}
 
-    // A flat line still gets some room, at least 10 cents either side.
-    const double padding = std::max((highY - lowY) * 0.15, 0.10);
-    m_priceAxis->setRange(std::max(0.0, lowY - padding), highY + padding);
+PriceChart::PriceTicks PriceChart::priceTicks(std::int64_t lowCents, std::int64_t highCents)
+{
+    // Steps of 1, 2 or 5 times a power of ten cents, so every label is a
+    // round amount; about four intervals, and at least one step of room
+    // above and below the line.
+    const std::int64_t span = std::max<std::int64_t>(highCents - lowCents, 1);
+    std::int64_t step = 1;
+    for (std::int64_t magnitude = 1;; magnitude *= 10) {
+        const std::int64_t candidates[] = {magnitude, 2 * magnitude, 5 * magnitude};
+        const auto fits = std::find_if(std::begin(candidates), std::end(candidates),
+                                       [span](std::int64_t c) { return span / c <= 4; });
+        if (fits != std::end(candidates)) {
+            step = *fits;
+            break;
+        }
+    }
+
+    PriceTicks ticks;
+    ticks.lowCents =
+        std::max<std::int64_t>(0, (lowCents / step) * step - (lowCents % step == 0 ? step : 0));
+    ticks.highCents = (highCents / step + 1) * step;
+    ticks.count = static_cast<int>((ticks.highCents - ticks.lowCents) / step) + 1;
+    return ticks;
 }
 
 void PriceChart::applyPalette()
@@ -218,7 +250,7 @@ void PriceChart::showPointToolTip(const QPointF& point, bool entered)
     QToolTip::showText(QCursor::pos(),
                        tr("%1 at %2")
                            .arg(quote.price.toLocaleString(locale()),
-                                locale().toString(time, QLocale::LongFormat)),
+                                locale().toString(time, QStringLiteral("HH:mm:ss"))),
                        this);
 }
 

@@ -35,6 +35,8 @@ public:
     std::optional<core::Quote> oldestQuote() const;
     std::optional<core::Quote> latestQuote() const;
     int pointCount() const { return static_cast<int>(m_quotes.size()); }
+    /// The quotes inside the window, ascending by id.
+    QList<core::Quote> quotes() const;
 
 Q_SIGNALS:
     void quotesChanged();
@@ -43,6 +45,14 @@ protected:
     void changeEvent(QEvent* event) override;
 
 private:
+    struct PriceTicks
+    {
+        std::int64_t lowCents = 0;
+        std::int64_t highCents = 0;
+        int count = 0;
+    };
+    static PriceTicks priceTicks(std::int64_t lowCents, std::int64_t highCents);
+
     void insert(const core::Quote& quote);
     void dropOutsideWindow();
     void rebuildSeries();

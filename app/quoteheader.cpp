@@ -4,6 +4,7 @@
 
 #include <QEvent>
 #include <QHBoxLayout>
+#include <QIcon>
 #include <QLabel>
 #include <QLocale>
 #include <QVBoxLayout>
@@ -49,6 +50,10 @@ QuoteHeader::QuoteHeader(QWidget* parent) : QWidget(parent)
     m_window->setObjectName(QStringLiteral("mutedLabel"));
     m_window->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
 
+    auto* icon = new QLabel(this);
+    icon->setPixmap(QIcon(QStringLiteral(":/icons/valiant.svg")).pixmap(QSize(44, 44)));
+    icon->setAccessibleName(tr("Valiant"));
+
     auto* names = new QVBoxLayout;
     names->setSpacing(2);
     names->addWidget(m_symbol);
@@ -66,6 +71,8 @@ QuoteHeader::QuoteHeader(QWidget* parent) : QWidget(parent)
 
     auto* layout = new QHBoxLayout(this);
     layout->setContentsMargins(4, 0, 4, 0);
+    layout->addWidget(icon);
+    layout->addSpacing(10);
     layout->addLayout(names);
     layout->addStretch();
     layout->addLayout(price);

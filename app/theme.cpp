@@ -114,6 +114,8 @@ QPushButton#buyButton:disabled, QPushButton#sellButton:disabled, QPushButton#pra
 QFrame#messageBar { border-radius: 8px; border: 1px solid %7; background: %8; }
 QFrame#messageBar[kind="info"] { border: 1px solid %9; background: %10; }
 QTableView { border: none; background: transparent; gridline-color: transparent; }
+QHeaderView { background: transparent; border: none; }
+QStatusBar QLabel { padding: 2px 10px; }
 QHeaderView::section { background: transparent; border: none; border-bottom: 1px solid %2;
     color: %3; font-weight: 600; padding: 4px 8px; }
 )");

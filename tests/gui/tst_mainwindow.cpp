@@ -1,0 +1,271 @@
+// The main window against a real embedded server on loopback: real clicks
+// and key presses, real orders in a SQLite file in a temporary folder.
+
+#include "app/connectionoverlay.h"
+#include "app/embeddedserver.h"
+#include "app/mainwindow.h"
+#include "app/messagebar.h"
+#include "app/orderhistorymodel.h"
+#include "app/pricechart.h"
+#include "app/resources.h"
+#include "app/walletview.h"
+
+#include "core/marketclient.h"
+
+#include <QLabel>
+#include <QNetworkAccessManager>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <memory>
+
+using valiant::app::ConnectionOverlay;
+using valiant::app::EmbeddedServer;
+using valiant::app::MainWindow;
+using valiant::app::MessageBar;
+using valiant::app::PriceChart;
+using valiant::app::WalletView;
+using valiant::core::Error;
+using valiant::core::MarketClient;
+using valiant::core::Money;
+using valiant::core::Order;
+
+namespace {
+
+constexpr Money startingCash = Money::fromCents(10'000'00);
+constexpr int connectTimeoutMs = 15'000;
+
+}  // namespace
+
+class TestMainWindow : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void cleanupTestCase();
+
+    void buyClickChargesOrderTotal();
+    void spacePraisesPerShareHeld();
+    void sellShortcutSellsOneShare();
+    void rejectedOrderShowsServerMessage();
+    void overlayBlocksTradingWhileServerDown();
+
+private:
+    template <typename T>
+    T* child(const char* objectName) const;
+    QString text(const char* objectName) const;
+    QString money(Money amount) const { return amount.toLocaleString(m_window->locale()); }
+    QString count(std::int64_t value) const;
+
+    QTemporaryDir m_dataDir;
+    std::unique_ptr<EmbeddedServer> m_server;
+    std::unique_ptr<QNetworkAccessManager> m_network;
+    std::unique_ptr<MarketClient> m_client;
+    std::unique_ptr<MainWindow> m_window;
+    std::unique_ptr<QSignalSpy> m_filled;
+    std::unique_ptr<QSignalSpy> m_rejected;
+
+    Money m_cash;
+    std::int64_t m_shares = 0;
+};
+
+void TestMainWindow::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QLocale::setDefault(QLocale(QLocale::English, QLocale::UnitedStates));
+    valiant::app::initResources();
+    QVERIFY2(m_dataDir.isValid(), qPrintable(m_dataDir.errorString()));
+
+    EmbeddedServer::Options options;
+    options.databasePath = m_dataDir.filePath(QStringLiteral("data/valiant.db"));
+    options.tickMs = 100;
+    options.startingCash = startingCash;
+    m_server = std::make_unique<EmbeddedServer>(options);
+    const auto started = m_server->start();
+    QVERIFY2(started.ok(), qPrintable(started.ok() ? QString() : started.error().message));
+    QVERIFY(m_server->port() > 0);
+    QVERIFY(!m_server->token().isEmpty());
+
+    m_network = std::make_unique<QNetworkAccessManager>();
+    m_client = std::make_unique<MarketClient>(m_network.get());
+    m_client->setServerUrl(m_server->url());
+    m_client->setToken(m_server->token());
+    m_client->setReconnectDelays(100, 1000);
+    m_filled = std::make_unique<QSignalSpy>(m_client.get(), &MarketClient::orderFilled);
+    m_rejected = std::make_unique<QSignalSpy>(m_client.get(), &MarketClient::orderRejected);
+
+    m_window = std::make_unique<MainWindow>(*m_client, QStringLiteral("this computer"));
+    m_window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+    m_window->activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+
+    // Before the stream is up, the overlay already blocks trading.
+    QVERIFY(child<ConnectionOverlay>("connectionOverlay")->isVisible());
+    QVERIFY(!child<QPushButton>("buyButton")->isEnabled());
+
+    m_client->start();
+    QTRY_VERIFY_WITH_TIMEOUT(!child<ConnectionOverlay>("connectionOverlay")->isVisible(),
+                             connectTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(child<PriceChart>("priceChart")->pointCount() > 0, connectTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(text("cashValue"), money(startingCash), connectTimeoutMs);
+    QCOMPARE(text("sharesValue"), count(0));
+    QVERIFY(child<QPushButton>("buyButton")->isEnabled());
+
+    m_cash = startingCash;
+}
+
+void TestMainWindow::cleanupTestCase()
+{
+    m_window.reset();
+    if (m_client)
+        m_client->stop();
+    m_client.reset();
+    m_server.reset();
+}
+
+void TestMainWindow::buyClickChargesOrderTotal()
+{
+    child<QSpinBox>("quantitySpinBox")->setValue(3);
+    QTest::mouseClick(child<QPushButton>("buyButton"), Qt::LeftButton);
+
+    QTRY_COMPARE(m_filled->count(), 1);
+    const auto order = m_filled->last().at(0).value<Order>();
+
+    QCOMPARE(order.side, valiant::core::Side::Buy);
+    QCOMPARE(order.quantity, 3);
+    QCOMPARE(order.total, *order.price.times(3));
+
+    m_cash = *m_cash.minus(order.total);
+    m_shares += 3;
+    QTRY_COMPARE(text("sharesValue"), count(m_shares));
+    QTRY_COMPARE(text("cashValue"), money(m_cash));
+    QTRY_COMPARE(text("costBasisValue"), money(order.total));
+
+    auto* history = child<QTableView>("orderHistoryView");
+    QTRY_COMPARE(history->model()->rowCount(), 1);
+    QCOMPARE(
+        history->model()->index(0, valiant::app::OrderHistoryModel::PriceColumn).data().toString(),
+        money(order.price));
+
+    auto* message = child<MessageBar>("messageBar");
+    QVERIFY(message->isVisible());
+    QVERIFY(!message->isError());
+}
+
+void TestMainWindow::spacePraisesPerShareHeld()
+{
+    QVERIFY(m_shares > 0);
+    const Money bonus = *valiant::core::praiseBonusPerShare.times(m_shares);
+
+    QTest::keyClick(m_window.get(), Qt::Key_Space);
+
+    m_cash = *m_cash.plus(bonus);
+    QTRY_COMPARE(text("cashValue"), money(m_cash));
+    QCOMPARE(text("sharesValue"), count(m_shares));
+}
+
+void TestMainWindow::sellShortcutSellsOneShare()
+{
+    child<QSpinBox>("quantitySpinBox")->setValue(1);
+    const qsizetype fillsBefore = m_filled->count();
+
+    QTest::keyClick(m_window.get(), Qt::Key_S);
+
+    QTRY_COMPARE(m_filled->count(), fillsBefore + 1);
+    const auto order = m_filled->last().at(0).value<Order>();
+    QCOMPARE(order.side, valiant::core::Side::Sell);
+    QCOMPARE(order.quantity, 1);
+
+    m_cash = *m_cash.plus(order.total);
+    m_shares -= 1;
+    QTRY_COMPARE(text("sharesValue"), count(m_shares));
+    QTRY_COMPARE(text("cashValue"), money(m_cash));
+    QTRY_COMPARE(child<QTableView>("orderHistoryView")->model()->rowCount(), 2);
+}
+
+void TestMainWindow::rejectedOrderShowsServerMessage()
+{
+    child<QSpinBox>("quantitySpinBox")->setValue(1'000'000);
+    const qsizetype rejectionsBefore = m_rejected->count();
+
+    QTest::mouseClick(child<QPushButton>("buyButton"), Qt::LeftButton);
+
+    QTRY_COMPARE(m_rejected->count(), rejectionsBefore + 1);
+    const auto error = m_rejected->last().at(0).value<Error>();
+    QCOMPARE(error.code, QStringLiteral("insufficient_funds"));
+    QVERIFY(!error.message.isEmpty());
+
+    auto* message = child<MessageBar>("messageBar");
+    QTRY_VERIFY(message->isVisible());
+    QVERIFY(message->isError());
+    QVERIFY2(message->text().contains(error.message), qPrintable(message->text()));
+
+    QCOMPARE(text("cashValue"), money(m_cash));
+    QCOMPARE(text("sharesValue"), count(m_shares));
+    child<QSpinBox>("quantitySpinBox")->setValue(1);
+}
+
+void TestMainWindow::overlayBlocksTradingWhileServerDown()
+{
+    auto* overlay = child<ConnectionOverlay>("connectionOverlay");
+    auto* buy = child<QPushButton>("buyButton");
+    const int port = m_server->port();
+
+    m_server->stop();
+    QTRY_VERIFY_WITH_TIMEOUT(overlay->isVisible(), connectTimeoutMs);
+    QCOMPARE(overlay->message(), QStringLiteral("Disconnected from server, reconnecting…"));
+    QVERIFY(!buy->isEnabled());
+    QVERIFY(!child<QPushButton>("sellButton")->isEnabled());
+    QVERIFY(!child<QPushButton>("praiseButton")->isEnabled());
+
+    // The shortcut is off as well: B sends nothing while disconnected.
+    const qsizetype fillsBefore = m_filled->count();
+    const qsizetype rejectionsBefore = m_rejected->count();
+    QTest::keyClick(m_window.get(), Qt::Key_B);
+    QTest::qWait(300);
+    QCOMPARE(m_filled->count(), fillsBefore);
+    QCOMPARE(m_rejected->count(), rejectionsBefore);
+
+    const auto restarted = m_server->start();
+    QVERIFY2(restarted.ok(), qPrintable(restarted.ok() ? QString() : restarted.error().message));
+    QCOMPARE(m_server->port(), port);
+
+    QTRY_VERIFY_WITH_TIMEOUT(!overlay->isVisible(), connectTimeoutMs);
+    QVERIFY(buy->isEnabled());
+
+    // Nothing pressed while disconnected was queued and sent after the return.
+    QTest::qWait(500);
+    QCOMPARE(m_filled->count(), fillsBefore);
+    QCOMPARE(m_rejected->count(), rejectionsBefore);
+    QTRY_COMPARE(text("cashValue"), money(m_cash));
+    QCOMPARE(text("sharesValue"), count(m_shares));
+}
+
+template <typename T>
+T* TestMainWindow::child(const char* objectName) const
+{
+    T* found = m_window->findChild<T*>(QString::fromLatin1(objectName));
+    if (!found)
+        qFatal("The main window has no %s named '%s'", T::staticMetaObject.className(), objectName);
+    return found;
+}
+
+QString TestMainWindow::text(const char* objectName) const
+{
+    return child<QLabel>(objectName)->text();
+}
+
+QString TestMainWindow::count(std::int64_t value) const
+{
+    return m_window->locale().toString(static_cast<qlonglong>(value));
+}
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_mainwindow.moc"
