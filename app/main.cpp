@@ -21,7 +21,7 @@
 
 namespace {
 
-QString translate(const char* text)
+QString localized(const char* text)
 {
     return QCoreApplication::translate("main", text);
 }
@@ -116,9 +116,10 @@ int main(int argc, char* argv[])
     const valiant::core::Result<valiant::core::Ok> started = server.start();
     if (!started) {
         QMessageBox::critical(
-            nullptr, translate("Valiant cannot start"),
-            translate("The local market server could not start, so there is nothing to trade "
-                      "on.\n\n%1\n\nDatabase file: %2")
+            nullptr, localized(QT_TRANSLATE_NOOP("main", "Valiant cannot start")),
+            localized(QT_TRANSLATE_NOOP("main",
+                                        "The local market server could not start, so there is "
+                                        "nothing to trade on.\n\n%1\n\nDatabase file: %2"))
                 .arg(started.error().message, QDir::toNativeSeparators(server.databasePath())));
         return 1;
     }
@@ -128,7 +129,7 @@ int main(int argc, char* argv[])
     client.setServerUrl(server.url());
     client.setToken(server.token());
 
-    valiant::app::MainWindow window(client, translate("this computer"));
+    valiant::app::MainWindow window(client, localized(QT_TRANSLATE_NOOP("main", "this computer")));
     QSettings settings;
     window.restoreGeometry(settings.value(QStringLiteral("mainWindow/geometry")).toByteArray());
     window.show();
