@@ -2,6 +2,7 @@
 
 #include "core/apicodec.h"
 #include "sqlitepool.h"
+#include "sqliteschema.h"
 
 #include <QDateTime>
 #include <QLoggingCategory>
@@ -20,61 +21,7 @@ using core::Error;
 using core::makeError;
 using Mode = SqliteTransaction::Mode;
 
-// Schema migrations in order; version N is migrations[N - 1]. Append new
-// versions, never edit a released one: databases already ran it.
-constexpr const char* migrations[] = {
-    R"sql(
-CREATE TABLE accounts (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    username TEXT NOT NULL UNIQUE COLLATE NOCASE,
-    password_hash BLOB NOT NULL,
-    cash_cents INTEGER NOT NULL,
-    shares INTEGER NOT NULL DEFAULT 0 CHECK (shares >= 0),
-    cost_basis_cents INTEGER NOT NULL DEFAULT 0,
-    created_ms INTEGER NOT NULL
-);
-
-CREATE TABLE sessions (
-    token_hash BLOB PRIMARY KEY,
-    account_id INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
-    created_ms INTEGER NOT NULL,
-    expires_ms INTEGER NOT NULL
-) WITHOUT ROWID;
-CREATE INDEX sessions_by_expiry ON sessions (expires_ms);
-
-CREATE TABLE quotes (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    price_cents INTEGER NOT NULL,
-    created_ms INTEGER NOT NULL
-);
-CREATE INDEX quotes_by_created ON quotes (created_ms);
-
-CREATE TABLE orders (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    account_id INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
-    side TEXT NOT NULL CHECK (side IN ('buy', 'sell')),
-    quantity INTEGER NOT NULL,
-    price_cents INTEGER NOT NULL,
-    total_cents INTEGER NOT NULL,
-    quote_id INTEGER NOT NULL REFERENCES quotes (id),
-    created_ms INTEGER NOT NULL
-);
-CREATE INDEX orders_by_account ON orders (account_id, id);
-
-CREATE TABLE idempotency_keys (
-    account_id INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
-    idempotency_key BLOB NOT NULL,
-    fingerprint BLOB NOT NULL,
-    status INTEGER NOT NULL,
-    body BLOB NOT NULL,
-    created_ms INTEGER NOT NULL,
-    PRIMARY KEY (account_id, idempotency_key)
-) WITHOUT ROWID;
-CREATE INDEX idempotency_keys_by_created ON idempotency_keys (created_ms);
-)sql",
-};
-
-constexpr int migrationCount = int(std::size(migrations));
+const int migrationCount = int(sqliteMigrations().size());
 
 // Keys are pruned at most this often, so placing an order rarely pays for it.
 constexpr std::int64_t pruneIntervalMs = 60'000;
@@ -155,19 +102,6 @@ Error accountNotFound(std::int64_t accountId)
 {
     return makeError(404, QStringLiteral("not_found"),
                      QStringLiteral("Account %1 does not exist.").arg(accountId));
-}
-
-int readSchemaVersion(sqlite3* connection)
-{
-    SqliteStatement exists(connection,
-                           "SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
-                           "name = 'schema_migrations'");
-    if (!exists.step()) {
-        return 0;
-    }
-    SqliteStatement version(connection, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
-    version.step();
-    return int(version.int64(0));
 }
 
 QList<Quote> readQuotes(SqliteStatement& statement)
@@ -271,7 +205,7 @@ Result<int> SqliteStore::schemaVersion()
 {
     return guarded("schemaVersion", [&]() -> Result<int> {
         SqlitePool::Lease lease = m_pool->acquire();
-        return readSchemaVersion(lease.handle());
+        return readSqliteSchemaVersion(lease.handle());
     });
 }
 
@@ -289,7 +223,7 @@ Result<core::Ok> SqliteStore::migrate()
                       "CREATE TABLE IF NOT EXISTS schema_migrations ("
                       "version INTEGER PRIMARY KEY, applied_ms INTEGER NOT NULL)");
 
-        const int current = readSchemaVersion(connection);
+        const int current = readSqliteSchemaVersion(connection);
         if (current > migrationCount) {
             return makeError(503, QStringLiteral("database_too_new"),
                              QStringLiteral("The database %1 has schema version %2 but this "
@@ -301,7 +235,7 @@ Result<core::Ok> SqliteStore::migrate()
         }
 
         for (int version = current + 1; version <= migrationCount; ++version) {
-            sqliteExecute(connection, migrations[version - 1]);
+            sqliteExecute(connection, sqliteMigrations()[std::size_t(version - 1)]);
             SqliteStatement record(connection,
                                    "INSERT INTO schema_migrations (version, applied_ms) "
                                    "VALUES (?1, ?2)");
