@@ -80,9 +80,17 @@ void MarketClient::Private::openStream()
         }
     });
     QObject::connect(newSocket, &QWebSocket::disconnected, q, [this, newSocket] {
-        handleStreamDropped(newSocket, QStringLiteral("closed with code %1 %2")
-                                           .arg(int(newSocket->closeCode()))
-                                           .arg(newSocket->closeReason()));
+        // A failed connect also ends here, sometimes before the error signal.
+        if (newSocket->error() != QAbstractSocket::UnknownSocketError) {
+            handleStreamDropped(newSocket, newSocket->errorString());
+            return;
+        }
+        const QString reason = newSocket->closeReason().isEmpty()
+                                   ? QString()
+                                   : QStringLiteral(": ") + newSocket->closeReason();
+        handleStreamDropped(
+            newSocket,
+            QStringLiteral("closed with code %1%2").arg(int(newSocket->closeCode())).arg(reason));
     });
     QObject::connect(newSocket, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), q,
                      [this, newSocket](QAbstractSocket::SocketError) {
