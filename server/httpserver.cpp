@@ -181,14 +181,17 @@ private:
     void onReadFailed(beast::error_code error)
     {
         if (error == http::error::body_limit) {
-            const auto length = m_parser->content_length();
+            // Beast fails with body_limit before it marks the header done, so
+            // the declared length is read from the fields, not content_length().
+            const std::string_view length = m_parser->get()[http::field::content_length];
             rejectAndClose(core::makeError(
                 413, QStringLiteral("body_too_large"),
-                length ? QStringLiteral("The request body has %1 bytes but the limit is %2 bytes.")
-                             .arg(*length)
-                             .arg(HttpApi::maxBodyBytes)
-                       : QStringLiteral("The request body is larger than the limit of %1 bytes.")
-                             .arg(HttpApi::maxBodyBytes)));
+                !length.empty()
+                    ? QStringLiteral("The request body has %1 bytes but the limit is %2 bytes.")
+                          .arg(QString::fromLatin1(length.data(), qsizetype(length.size())))
+                          .arg(HttpApi::maxBodyBytes)
+                    : QStringLiteral("The request body is larger than the limit of %1 bytes.")
+                          .arg(HttpApi::maxBodyBytes)));
             return;
         }
         if (error == http::error::header_limit) {
@@ -371,12 +374,13 @@ private:
     {
         QString method = QStringLiteral("other");
         QString route = QStringLiteral("unmatched");
-        if (m_parser && m_parser->is_header_done()) {
-            method = methodLabel(m_parser->get().method_string());
-            route = HttpApi::routePattern(toByteArray(m_parser->get().target()));
-        } else if (m_upgrade) {
+        if (m_upgrade) {
             method = methodLabel(m_upgrade->method_string());
             route = HttpApi::routePattern(toByteArray(m_upgrade->target()));
+        } else if (m_parser && !m_parser->get().target().empty()) {
+            // The request line is parsed even when a header limit failed.
+            method = methodLabel(m_parser->get().method_string());
+            route = HttpApi::routePattern(toByteArray(m_parser->get().target()));
         }
         const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - m_started;
         m_context.metrics.recordRequest(method, route, status, elapsed.count());

@@ -26,6 +26,11 @@ constexpr auto handshakeTimeout = std::chrono::seconds(5);
 // (20 s) and drops the client after all of it without an answer.
 constexpr auto idleTimeout = std::chrono::seconds(40);
 constexpr std::size_t maxMessageBytes = 64 * 1024;
+// After sending a close frame the server waits this long for the client's
+// close frame and TCP close, then closes the socket itself. It is shorter
+// than handshakeTimeout because Beast 1.74 asserts (boostorg/beast#2264)
+// when its own timeout fires while a read waits behind the close.
+constexpr auto closeTimeout = std::chrono::seconds(2);
 
 struct Outgoing
 {
@@ -88,6 +93,7 @@ struct WebSocketSession::Private
           ws(std::move(stream)),
           upgradeRequest(std::move(request)),
           authTimer(ws.get_executor()),
+          closeTimer(ws.get_executor()),
           accountId(accountId),
           afterId(afterId)
     {
@@ -121,6 +127,7 @@ struct WebSocketSession::Private
     UpgradeRequest upgradeRequest;
     beast::flat_buffer readBuffer;
     net::steady_timer authTimer;
+    net::steady_timer closeTimer;
     std::int64_t accountId = 0;
     std::optional<std::int64_t> afterId;
     std::uint64_t connectionId = 0;
@@ -468,6 +475,12 @@ void WebSocketSession::Private::closeNow()
         return;
     }
     closeStarted = true;
+    closeTimer.expires_after(closeTimeout);
+    closeTimer.async_wait([session = self()](beast::error_code timerError) {
+        if (!timerError) {
+            session->d->end();
+        }
+    });
     ws.async_close(*pendingClose, [session = self()](beast::error_code) { session->d->end(); });
 }
 
@@ -488,6 +501,7 @@ void WebSocketSession::Private::end()
     ended = true;
     closing = true;
     authTimer.cancel();
+    closeTimer.cancel();
     beast::get_lowest_layer(ws).close();
 
     context.hub.detach(owner);
