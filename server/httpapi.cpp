@@ -726,11 +726,13 @@ core::Result<StreamRequest> HttpApi::acceptStream(const HttpRequest& request)
     }
     const auto token = bearerToken(request);
     if (!token) {
-        return token.error();
+        stream.authError = token.error();
+        return stream;
     }
     const auto account = m_service.authenticate(*token);
     if (!account) {
-        return account.error();
+        stream.authError = account.error();
+        return stream;
     }
     stream.accountId = account->id;
     return stream;

@@ -41,8 +41,12 @@ struct HttpResponse
 /// A validated WebSocket upgrade of /api/v1/stream.
 struct StreamRequest
 {
-    std::int64_t accountId = 0;           // 0: no Authorization header, quotes only
+    std::int64_t accountId = 0;           // 0: not authenticated, quotes only
     std::optional<std::int64_t> afterId;  // resume after this quote id
+    /// Set when the Authorization header was rejected (401) or could not be
+    /// checked (503). The upgrade still succeeds so that the client reads
+    /// this error as a stream error message before the close.
+    std::optional<core::Error> authError;
 };
 
 class HttpApi
@@ -56,9 +60,9 @@ public:
     /// Blocking: call it on a worker thread.
     HttpResponse handle(const HttpRequest& request);
 
-    /// Validates the upgrade request of /api/v1/stream: its after_id and,
-    /// when an Authorization header is present, the token (401 when it is
-    /// invalid). Blocking: call it on a worker thread.
+    /// Validates the upgrade request of /api/v1/stream: its after_id (422
+    /// when invalid) and, when an Authorization header is present, the
+    /// token (StreamRequest::authError). Blocking: call it on a worker thread.
     core::Result<StreamRequest> acceptStream(const HttpRequest& request);
 
     /// The error response for `error` (status from the error itself).

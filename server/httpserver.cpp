@@ -276,7 +276,7 @@ private:
         m_connectionId = 0;
         m_handedOver = true;
         startWebSocketSession(m_context, std::move(m_stream), std::move(*m_upgrade),
-                              accepted->accountId, accepted->afterId);
+                              accepted->accountId, accepted->afterId, accepted->authError);
     }
 
     void sendResponse(HttpResponse response, unsigned version, bool keepAlive)

@@ -112,8 +112,10 @@ void runOnWorkers(NetworkContext& context, net::any_io_executor home, Work work,
 
 /// Takes over `stream` after a validated upgrade request of /api/v1/stream
 /// and runs the WebSocket session until it closes.
+/// A set `authError` is sent as an error message, then the stream closes.
 void startWebSocketSession(NetworkContext& context, beast::tcp_stream stream,
                            UpgradeRequest request, std::int64_t accountId,
-                           std::optional<std::int64_t> afterId);
+                           std::optional<std::int64_t> afterId,
+                           std::optional<core::Error> authError);
 
 }  // namespace valiant::server

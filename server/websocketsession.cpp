@@ -88,14 +88,16 @@ core::Result<InitialState> loadInitialState(MarketService& service,
 struct WebSocketSession::Private
 {
     Private(NetworkContext& context, beast::tcp_stream&& stream, UpgradeRequest&& request,
-            std::int64_t accountId, std::optional<std::int64_t> afterId)
+            std::int64_t accountId, std::optional<std::int64_t> afterId,
+            std::optional<core::Error> authError)
         : context(context),
           ws(std::move(stream)),
           upgradeRequest(std::move(request)),
           authTimer(ws.get_executor()),
           closeTimer(ws.get_executor()),
           accountId(accountId),
-          afterId(afterId)
+          afterId(afterId),
+          authError(std::move(authError))
     {
     }
 
@@ -112,6 +114,7 @@ struct WebSocketSession::Private
     void onRead(beast::error_code error);
     void handleMessage(const QByteArray& text);
     void authenticate(const QString& token);
+    void rejectAuthentication(const core::Error& error);
     void loadPortfolio();
     void sendErrorAndClose(const QString& code, const QString& message,
                            websocket::close_code closeCode);
@@ -130,10 +133,12 @@ struct WebSocketSession::Private
     net::steady_timer closeTimer;
     std::int64_t accountId = 0;
     std::optional<std::int64_t> afterId;
+    std::optional<core::Error> authError;  // from the Authorization header
     std::uint64_t connectionId = 0;
 
     // Everything below is touched only on the session's strand.
     bool accepted = false;
+    bool counted = false;  // included in the stream clients gauge
     bool ready = false;  // hello and backlog are queued
     bool writing = false;
     bool closing = false;  // no more messages are queued
@@ -161,9 +166,15 @@ void WebSocketSession::Private::onAccepted(beast::error_code error)
     }
 
     accepted = true;
+    readNext();
+    if (authError) {
+        rejectAuthentication(*authError);
+        return;
+    }
+
     context.hub.attach(self(), accountId);
     context.metrics.addStreamClients(1);
-    readNext();
+    counted = true;
 
     if (accountId == 0) {
         authTimer.expires_after(std::chrono::seconds(authTimeoutSeconds));
@@ -386,12 +397,7 @@ void WebSocketSession::Private::authenticate(const QString& token)
                 return;
             }
             if (!account) {
-                const bool rejected = account.error().status == 401;
-                qCInfo(lcHttp) << "Stream authentication failed:" << account.error().code;
-                state.sendErrorAndClose(rejected ? QStringLiteral("invalid_token") : account.error().code,
-                                        account.error().message,
-                                        rejected ? websocket::close_code::policy_error
-                                                 : websocket::close_code::internal_error);
+                state.rejectAuthentication(account.error());
                 return;
             }
 
@@ -401,6 +407,17 @@ void WebSocketSession::Private::authenticate(const QString& token)
             state.context.hub.setAccount(session.get(), account->id);
             state.loadPortfolio();
         });
+}
+
+/// Sends the error of a failed authentication and closes: 1008 for a
+/// rejected token, 1011 when the token could not be checked.
+void WebSocketSession::Private::rejectAuthentication(const core::Error& error)
+{
+    const bool rejected = error.status == 401;
+    qCInfo(lcHttp) << "Stream authentication failed:" << error.code;
+    sendErrorAndClose(rejected ? QStringLiteral("invalid_token") : error.code, error.message,
+                      rejected ? websocket::close_code::policy_error
+                               : websocket::close_code::internal_error);
 }
 
 void WebSocketSession::Private::loadPortfolio()
@@ -506,7 +523,7 @@ void WebSocketSession::Private::end()
 
     context.hub.detach(owner);
     context.removeConnection(connectionId);
-    if (accepted) {
+    if (counted) {
         context.metrics.addStreamClients(-1);
     }
 }
@@ -523,7 +540,7 @@ WebSocketSession::~WebSocketSession()
         d->ended = true;
         d->context.hub.detach(this);
         d->context.removeConnection(d->connectionId);
-        if (d->accepted) {
+        if (d->counted) {
             d->context.metrics.addStreamClients(-1);
         }
     }
@@ -581,10 +598,11 @@ void WebSocketSession::closeGoingAway()
 
 void startWebSocketSession(NetworkContext& context, beast::tcp_stream stream,
                            UpgradeRequest request, std::int64_t accountId,
-                           std::optional<std::int64_t> afterId)
+                           std::optional<std::int64_t> afterId,
+                           std::optional<core::Error> authError)
 {
-    auto state = std::make_unique<WebSocketSession::Private>(context, std::move(stream),
-                                                             std::move(request), accountId, afterId);
+    auto state = std::make_unique<WebSocketSession::Private>(
+        context, std::move(stream), std::move(request), accountId, afterId, std::move(authError));
     std::make_shared<WebSocketSession>(std::move(state))->start();
 }
 

@@ -622,15 +622,18 @@ void TestHttpApi::streamRequestValidation()
     request.target = "/api/v1/stream";
     request.headers = {field("authorization", "Bearer not-a-real-token-but-long-enough-to-look-like-one")};
     const auto badToken = m_api->acceptStream(request);
-    QVERIFY(!badToken.ok());
-    QCOMPARE(badToken.error().status, 401);
-    QCOMPARE(badToken.error().code, QStringLiteral("invalid_token"));
+    QVERIFY(badToken.ok());
+    QCOMPARE(badToken->accountId, 0);
+    QVERIFY(badToken->authError.has_value());
+    QCOMPARE(badToken->authError->status, 401);
+    QCOMPARE(badToken->authError->code, QStringLiteral("invalid_token"));
 
     const QByteArray token = createAccount(QStringLiteral("katherine"));
     request.headers = {field("authorization", "Bearer " + token)};
     const auto authenticated = m_api->acceptStream(request);
     QVERIFY(authenticated.ok());
     QVERIFY(authenticated->accountId > 0);
+    QVERIFY(!authenticated->authError.has_value());
     QVERIFY(!authenticated->afterId.has_value());
 
     const HttpResponse plainGet = call("GET", "/api/v1/stream");
