@@ -12,8 +12,10 @@
 #include "support/serverprocess.h"
 
 #include <QDateTime>
+#include <QDeadlineTimer>
 #include <QJsonArray>
 #include <QRegularExpression>
+#include <QTcpSocket>
 #include <QTest>
 
 #include <memory>
@@ -133,6 +135,7 @@ private Q_SLOTS:
 
     void praiseWithoutShares();
     void praiseTenCentsPerShare();
+    void praiseOverflowRejected();
 
     void malformedBody_data();
     void malformedBody();
@@ -146,6 +149,10 @@ private Q_SLOTS:
     void bodyTooLarge();
     void declaredBodyTooLarge();
     void oversizedHeaders();
+    void chunkedBodyAccepted();
+    void chunkedBodyTooLarge();
+    void pipelinedRequestsAnswered();
+    void invalidStartingCashRejected();
 
     void restartKeepsAccountsAndOrders();
 
@@ -1385,6 +1392,39 @@ void ApiTest::praiseTenCentsPerShare()
     QCOMPARE(cents(bare.json().value("portfolio").toObject().value("cash")), cashBefore + 60);
 }
 
+void ApiTest::praiseOverflowRejected()
+{
+    // Starting at the largest balance, $0.10 per praise refills the price of
+    // one share ($50.00: 500 praises), and the next praise would overflow.
+    ServerProcess::Options options;
+    options.tickMs = 3'600'000;
+    options.startingCash = QStringLiteral("92233720368547758.07");
+    ServerProcess server(options);
+    QVERIFY2(server.start(), qPrintable(server.errorString()));
+    const Account account = createAccount(server, "rich");
+    const HttpResponse bought = order(server, account.token, {{"side", "buy"}, {"quantity", 1}});
+    QVERIFY2(bought.status == 201, qPrintable(bought.describe()));
+    const qint64 price = cents(bought.json().value("order").toObject().value("price"));
+    QVERIFY(price % 10 == 0);
+
+    const HttpClient client(server.baseUrl());
+    for (qint64 i = 0; i < price / 10; ++i) {
+        const HttpResponse praised = client.post("/api/v1/praise", {}, account.token);
+        QVERIFY2(praised.status == 200, qPrintable(praised.describe()));
+    }
+    QCOMPARE(portfolio(server, account.token).value("cash").toString(),
+             QStringLiteral("92233720368547758.07"));
+
+    verifyError(client.post("/api/v1/praise", {}, account.token), 422, {});
+    QCOMPARE(portfolio(server, account.token).value("cash").toString(),
+             QStringLiteral("92233720368547758.07"));
+
+    // Selling the share would overflow the balance too, so it is rejected whole.
+    verifyError(order(server, account.token, {{"side", "sell"}, {"quantity", 1}}), 422, {});
+    QCOMPARE(portfolio(server, account.token).value("shares").toInteger(), 1);
+    QVERIFY2(server.stop(), qPrintable(server.errorString()));
+}
+
 // --- malformed requests ---
 
 void ApiTest::malformedBody_data()
@@ -1562,6 +1602,92 @@ void ApiTest::oversizedHeaders()
                  (response.status == 0 && !response.transportError.isEmpty()),
              qPrintable(response.describe()));
     verifyServerAnswers(*m_trading);
+}
+
+void ApiTest::chunkedBodyAccepted()
+{
+    const QByteArray json =
+        QJsonDocument(QJsonObject{{"username", uniqueUsername("chunked")}, {"password", "12345678"}})
+            .toJson(QJsonDocument::Compact);
+    QByteArray chunked;
+    for (qsizetype i = 0; i < json.size(); i += 7) {
+        const QByteArray part = json.mid(i, 7);
+        chunked += QByteArray::number(part.size(), 16) + "\r\n" + part + "\r\n";
+    }
+    chunked += "0\r\n\r\n";
+
+    const QByteArray request = RawHttp::buildRequest(
+        "POST", "/api/v1/accounts",
+        {{"Content-Type", "application/json"}, {"Transfer-Encoding", "chunked"}}, chunked);
+    // buildRequest adds a Content-Length, which a chunked request must not carry.
+    QByteArray withoutLength = request;
+    withoutLength.replace("Content-Length: " + QByteArray::number(chunked.size()) + "\r\n", "");
+    const HttpResponse response = RawHttp::exchange(m_trading->port(), withoutLength);
+    QVERIFY2(response.status == 201, qPrintable(response.describe()));
+}
+
+void ApiTest::chunkedBodyTooLarge()
+{
+    // Chunks carry no total length up front, so the limit must apply while reading.
+    QByteArray chunked;
+    const QByteArray part(4096, ' ');
+    for (int i = 0; i < 20; ++i)
+        chunked += QByteArray::number(part.size(), 16) + "\r\n" + part + "\r\n";
+    chunked += "0\r\n\r\n";
+
+    QByteArray request = RawHttp::buildRequest(
+        "POST", "/api/v1/accounts",
+        {{"Content-Type", "application/json"}, {"Transfer-Encoding", "chunked"}}, chunked);
+    request.replace("Content-Length: " + QByteArray::number(chunked.size()) + "\r\n", "");
+    const HttpResponse response = RawHttp::exchange(m_trading->port(), request, 10'000);
+    verifyError(response, 413, {});
+    verifyServerAnswers(*m_trading);
+}
+
+void ApiTest::pipelinedRequestsAnswered()
+{
+    // HTTP/1.1 lets a client send the next request before the first response.
+    const QByteArray one = "GET /up HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    const QByteArray two = "GET /api/v1/quotes/latest HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                           "Connection: close\r\n\r\n";
+    QTcpSocket socket;
+    socket.connectToHost(QStringLiteral("127.0.0.1"), quint16(m_trading->port()));
+    QVERIFY(socket.waitForConnected(5'000));
+    socket.write(one + two);
+
+    QByteArray received;
+    QDeadlineTimer deadline(10'000);
+    while (socket.state() == QAbstractSocket::ConnectedState && !deadline.hasExpired()) {
+        socket.waitForReadyRead(100);
+        received += socket.readAll();
+    }
+    received += socket.readAll();
+
+    const std::optional<HttpResponse> first = RawHttp::parseResponse(received, false);
+    QVERIFY2(first.has_value(), received.left(500).constData());
+    QCOMPARE(first->status, 200);
+    QCOMPARE(first->json().value("status").toString(), QStringLiteral("ok"));
+
+    const qsizetype secondStart = received.indexOf("HTTP/1.1 ", 1);
+    QVERIFY2(secondStart > 0, received.left(1000).constData());
+    const std::optional<HttpResponse> second =
+        RawHttp::parseResponse(received.mid(secondStart), true);
+    QVERIFY(second.has_value());
+    QCOMPARE(second->status, 200);
+    QVERIFY(second->json().value("id").isDouble());
+}
+
+void ApiTest::invalidStartingCashRejected()
+{
+    // Not an API call, but a wrong flag must stop the server with a message
+    // that names the value, before it listens.
+    for (const QString& cash : {QStringLiteral("abc"), QStringLiteral("-5.00")}) {
+        ServerProcess::Options options;
+        options.startingCash = cash;
+        ServerProcess server(options);
+        QVERIFY2(!server.start(), qPrintable("started with --starting-cash " + cash));
+        QVERIFY2(server.errorString().contains(cash), qPrintable(server.errorString()));
+    }
 }
 
 // --- restart ---

@@ -311,7 +311,7 @@ void ConcurrencyTest::sameKeyBurstMakesOneOrder()
     const QList<HttpResponse> responses =
         RawHttp::exchangeConcurrently(m_server->port(), QList<QByteArray>(12, request));
     int executed = 0;
-    QJsonValue orderId;
+    QJsonValue orderId(QJsonValue::Undefined);
     for (const HttpResponse& response : responses) {
         QVERIFY2(response.status == 201 || response.status == 200 || response.status == 409,
                  qPrintable(describe(responses)));

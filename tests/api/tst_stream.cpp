@@ -128,6 +128,7 @@ private Q_SLOTS:
     void quotesAscendingWithoutGaps();
     void resumeDeliversExactlyMissedQuotes();
     void resumeFromStartDeliversAll();
+    void resumeBacklogCappedAt3600();
     void headerAuthReceivesPortfolio();
     void messageAuthReceivesPortfolio();
     void anonymousStreamHasNoPortfolio();
@@ -300,6 +301,30 @@ void StreamTest::resumeFromStartDeliversAll()
     QCOMPARE(ids.first(), first.at(0).toObject().value("id").toInteger());
     for (qsizetype i = 1; i < ids.size(); ++i)
         QCOMPARE(ids.at(i), ids.at(i - 1) + 1);
+}
+
+void StreamTest::resumeBacklogCappedAt3600()
+{
+    // At the fastest tick, 10 ms, more than 3600 quotes exist after about 40 s.
+    ServerProcess::Options options;
+    options.tickMs = 10;
+    ServerProcess server(options);
+    QVERIFY2(server.start(), qPrintable(server.errorString()));
+    QTRY_VERIFY_WITH_TIMEOUT(latestQuoteId(server) > 3'700, 120'000);
+
+    StreamClient client(server.webSocketUrl("/api/v1/stream?after_id=0"));
+    QVERIFY(client.waitForConnected());
+    QVERIFY(client.waitFor([&] { return !client.messages().isEmpty(); }));
+    const qint64 latestId = client.messages().first().value("latest_id").toInteger();
+    QVERIFY(client.waitForQuote(latestId + 10));
+
+    // The backlog is the newest 3600 quotes up to latest_id, then live ones follow.
+    const QList<qint64> ids = client.quoteIds();
+    QCOMPARE(ids.first(), latestId - 3'600 + 1);
+    for (qsizetype i = 1; i < ids.size(); ++i)
+        QVERIFY2(ids.at(i) == ids.at(i - 1) + 1,
+                 qPrintable(QStringLiteral("quote %1 follows %2").arg(ids.at(i)).arg(ids.at(i - 1))));
+    QVERIFY2(server.stop(), qPrintable(server.errorString()));
 }
 
 void StreamTest::headerAuthReceivesPortfolio()
