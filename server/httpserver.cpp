@@ -69,9 +69,9 @@ HttpRequest convertRequest(const http::request<http::string_body>& request,
     return converted;
 }
 
-/// One HTTP connection: reads requests one at a time, so pipelined
-/// requests are answered in order, and hands each to HttpApi on the worker
-/// pool. A stream upgrade hands the socket over to a WebSocketSession.
+/// One HTTP connection. It reads requests one at a time, so responses to
+/// pipelined requests go out in order, and runs each in HttpApi on the
+/// worker pool. A stream upgrade hands the socket over to a WebSocketSession.
 class HttpSession : public std::enable_shared_from_this<HttpSession>
 {
 public:
@@ -210,7 +210,7 @@ private:
             return;
         }
 
-        // The client closed the connection, or it timed out: nothing to answer.
+        // The client closed the connection or timed out, so no response is sent.
         if (error == beast::error::timeout) {
             qCDebug(lcHttp) << "Connection from" << m_remoteAddress << "timed out and is closed";
         }
@@ -270,7 +270,7 @@ private:
         }
 
         // NOTE: bytes a client sends before it receives the 101 response
-        // stay in m_buffer and are lost; clients wait for the 101.
+        // stay in m_buffer and are lost. Clients wait for the 101 first.
         recordRequest(101);
         m_context.removeConnection(m_connectionId);
         m_connectionId = 0;
@@ -320,8 +320,8 @@ private:
         readHeader();
     }
 
-    /// Answers a request that is rejected before HttpApi sees it, then
-    /// closes the connection after draining what the client still sends.
+    /// Sends the error response for a request rejected before HttpApi sees
+    /// it, then closes the connection after draining what the client still sends.
     void rejectAndClose(const core::Error& error)
     {
         HttpResponse response = HttpApi::errorResponse(error);
@@ -407,7 +407,7 @@ private:
     QString m_remoteAddress;
     std::uint64_t m_connectionId = 0;
     std::chrono::steady_clock::time_point m_started = std::chrono::steady_clock::now();
-    bool m_busy = false;  // a request is being read past its header, handled or answered
+    bool m_busy = false;  // a request is being read past its header, handled or responded to
     bool m_closeAfterResponse = false;
     bool m_firstRequest = true;
     bool m_closed = false;
@@ -447,7 +447,7 @@ private:
             return;
         }
         if (error) {
-            // Typically out of file descriptors: wait instead of spinning.
+            // Typically the process is out of file descriptors, so wait instead of spinning.
             qCWarning(lcHttp) << "Accepting a connection failed:" << error.message().c_str()
                               << "- retrying in 100 ms";
             m_retryTimer.expires_after(std::chrono::milliseconds(100));
@@ -665,7 +665,7 @@ void HttpServer::stop()
     }
     d->threads.clear();
 
-    // Streams still registered are destroyed with the io_context; detach
+    // Streams still registered are destroyed with the io_context. Detach
     // them first so that no broadcast reaches a destroyed strand.
     for (const StreamSink* stream : d->context.openStreams()) {
         d->context.hub.detach(stream);

@@ -4,8 +4,8 @@
 // include Boost.Beast: the Beast and Asio names and the state that HTTP and
 // WebSocket sessions share.
 
-// Boost 1.74's Asio headers use std::exchange without including <utility>,
-// which GCC 12's standard headers no longer pull in for them.
+// Boost 1.74's Asio headers fail to compile with GCC 12 unless <utility>
+// is included before them.
 #include <utility>
 
 #include "core/result.h"
@@ -46,7 +46,7 @@ using tcp = net::ip::tcp;
 
 using UpgradeRequest = http::request<http::string_body>;
 
-/// What every session of one HttpServer uses. The registry of open
+/// The state shared by the sessions of one HttpServer. Its registry of open
 /// connections lets stop() close them all and wait until they have ended.
 struct NetworkContext
 {

@@ -22,8 +22,8 @@ Q_LOGGING_CATEGORY(lcHttp, "valiant.http")
 
 // The accept and close handshakes must finish within this time.
 constexpr auto handshakeTimeout = std::chrono::seconds(5);
-// With keep-alive pings Beast pings after half of this without traffic
-// (20 s) and drops the client after all of it without an answer.
+// With keep-alive pings Beast sends a ping after half of this without
+// incoming traffic (20 s) and drops the client after all of it without a pong.
 constexpr auto idleTimeout = std::chrono::seconds(40);
 constexpr std::size_t maxMessageBytes = 64 * 1024;
 // After sending a close frame the server waits this long for the client's
@@ -360,7 +360,7 @@ void WebSocketSession::Private::handleMessage(const QByteArray& text)
     }
 
     // The auth message is the only message a client sends, so anything
-    // else is ignored rather than answered.
+    // else is ignored without a reply.
     const QJsonObject object = QJsonDocument::fromJson(text).object();
     if (object.value(QStringLiteral("type")).toString() != u"auth") {
         return;

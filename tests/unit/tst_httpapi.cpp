@@ -425,7 +425,7 @@ void TestHttpApi::quotesAfterIdAndLimit()
     QCOMPARE(after.at(0).toObject().value(QStringLiteral("id")).toInteger(), 8);
     QCOMPARE(after.at(1).toObject().value(QStringLiteral("id")).toInteger(), 9);
 
-    // The fifth quote was made at baseMs + 4 s; '+' arrives percent-encoded.
+    // The fifth quote was made at baseMs + 4 s. The '+' is percent-encoded.
     const QByteArray since = "/api/v1/quotes?since=" + QUrl::toPercentEncoding(QStringLiteral("2026-09-21T16:13:04+02:00"));
     const QJsonArray sinceQuotes = jsonOf(call("GET", since)).value(QStringLiteral("quotes")).toArray();
     QCOMPARE(sinceQuotes.size(), 6);

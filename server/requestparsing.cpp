@@ -1,0 +1,163 @@
+#include "requestparsing.h"
+
+#include "core/apicodec.h"
+
+#include <QUrlQuery>
+
+namespace valiant::server {
+
+using core::Error;
+using core::makeError;
+using core::Result;
+namespace api = core::api;
+
+Error invalidParameter(const QString& name, const QString& value, const QString& expected)
+{
+    return makeError(422, QStringLiteral("invalid_parameter"),
+                     QStringLiteral("The query parameter %1=\"%2\" is invalid: %3.")
+                         .arg(name, value.left(100), expected));
+}
+
+Result<std::optional<QString>> queryValue(const QUrlQuery& query, const QString& name)
+{
+    const QStringList values = query.allQueryItemValues(name, QUrl::FullyDecoded);
+    if (values.isEmpty()) {
+        return std::optional<QString>();
+    }
+    if (values.size() > 1) {
+        return makeError(422, QStringLiteral("invalid_parameter"),
+                         QStringLiteral("The query parameter %1 is given %2 times; give it once.")
+                             .arg(name)
+                             .arg(values.size()));
+    }
+    return std::optional<QString>(values.first());
+}
+
+namespace {
+
+/// A decimal integer in [minimum, maximum] without sign, spaces or fraction.
+std::optional<std::int64_t> parseBoundedInteger(const QString& text, std::int64_t minimum,
+                                                std::int64_t maximum)
+{
+    if (text.isEmpty() || text.size() > 19) {
+        return std::nullopt;
+    }
+    for (const QChar c : text) {
+        if (c < u'0' || c > u'9') {
+            return std::nullopt;
+        }
+    }
+    bool ok = false;
+    const std::int64_t value = text.toLongLong(&ok);
+    if (!ok || value < minimum || value > maximum) {
+        return std::nullopt;
+    }
+    return value;
+}
+
+}  // namespace
+
+Result<std::int64_t> integerParameter(const QUrlQuery& query, const QString& name,
+                                      std::int64_t minimum, std::int64_t maximum,
+                                      std::int64_t fallback)
+{
+    const auto value = queryValue(query, name);
+    if (!value) {
+        return value.error();
+    }
+    if (!value->has_value()) {
+        return fallback;
+    }
+
+    const QString& text = **value;
+    if (const auto number = parseBoundedInteger(text, minimum, maximum)) {
+        return *number;
+    }
+    return invalidParameter(name, text,
+                            QStringLiteral("use a whole number from %1 to %2").arg(minimum).arg(maximum));
+}
+
+Result<std::optional<std::int64_t>> timeParameter(const QUrlQuery& query, const QString& name)
+{
+    const auto value = queryValue(query, name);
+    if (!value) {
+        return value.error();
+    }
+    if (!value->has_value()) {
+        return std::optional<std::int64_t>();
+    }
+
+    const QString& text = **value;
+    if (const auto ms = api::parseTime(text)) {
+        return std::optional<std::int64_t>(*ms);
+    }
+    return invalidParameter(name, text,
+                            QStringLiteral("use an RFC 3339 time such as 2026-12-04T19:00:00Z "
+                                           "(encode '+' as %2B)"));
+}
+
+namespace {
+
+Error unauthorized(const QString& code, const QString& message)
+{
+    return makeError(401, code, message);
+}
+
+}  // namespace
+
+Result<QString> bearerToken(const HttpRequest& request)
+{
+    const QByteArray header = request.header("authorization").trimmed();
+    if (header.isEmpty()) {
+        return unauthorized(QStringLiteral("missing_token"),
+                            QStringLiteral("This endpoint needs an Authorization: Bearer TOKEN "
+                                           "header; get a token from POST /api/v1/sessions."));
+    }
+
+    const int space = header.indexOf(' ');
+    const QByteArray scheme = header.left(space);
+    const QByteArray token = space < 0 ? QByteArray() : header.mid(space + 1).trimmed();
+    if (scheme.toLower() != "bearer" || token.isEmpty()) {
+        return unauthorized(QStringLiteral("invalid_token"),
+                            QStringLiteral("The Authorization header must have the form "
+                                           "'Bearer TOKEN'."));
+    }
+    return QString::fromLatin1(token);
+}
+
+Result<core::Ok> checkJsonContentType(const HttpRequest& request)
+{
+    const QByteArray contentType = request.header("content-type");
+    const QList<QByteArray> parts = contentType.split(';');
+    const QByteArray mediaType = parts.first().trimmed().toLower();
+
+    bool charsetOk = true;
+    for (qsizetype i = 1; i < parts.size(); ++i) {
+        const QByteArray parameter = parts.at(i).trimmed().toLower();
+        if (parameter.startsWith("charset=")) {
+            const QByteArray charset = parameter.mid(8).replace('"', "");
+            charsetOk = charset == "utf-8" || charset == "utf8";
+        }
+    }
+
+    if (mediaType == "application/json" && charsetOk) {
+        return core::Ok{};
+    }
+    const QString received = contentType.isEmpty() ? QStringLiteral("none")
+                                                : QString::fromLatin1(contentType.left(100));
+    return makeError(415, QStringLiteral("unsupported_media_type"),
+                     QStringLiteral("The request body must be JSON with Content-Type: "
+                                    "application/json; the Content-Type was %1.")
+                         .arg(received));
+}
+
+Result<QJsonObject> jsonBody(const HttpRequest& request)
+{
+    const auto typeOk = checkJsonContentType(request);
+    if (!typeOk) {
+        return typeOk.error();
+    }
+    return api::parseObject(request.body);
+}
+
+}  // namespace valiant::server

@@ -1,0 +1,49 @@
+#pragma once
+
+// Reading the parts of an HTTP request that HttpApi validates: query
+// parameters, the bearer token and the JSON body. Every rejection is an
+// Error that names the value and says what to send instead.
+
+#include "core/result.h"
+#include "httpapi.h"
+
+#include <QJsonObject>
+#include <QString>
+
+#include <cstdint>
+#include <optional>
+
+class QUrlQuery;
+
+namespace valiant::server {
+
+/// 422 invalid_parameter naming `name`, its value and what `expected` is.
+core::Error invalidParameter(const QString& name, const QString& value, const QString& expected);
+
+/// The one value of query parameter `name`, std::nullopt when absent, or an
+/// error when it is given more than once.
+core::Result<std::optional<QString>> queryValue(const QUrlQuery& query, const QString& name);
+
+/// Reads an optional decimal integer parameter in [minimum, maximum]
+/// (no sign, spaces or fraction), or returns `fallback` when it is absent.
+core::Result<std::int64_t> integerParameter(const QUrlQuery& query, const QString& name,
+                                            std::int64_t minimum, std::int64_t maximum,
+                                            std::int64_t fallback);
+
+/// Reads an optional RFC 3339 time parameter as milliseconds since the epoch.
+core::Result<std::optional<std::int64_t>> timeParameter(const QUrlQuery& query,
+                                                        const QString& name);
+
+/// The bearer token of the Authorization header, or 401 missing_token /
+/// invalid_token. The token itself never appears in a message.
+core::Result<QString> bearerToken(const HttpRequest& request);
+
+/// Checks that the body is declared as JSON (415 otherwise). A charset,
+/// when given, must be UTF-8 because the codecs read only UTF-8.
+core::Result<core::Ok> checkJsonContentType(const HttpRequest& request);
+
+/// The body as one JSON object: 415 when not declared as JSON, 400
+/// invalid_json when it is not an object.
+core::Result<QJsonObject> jsonBody(const HttpRequest& request);
+
+}  // namespace valiant::server
