@@ -1,8 +1,8 @@
 #pragma once
 
-// Reading the parts of an HTTP request that HttpApi validates: query
+// Checks of the parts of an HTTP request that HttpApi validates: query
 // parameters, the bearer token and the JSON body. Every rejection is an
-// Error that names the value and says what to send instead.
+// Error that names the value and tells the client what to send instead.
 
 #include "core/result.h"
 #include "httpapi.h"
