@@ -48,8 +48,10 @@ Result<Ok> EmbeddedServer::start()
         return Ok{};
 
     const Result<Ok> folder = prepareDataFolder();
-    if (!folder)
+    if (!folder) {
+        qCWarning(lcApp).noquote() << "Embedded server not started:" << folder.error().message;
         return folder.error();
+    }
 
     const Result<QString> token = startOnServerThread(m_port);
     if (!token) {
@@ -70,7 +72,7 @@ void EmbeddedServer::stop()
     if (!m_running)
         return;
 
-    // Server::stop() closes streams and lets in-flight requests finish; the
+    // Server::stop() closes streams and lets in-flight requests finish. The
     // server must also be destroyed on the thread that owns its objects.
     QMetaObject::invokeMethod(
         m_threadContext,

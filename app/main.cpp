@@ -26,7 +26,7 @@ QString localized(const char* text)
     return QCoreApplication::translate("main", text);
 }
 
-/// Loads the app's and Qt's own translations for `locale`; English needs none.
+/// Loads the app's and Qt's own translations for `locale`. English needs none.
 void installTranslations(QApplication& app, const QLocale& locale, QTranslator& appTranslator,
                          QTranslator& qtTranslator)
 {
@@ -94,8 +94,8 @@ int main(int argc, char* argv[])
         return 2;
     }
 
-    // The C locale means "not configured" (LANG unset); show US English
-    // then, the language of the source strings and of the dollar amounts.
+    // The C locale means "not configured" (LANG unset), so show US English,
+    // the language of the source strings and of the dollar amounts.
     QLocale locale = QLocale::system();
     if (locale.language() == QLocale::C)
         locale = QLocale(QLocale::English, QLocale::UnitedStates);

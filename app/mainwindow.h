@@ -1,8 +1,8 @@
 #pragma once
 
 // MainWindow: the trading screen. It shows what MarketClient reports (quotes,
-// wallet, fills, rejections, connection state) and sends what the person
-// asks for through it. Every server call is asynchronous, so nothing here
+// wallet, fills, rejections, connection state) and sends the person's
+// requests through it. Every server call is asynchronous, so nothing here
 // waits on the network or the server.
 
 #include "core/marketclient.h"

@@ -24,6 +24,7 @@ MessageBar::MessageBar(QWidget* parent) : QFrame(parent)
     m_icon->setObjectName(QStringLiteral("messageIcon"));
     QFont iconFont = m_icon->font();
     iconFont.setWeight(QFont::Bold);
+    iconFont.setPointSizeF(iconFont.pointSizeF() * 1.3);
     m_icon->setFont(iconFont);
 
     m_text = new QLabel(this);
@@ -46,9 +47,9 @@ MessageBar::MessageBar(QWidget* parent) : QFrame(parent)
     auto* layout = new QHBoxLayout(this);
     layout->setContentsMargins(12, 8, 8, 8);
     layout->setSpacing(10);
-    layout->addWidget(m_icon, 0, Qt::AlignTop);
+    layout->addWidget(m_icon, 0, Qt::AlignVCenter);
     layout->addWidget(m_text, 1);
-    layout->addWidget(m_close, 0, Qt::AlignTop);
+    layout->addWidget(m_close, 0, Qt::AlignVCenter);
 
     hide();
 }

@@ -94,7 +94,10 @@ QVariant OrderHistoryModel::displayData(const core::Order& order, int column) co
     const QLocale locale;
     switch (column) {
         case TimeColumn: {
+            // Orders of today show the time only, and older ones add the date.
             const QDateTime created = QDateTime::fromMSecsSinceEpoch(order.createdMs);
+            if (created.date() == QDate::currentDate())
+                return locale.toString(created.time(), QStringLiteral("HH:mm:ss"));
             return locale.toString(created, QStringLiteral("yyyy-MM-dd HH:mm:ss"));
         }
         case SideColumn:

@@ -25,8 +25,10 @@ OrderHistoryView::OrderHistoryView(OrderHistoryModel* model, QWidget* parent)
     verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 12);
     horizontalHeader()->setHighlightSections(false);
     horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
-    horizontalHeader()->setSectionResizeMode(OrderHistoryModel::TimeColumn,
-                                             QHeaderView::ResizeToContents);
+    horizontalHeader()->setSectionResizeMode(OrderHistoryModel::TimeColumn, QHeaderView::Fixed);
+    horizontalHeader()->resizeSection(
+        OrderHistoryModel::TimeColumn,
+        fontMetrics().horizontalAdvance(QStringLiteral("0000-00-00 00:00:00")) + 24);
     m_model->setSidePalette(palette());
 
     connect(model, &QAbstractItemModel::modelReset, viewport(), qOverload<>(&QWidget::update));

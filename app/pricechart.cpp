@@ -18,7 +18,7 @@ namespace valiant::app {
 
 namespace {
 
-// Chart coordinates are doubles; they only place pixels. Money itself stays
+// Chart coordinates are doubles that only place pixels. Money itself stays
 // in integer cents everywhere else.
 double chartY(const core::Money& price)
 {
@@ -169,9 +169,8 @@ void PriceChart::updateRanges()
 
 PriceChart::PriceTicks PriceChart::priceTicks(std::int64_t lowCents, std::int64_t highCents)
 {
-    // Steps of 1, 2 or 5 times a power of ten cents, so every label is a
-    // round amount; about four intervals, and at least one step of room
-    // above and below the line.
+    // Steps are 1, 2 or 5 times a power of ten cents, so every label is a
+    // round amount. The range has about four steps plus one step of room.
     const std::int64_t span = std::max<std::int64_t>(highCents - lowCents, 1);
     std::int64_t step = 1;
     for (std::int64_t magnitude = 1;; magnitude *= 10) {

@@ -2,7 +2,7 @@
 
 // PriceChart: a Qt Charts line of the quotes of the last 60 seconds, on a
 // time axis in local time. Quotes may arrive twice or out of order (a
-// backfill racing the live stream); they are kept by id, so each counts once.
+// backfill racing the live stream), so they are kept by id and each counts once.
 
 #include "core/market.h"
 

@@ -109,21 +109,21 @@ void QuoteHeader::updateChange()
         base > 0 ? (std::llabs(changeCents) * 10'000 * 2 + base) / (2 * base) : 0;
     const QString percent = locale().toString(static_cast<double>(hundredths) / 100.0, 'f', 2);
 
-    const QString signText = sign > 0   ? QStringLiteral("+")
-                             : sign < 0 ? QStringLiteral("−")
-                                        : QString();
+    const QString signText = theme::signPrefix(sign);
     const QString percentText = tr("%1%", "a percentage such as +0.84%").arg(signText + percent);
     m_change->setText(
         QStringLiteral("%1 %2%3 (%4)").arg(theme::arrowFor(sign), signText, amount, percentText));
 
-    const QColor color = sign > 0   ? theme::gainColor(palette())
-                         : sign < 0 ? theme::lossColor(palette())
-                                    : theme::neutralColor(palette());
+    const QColor color = theme::trendColor(palette(), sign);
     QPalette changePalette = m_change->palette();
     changePalette.setColor(QPalette::WindowText, color);
     m_change->setPalette(changePalette);
 
-    const QString direction = sign > 0 ? tr("up") : sign < 0 ? tr("down") : tr("unchanged");
+    QString direction = tr("unchanged");
+    if (sign > 0)
+        direction = tr("up");
+    else if (sign < 0)
+        direction = tr("down");
     m_change->setAccessibleDescription(
         tr("%1 by %2, %3 percent, over the last 60 seconds").arg(direction, amount, percent));
 }

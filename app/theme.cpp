@@ -38,6 +38,24 @@ QColor neutralColor(const QPalette& palette)
     return palette.color(QPalette::PlaceholderText);
 }
 
+QColor trendColor(const QPalette& palette, int sign)
+{
+    if (sign > 0)
+        return gainColor(palette);
+    if (sign < 0)
+        return lossColor(palette);
+    return neutralColor(palette);
+}
+
+QString signPrefix(int sign)
+{
+    if (sign > 0)
+        return QStringLiteral("+");
+    if (sign < 0)
+        return QStringLiteral("−");
+    return {};
+}
+
 QString arrowFor(int sign)
 {
     if (sign > 0)

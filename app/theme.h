@@ -17,6 +17,12 @@ QColor gainColor(const QPalette& palette);
 QColor lossColor(const QPalette& palette);
 QColor neutralColor(const QPalette& palette);
 
+/// gainColor, lossColor or neutralColor for the sign of a change.
+QColor trendColor(const QPalette& palette, int sign);
+
+/// "+" for a positive sign, "−" (minus sign) for a negative one, "" for zero.
+QString signPrefix(int sign);
+
 /// "▲" for a positive sign, "▼" for a negative one, "■" for zero.
 QString arrowFor(int sign);
 

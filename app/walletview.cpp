@@ -122,15 +122,11 @@ void WalletView::refresh()
     const std::int64_t cents = m_portfolio->profitAndLoss().cents();
     const int sign = (cents > 0) - (cents < 0);
     const QString amount = core::Money::fromCents(std::llabs(cents)).toLocaleString(locale);
-    const QString signText = sign > 0   ? QStringLiteral("+")
-                             : sign < 0 ? QStringLiteral("−")
-                                        : QString();
+    const QString signText = theme::signPrefix(sign);
     m_profitAndLoss->setText(
         QStringLiteral("%1 %2%3").arg(theme::arrowFor(sign), signText, amount));
 
-    const QColor color = sign > 0   ? theme::gainColor(palette())
-                         : sign < 0 ? theme::lossColor(palette())
-                                    : theme::neutralColor(palette());
+    const QColor color = theme::trendColor(palette(), sign);
     QPalette valuePalette = m_profitAndLoss->palette();
     valuePalette.setColor(QPalette::WindowText, color);
     m_profitAndLoss->setPalette(valuePalette);
