@@ -145,7 +145,7 @@ void ConcurrencyTest::buysAffordingOneFillOnce()
         const HttpClient client(server.baseUrl());
         const HttpResponse created =
             client.post("/api/v1/accounts", {{"username", "buyer"}, {"password", "password-123"}});
-        QCOMPARE(created.status, 201);
+        QVERIFY2(created.status == 201, qPrintable(created.describe()));
         const QString token = created.json().value("token").toString();
 
         const QJsonObject quoteBefore = client.get("/api/v1/quotes/latest").json();
@@ -201,11 +201,11 @@ void ConcurrencyTest::sellsLimitedByShares()
     const HttpClient client(server.baseUrl());
     const HttpResponse created =
         client.post("/api/v1/accounts", {{"username", "seller"}, {"password", "password-123"}});
-    QCOMPARE(created.status, 201);
+    QVERIFY2(created.status == 201, qPrintable(created.describe()));
     const QString token = created.json().value("token").toString();
     const HttpResponse bought =
         client.post("/api/v1/orders", {{"side", "buy"}, {"quantity", 5}}, token);
-    QCOMPARE(bought.status, 201);
+    QVERIFY2(bought.status == 201, qPrintable(bought.describe()));
     const qint64 cashAfterBuy = cents(bought.json().value("portfolio").toObject().value("cash"));
     const qint64 price = cents(bought.json().value("order").toObject().value("price"));
 
@@ -296,7 +296,7 @@ void ConcurrencyTest::sameKeyAtOnceMakesOneOrder()
             QCOMPARE(other.errorCode(), QStringLiteral("request_in_progress"));
             const HttpResponse later =
                 RawHttp::exchange(m_server->port(), request);
-            QCOMPARE(later.status, 200);
+            QVERIFY2(later.status == 200, qPrintable(later.describe()));
             QCOMPARE(later.json().value("order").toObject().value("id"), orderId);
         }
     }

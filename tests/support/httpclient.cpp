@@ -11,6 +11,7 @@
 #include <QTcpSocket>
 #include <QTimer>
 
+#include <limits>
 #include <memory>
 
 namespace valiant::test {
@@ -328,11 +329,17 @@ QList<HttpResponse> exchangeConcurrently(int port, const QList<QByteArray>& requ
 
 std::optional<qint64> centsFromMoney(const QString& text)
 {
-    static const QRegularExpression form(QStringLiteral("^(-?)(\\d{1,16})\\.(\\d{2})$"));
+    static const QRegularExpression form(QStringLiteral("^(-?)(\\d{1,17})\\.(\\d{2})$"));
     const QRegularExpressionMatch match = form.match(text);
     if (!match.hasMatch())
         return std::nullopt;
-    const qint64 cents = match.captured(2).toLongLong() * 100 + match.captured(3).toLongLong();
+
+    // 17 digits of dollars can exceed 64 bits of cents, so check before multiplying.
+    const qint64 dollars = match.captured(2).toLongLong();
+    const qint64 fraction = match.captured(3).toLongLong();
+    if (dollars > (std::numeric_limits<qint64>::max() - fraction) / 100)
+        return std::nullopt;
+    const qint64 cents = dollars * 100 + fraction;
     return match.captured(1).isEmpty() ? cents : -cents;
 }
 
