@@ -19,6 +19,8 @@
 #include <QStyleFactory>
 #include <QTranslator>
 
+#include <cstdio>
+
 namespace {
 
 QString localized(const char* text)
@@ -130,6 +132,13 @@ int main(int argc, char* argv[])
     client.setToken(server.token());
 
     valiant::app::MainWindow window(client, localized(QT_TRANSLATE_NOOP("main", "this computer")));
+    if (qEnvironmentVariableIsSet("VALIANT_REPORT_FIRST_PAINT")) {
+        // For bench/run, which times start-up from spawn to this line.
+        QObject::connect(&window, &valiant::app::MainWindow::firstPricePainted, [] {
+            std::fputs("valiant: first price painted\n", stdout);
+            std::fflush(stdout);
+        });
+    }
     QSettings settings;
     window.restoreGeometry(settings.value(QStringLiteral("mainWindow/geometry")).toByteArray());
     window.show();

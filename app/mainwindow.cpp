@@ -52,6 +52,7 @@ void MainWindow::buildUi()
     central->setObjectName(QStringLiteral("centralWidget"));
 
     m_header = new QuoteHeader(central);
+    connect(m_header, &QuoteHeader::firstPricePainted, this, &MainWindow::firstPricePainted);
     m_messageBar = new MessageBar(central);
     m_chart = new PriceChart(central);
     m_tradePanel = new TradePanel(central);

@@ -34,6 +34,10 @@ public:
 
     static constexpr int orderHistoryLimit = 50;
 
+Q_SIGNALS:
+    /// Emitted once, when the first live price is on screen.
+    void firstPricePainted();
+
 protected:
     void changeEvent(QEvent* event) override;
 

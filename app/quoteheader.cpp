@@ -35,6 +35,7 @@ QuoteHeader::QuoteHeader(QWidget* parent) : QWidget(parent)
     m_ticker->setObjectName(QStringLiteral("mutedLabel"));
 
     m_price = new QLabel(QStringLiteral("—"), this);
+    m_price->installEventFilter(this);
     m_price->setObjectName(QStringLiteral("priceLabel"));
     m_price->setFont(scaledFont(font(), 2.4, QFont::Bold));
     m_price->setAccessibleName(tr("Live price"));
@@ -84,6 +85,19 @@ void QuoteHeader::setQuotes(const core::Quote& reference, const core::Quote& lat
     m_latest = latest;
     m_price->setText(latest.price.toLocaleString(locale()));
     updateChange();
+}
+
+bool QuoteHeader::eventFilter(QObject* watched, QEvent* event)
+{
+    const bool result = QWidget::eventFilter(watched, event);
+    if (watched == m_price && event->type() == QEvent::Paint && m_latest && !m_pricePainted) {
+        // The label paints after this filter returns, so report on the next
+        // turn of the event loop, when the price is on screen.
+        m_pricePainted = true;
+        m_price->removeEventFilter(this);
+        QMetaObject::invokeMethod(this, &QuoteHeader::firstPricePainted, Qt::QueuedConnection);
+    }
+    return result;
 }
 
 void QuoteHeader::changeEvent(QEvent* event)

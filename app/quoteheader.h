@@ -25,8 +25,13 @@ public:
     /// the chart's window).
     void setQuotes(const core::Quote& reference, const core::Quote& latest);
 
+Q_SIGNALS:
+    /// Emitted once, after the price label has been painted with a quote.
+    void firstPricePainted();
+
 protected:
     void changeEvent(QEvent* event) override;
+    bool eventFilter(QObject* watched, QEvent* event) override;
 
 private:
     void updateChange();
@@ -38,6 +43,7 @@ private:
     QLabel* m_window = nullptr;
     std::optional<core::Quote> m_reference;
     std::optional<core::Quote> m_latest;
+    bool m_pricePainted = false;
 };
 
 }  // namespace valiant::app

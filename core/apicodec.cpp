@@ -24,7 +24,7 @@ Error invalid(const QString& code, const QString& message)
 QString describe(const QJsonValue& value)
 {
     if (value.isUndefined()) {
-        return QStringLiteral("missing");
+        return QStringLiteral("no value");
     }
     QJsonArray wrapper{value};
     QByteArray text = QJsonDocument(wrapper).toJson(QJsonDocument::Compact);
@@ -188,7 +188,7 @@ Result<Ok> checkPassword(const QString& password)
         return Ok{};
     }
     return invalid(QStringLiteral("invalid_password"),
-                   QStringLiteral("The password has %1 characters. Use %2 to %3 characters.")
+                   QStringLiteral("The password is %1 characters long. Use %2 to %3 characters.")
                        .arg(length)
                        .arg(minPasswordLength)
                        .arg(maxPasswordLength));

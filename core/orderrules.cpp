@@ -9,12 +9,19 @@ __extension__ using Wide = __int128;
 
 namespace {
 
-// "$51.20" for messages; the API's own wording is in US dollars.
+// "$51.20" or "$49,880,000.00" for messages, which are in US English like
+// the rest of the API; clients format amounts for their own locale.
 QString dollars(Money amount)
 {
-    const QString text = amount.toString();
-    return text.startsWith(QLatin1Char('-')) ? QStringLiteral("-$") + text.mid(1)
-                                             : QStringLiteral("$") + text;
+    QString text = amount.toString();
+    const bool negative = text.startsWith(QLatin1Char('-'));
+    if (negative) {
+        text.remove(0, 1);
+    }
+    for (qsizetype at = text.indexOf(QLatin1Char('.')) - 3; at > 0; at -= 3) {
+        text.insert(at, QLatin1Char(','));
+    }
+    return (negative ? QStringLiteral("-$") : QStringLiteral("$")) + text;
 }
 
 QString shares(std::int64_t quantity)

@@ -20,7 +20,9 @@ using core::Error;
 using core::makeError;
 
 constexpr int tokenBytes = 32;
-const QString localUsername = QStringLiteral("local");
+// The "~" is outside the API's username characters, so no one can sign up
+// as the embedded instance's local account or log in to it.
+const QString localUsername = QStringLiteral("~local");
 // Not a crypto_pwhash_str string, so crypto_pwhash_str_verify rejects every
 // password for the local account.
 const QByteArray unusablePasswordHash = QByteArrayLiteral("!no-password");

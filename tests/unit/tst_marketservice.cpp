@@ -250,7 +250,7 @@ void TestMarketService::localSessionReusesAccount()
 {
     const auto first = m_service->localSession();
     QVERIFY(first.ok());
-    QCOMPARE(first->account.username, QStringLiteral("local"));
+    QCOMPARE(first->account.username, QStringLiteral("~local"));
     QVERIFY(m_service->authenticate(first->token).ok());
 
     const auto second = m_service->localSession();
@@ -258,10 +258,16 @@ void TestMarketService::localSessionReusesAccount()
     QCOMPARE(second->account.id, first->account.id);
     QVERIFY(second->token != first->token);
 
+    // Nobody can take the local account's name over the API.
+    const auto squatter =
+        m_service->createAccount(QStringLiteral("local"), QStringLiteral("long-enough-password"));
+    QVERIFY(squatter.ok());
+    QVERIFY(squatter->account.id != first->account.id);
+
     // The local account has no password that could log in over the network.
-    QCOMPARE(m_service->logIn(QStringLiteral("local"), QString()).error().status, 401);
+    QCOMPARE(m_service->logIn(QStringLiteral("~local"), QString()).error().status, 401);
     QCOMPARE(
-        m_service->logIn(QStringLiteral("local"), QStringLiteral("!no-password")).error().status,
+        m_service->logIn(QStringLiteral("~local"), QStringLiteral("!no-password")).error().status,
         401);
 }
 

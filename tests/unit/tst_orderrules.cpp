@@ -38,6 +38,7 @@ private Q_SLOTS:
     void rejections_data();
     void rejections();
     void insufficientFundsMessageNamesAmounts();
+    void messagesGroupThousands();
     void praiseAddsTenCentsPerShare_data();
     void praiseAddsTenCentsPerShare();
     void praiseOverflowIsRejected();
@@ -158,6 +159,17 @@ void TestOrderRules::insufficientFundsMessageNamesAmounts()
     QVERIFY(!fill.ok());
     QCOMPARE(fill.error().message,
              QStringLiteral("Buying 3 shares at $51.20 costs $153.60 but the cash balance is $10.00."));
+}
+
+void TestOrderRules::messagesGroupThousands()
+{
+    const auto fill = executeOrder(holdings(123456789, 0, 0), order(Side::Buy, 1000000),
+                                   Money::fromCents(4988));
+
+    QVERIFY(!fill.ok());
+    QCOMPARE(fill.error().message,
+             QStringLiteral("Buying 1000000 shares at $49.88 costs $49,880,000.00 but the cash "
+                            "balance is $1,234,567.89."));
 }
 
 void TestOrderRules::praiseAddsTenCentsPerShare_data()
