@@ -20,6 +20,8 @@ constexpr int minTickMs = 10;
 constexpr int maxTickMs = 3'600'000;
 constexpr int maxIoThreads = 64;
 constexpr int maxWorkerThreads = 256;
+constexpr int maxTimeoutSeconds = 3600;
+constexpr int maxConnectionsCap = 1'000'000;
 
 Error configError(const QString& message)
 {
@@ -51,6 +53,10 @@ constexpr Option valueOptions[] = {
     {"--log-format", "LOG_FORMAT"},
     {"--io-threads", "VALIANT_IO_THREADS"},
     {"--workers", "VALIANT_WORKERS"},
+    {"--rate-limits", "VALIANT_RATE_LIMITS"},
+    {"--request-timeout", "VALIANT_REQUEST_TIMEOUT"},
+    {"--idle-timeout", "VALIANT_IDLE_TIMEOUT"},
+    {"--max-connections-per-address", "VALIANT_MAX_CONNECTIONS_PER_ADDRESS"},
 };
 
 const Option* findOption(const QString& flag)
@@ -208,6 +214,19 @@ Result<core::Ok> applySetting(Config& config, const QString& flag, const Setting
     }
     if (flag == QLatin1String("--workers")) {
         return assign(config.workerThreads, parseIntSetting(setting, 1, maxWorkerThreads));
+    }
+    if (flag == QLatin1String("--rate-limits")) {
+        return assign(config.rateLimits, parseRateLimitSettings(setting.value));
+    }
+    if (flag == QLatin1String("--request-timeout")) {
+        return assign(config.requestTimeoutSeconds, parseIntSetting(setting, 1, maxTimeoutSeconds));
+    }
+    if (flag == QLatin1String("--idle-timeout")) {
+        return assign(config.idleTimeoutSeconds, parseIntSetting(setting, 1, maxTimeoutSeconds));
+    }
+    if (flag == QLatin1String("--max-connections-per-address")) {
+        return assign(config.maxConnectionsPerAddress,
+                      parseIntSetting(setting, 0, maxConnectionsCap));
     }
     return configError(QStringLiteral("Unknown option %1.").arg(flag));
 }
@@ -374,6 +393,19 @@ QString helpText()
                "2).\n"
                "  --workers N           Database worker threads, 1 to %5 [VALIANT_WORKERS] "
                "(default 4).\n"
+               "  --rate-limits SPEC    on, off, or NAME=COUNT/SECONDS[:BURST],... to change the\n"
+               "                        per-process limits login-username (failed log-ins,\n"
+               "                        5/60), login-address (30/60), signup-address\n"
+               "                        (10/3600), orders (10/1:20) and praise (10/1:20)\n"
+               "                        [VALIANT_RATE_LIMITS] (default on).\n"
+               "  --request-timeout S   Seconds a client has to send a request's headers and\n"
+               "                        body, 1 to %6 [VALIANT_REQUEST_TIMEOUT] (default 30).\n"
+               "  --idle-timeout S      Seconds an idle keep-alive connection stays open, 1 to\n"
+               "                        %6 [VALIANT_IDLE_TIMEOUT] (default 75).\n"
+               "  --max-connections-per-address N\n"
+               "                        Open connections one client address may hold, 0 for\n"
+               "                        no cap [VALIANT_MAX_CONNECTIONS_PER_ADDRESS] (default 0;\n"
+               "                        keep 0 behind a load balancer).\n"
                "  -h, --help            Print this help and exit.\n"
                "  --version             Print the version and exit.\n"
                "\n"
@@ -383,7 +415,8 @@ QString helpText()
         .arg(minTickMs)
         .arg(maxTickMs)
         .arg(maxIoThreads)
-        .arg(maxWorkerThreads);
+        .arg(maxWorkerThreads)
+        .arg(maxTimeoutSeconds);
 }
 
 Result<QString> sqlitePathFromUrl(const QString& url)

@@ -6,6 +6,7 @@
 
 #include "core/money.h"
 #include "core/result.h"
+#include "ratelimiter.h"
 
 #include <QString>
 #include <QStringList>
@@ -31,6 +32,10 @@ struct Config
     LogFormat logFormat = LogFormat::Text;
     int ioThreads = 2;                          // --io-threads / VALIANT_IO_THREADS
     int workerThreads = 4;                      // --workers / VALIANT_WORKERS
+    RateLimitSettings rateLimits;               // --rate-limits / VALIANT_RATE_LIMITS
+    int requestTimeoutSeconds = 30;             // --request-timeout / VALIANT_REQUEST_TIMEOUT
+    int idleTimeoutSeconds = 75;                // --idle-timeout / VALIANT_IDLE_TIMEOUT
+    int maxConnectionsPerAddress = 0;           // --max-connections-per-address; 0: no cap
     bool showHelp = false;
     bool showVersion = false;
 };

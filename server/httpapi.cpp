@@ -3,6 +3,7 @@
 #include "core/apicodec.h"
 #include "marketservice.h"
 #include "metrics.h"
+#include "ratelimiter.h"
 #include "requestparsing.h"
 
 #include <QJsonArray>
@@ -37,6 +38,7 @@ struct Call
     const HttpRequest& request;
     QUrlQuery query;
     MarketService& service;
+    RateLimiter* limiter;  // null: no limits
 };
 
 using Handler = HttpResponse (*)(const Call& call);
@@ -53,6 +55,16 @@ HttpResponse jsonResponse(int status, const QJsonObject& object)
     HttpResponse response;
     response.status = status;
     response.body = api::toBytes(object);
+    return response;
+}
+
+/// 429 rate_limited with Retry-After in whole seconds.
+HttpResponse rateLimitedResponse(const RateLimited& limited)
+{
+    HttpResponse response = jsonResponse(
+        429, api::encodeError(makeError(429, QStringLiteral("rate_limited"), limited.message)));
+    response.headers.append(
+        qMakePair(QByteArray("Retry-After"), QByteArray::number(limited.retryAfterSeconds)));
     return response;
 }
 
@@ -115,6 +127,12 @@ HttpResponse postAccounts(const Call& call)
     if (!credentials) {
         return HttpApi::errorResponse(credentials.error());
     }
+    // Before hashing: argon2id is the costly step a flood would exploit.
+    if (call.limiter) {
+        if (const auto limited = call.limiter->admitSignUp(call.request.remoteAddress)) {
+            return rateLimitedResponse(*limited);
+        }
+    }
     return grantResponse(call.service.createAccount(credentials->username, credentials->password));
 }
 
@@ -134,7 +152,22 @@ HttpResponse postSessions(const Call& call)
             makeError(422, QStringLiteral("invalid_field"),
                       QStringLiteral("The body must have string fields username and password.")));
     }
-    return grantResponse(call.service.logIn(username.toString(), password.toString()));
+    if (!call.limiter) {
+        return grantResponse(call.service.logIn(username.toString(), password.toString()));
+    }
+
+    // Checked before the account lookup and the password hash. Every attempt
+    // reserves a failure for the username, so parallel guesses cannot all
+    // pass before the first one fails; a success gives it back.
+    if (const auto limited =
+            call.limiter->admitLogIn(username.toString(), call.request.remoteAddress)) {
+        return rateLimitedResponse(*limited);
+    }
+    const Result<SessionGrant> grant = call.service.logIn(username.toString(), password.toString());
+    if (grant || grant.error().status != 401) {
+        call.limiter->refundLogIn(username.toString());
+    }
+    return grantResponse(grant);
 }
 
 HttpResponse deleteCurrentSession(const Call& call)
@@ -345,6 +378,13 @@ HttpResponse postOrders(const Call& call)
     if (!key) {
         return HttpApi::errorResponse(key.error());
     }
+    // After the session lookup, which names the account, and before the
+    // order transaction.
+    if (call.limiter) {
+        if (const auto limited = call.limiter->admitOrder(account->id)) {
+            return rateLimitedResponse(*limited);
+        }
+    }
 
     const auto outcome = call.service.placeOrder(account->id, *order, *key);
     if (!outcome) {
@@ -405,6 +445,12 @@ HttpResponse postPraise(const Call& call)
         }
     }
 
+    if (call.limiter) {
+        if (const auto limited = call.limiter->admitPraise(account->id)) {
+            return rateLimitedResponse(*limited);
+        }
+    }
+
     const auto praised = call.service.praise(account->id);
     if (!praised) {
         return HttpApi::errorResponse(praised.error());
@@ -459,7 +505,7 @@ QString methodLabel(const QByteArray& method)
 }
 
 HttpResponse dispatch(const HttpRequest& request, const Route& route, MarketService& service,
-                      const ServiceInfo& info)
+                      const ServiceInfo& info, RateLimiter* limiter)
 {
     const QByteArray path = route.path;
     if (path == "/up") {
@@ -471,11 +517,11 @@ HttpResponse dispatch(const HttpRequest& request, const Route& route, MarketServ
 
     const qsizetype question = request.target.indexOf('?');
     const QString query = question < 0 ? QString() : QString::fromUtf8(request.target.mid(question + 1));
-    return route.handler(Call{request, QUrlQuery(query), service});
+    return route.handler(Call{request, QUrlQuery(query), service, limiter});
 }
 
 HttpResponse routeRequest(const HttpRequest& request, MarketService& service,
-                          const ServiceInfo& info)
+                          const ServiceInfo& info, RateLimiter* limiter)
 {
     if (request.body.size() > HttpApi::maxBodyBytes) {
         return HttpApi::errorResponse(makeError(
@@ -493,7 +539,7 @@ HttpResponse routeRequest(const HttpRequest& request, MarketService& service,
         }
         allowed.append(route.method);
         if (request.method == route.method) {
-            return dispatch(request, route, service, info);
+            return dispatch(request, route, service, info, limiter);
         }
     }
 
@@ -524,8 +570,12 @@ QByteArray HttpRequest::header(const QByteArray& lowerCaseName) const
     return QByteArray();
 }
 
-HttpApi::HttpApi(MarketService& service, QString version, std::function<QString()> generatorState)
-    : m_service(service), m_version(std::move(version)), m_generatorState(std::move(generatorState))
+HttpApi::HttpApi(MarketService& service, QString version, std::function<QString()> generatorState,
+                 RateLimiter* limiter)
+    : m_service(service),
+      m_version(std::move(version)),
+      m_generatorState(std::move(generatorState)),
+      m_limiter(limiter)
 {
 }
 
@@ -592,7 +642,7 @@ HttpResponse HttpApi::handle(const HttpRequest& request)
 
     HttpResponse response;
     try {
-        response = routeRequest(request, m_service, ServiceInfo{m_version, m_generatorState ? m_generatorState() : QStringLiteral("off")});
+        response = routeRequest(request, m_service, ServiceInfo{m_version, m_generatorState ? m_generatorState() : QStringLiteral("off")}, m_limiter);
     } catch (const std::exception& exception) {
         // The handlers return errors as values, so an exception here is a
         // bug. The client gets a 500 and the server keeps running.

@@ -18,6 +18,7 @@
 namespace valiant::server {
 
 class MarketService;
+class RateLimiter;
 
 struct HttpRequest
 {
@@ -54,7 +55,9 @@ class HttpApi
 public:
     static constexpr int maxBodyBytes = 64 * 1024;
 
-    HttpApi(MarketService& service, QString version, std::function<QString()> generatorState);
+    /// `limiter` may be null: then no request is rate limited.
+    HttpApi(MarketService& service, QString version, std::function<QString()> generatorState,
+            RateLimiter* limiter = nullptr);
 
     /// Handles everything but the WebSocket upgrade of /api/v1/stream.
     /// Blocking: call it on a worker thread.
@@ -76,6 +79,7 @@ private:
     MarketService& m_service;
     QString m_version;
     std::function<QString()> m_generatorState;
+    RateLimiter* m_limiter = nullptr;
 };
 
 }  // namespace valiant::server

@@ -18,12 +18,6 @@ namespace {
 Q_LOGGING_CATEGORY(lcHttp, "valiant.http")
 
 constexpr std::size_t headerLimitBytes = 8 * 1024;
-// The first request, a request body and a response must each finish within
-// this time.
-constexpr auto requestTimeout = std::chrono::seconds(30);
-// Longer than the 60 s idle timeout of common load balancers, so the load
-// balancer, not the server, closes an idle connection.
-constexpr auto keepAliveIdleTimeout = std::chrono::seconds(75);
 // After a 413 the unread body is drained this long (at most lingerMaxBytes)
 // so that closing does not reset the connection before the client reads
 // the response.
@@ -85,10 +79,22 @@ public:
         }
     }
 
-    ~HttpSession() { m_context.removeConnection(m_connectionId); }
+    ~HttpSession()
+    {
+        m_context.removeConnection(m_connectionId);
+        if (m_addressCounted) {
+            m_context.releaseAddress(m_remoteAddress);
+        }
+    }
 
     void start()
     {
+        if (!m_context.acquireAddress(m_remoteAddress)) {
+            net::dispatch(m_stream.get_executor(), [self = shared_from_this()] { self->rejectOverCap(); });
+            return;
+        }
+        m_addressCounted = true;
+
         const std::weak_ptr<HttpSession> weak = weak_from_this();
         m_connectionId = m_context.addConnection(
             [weak] {
@@ -124,7 +130,9 @@ private:
         m_parser.emplace();
         m_parser->header_limit(headerLimitBytes);
         m_parser->body_limit(HttpApi::maxBodyBytes);
-        m_stream.expires_after(m_firstRequest ? requestTimeout : keepAliveIdleTimeout);
+        // Beast's deadline covers the whole read, not each byte, so a client
+        // that trickles a byte at a time is still cut off at the timeout.
+        m_stream.expires_after(m_firstRequest ? m_context.requestTimeout : m_context.idleTimeout);
         http::async_read_header(m_stream, m_buffer, *m_parser,
                                 [self = shared_from_this()](beast::error_code error, std::size_t) {
                                     self->onHeader(error);
@@ -154,7 +162,7 @@ private:
         // The client waits for this before it sends the body.
         auto interim = std::make_shared<http::response<http::empty_body>>(http::status::continue_,
                                                                           request.version());
-        m_stream.expires_after(requestTimeout);
+        m_stream.expires_after(m_context.requestTimeout);
         http::async_write(m_stream, *interim,
                           [self = shared_from_this(), interim](beast::error_code writeError, std::size_t) {
                               if (writeError) {
@@ -167,7 +175,7 @@ private:
 
     void readBody()
     {
-        m_stream.expires_after(requestTimeout);
+        m_stream.expires_after(m_context.requestTimeout);
         http::async_read(m_stream, m_buffer, *m_parser,
                          [self = shared_from_this()](beast::error_code error, std::size_t) {
                              if (error) {
@@ -297,7 +305,7 @@ private:
         message->keep_alive(!close);
         message->prepare_payload();
 
-        m_stream.expires_after(requestTimeout);
+        m_stream.expires_after(m_context.requestTimeout);
         http::async_write(m_stream, *message,
                           [self = shared_from_this(), message, close](beast::error_code error, std::size_t) {
                               self->onWritten(error, close);
@@ -343,7 +351,7 @@ private:
         message->keep_alive(false);
         message->prepare_payload();
 
-        m_stream.expires_after(requestTimeout);
+        m_stream.expires_after(m_context.requestTimeout);
         http::async_write(m_stream, *message,
                           [self = shared_from_this(), message](beast::error_code writeError, std::size_t) {
                               if (writeError) {
@@ -353,6 +361,45 @@ private:
                               beast::error_code ignored;
                               self->m_stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
                               self->m_stream.expires_after(lingerTimeout);
+                              self->drain();
+                          });
+    }
+
+    /// Answers 429 at once, before reading anything, to a connection over
+    /// the per-address cap, then closes it.
+    void rejectOverCap()
+    {
+        const std::uint64_t rejected = ++m_context.rejectedOverCap;
+        if (rejected % 1000 == 1) {
+            qCWarning(lcHttp) << "Rejected a connection from" << m_remoteAddress
+                              << "because the address holds" << m_context.maxConnectionsPerAddress
+                              << "connections already (" << rejected << "rejected so far)";
+        }
+
+        HttpResponse response = HttpApi::errorResponse(core::makeError(
+            429, QStringLiteral("rate_limited"),
+            QStringLiteral("This address has %1 open connections, the maximum. Close some or try "
+                           "again in 1 second.")
+                .arg(m_context.maxConnectionsPerAddress)));
+        auto message = std::make_shared<http::response<http::string_body>>();
+        message->version(11);
+        message->result(http::status::too_many_requests);
+        message->set(http::field::server, "valiant/" VALIANT_VERSION);
+        message->set(http::field::content_type, response.contentType.toStdString());
+        message->set(http::field::retry_after, "1");
+        message->body() = response.body.toStdString();
+        message->keep_alive(false);
+        message->prepare_payload();
+
+        m_stream.expires_after(lingerTimeout);
+        http::async_write(m_stream, *message,
+                          [self = shared_from_this(), message](beast::error_code writeError, std::size_t) {
+                              if (writeError) {
+                                  self->closeNow();
+                                  return;
+                              }
+                              beast::error_code ignored;
+                              self->m_stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
                               self->drain();
                           });
     }
@@ -412,6 +459,7 @@ private:
     bool m_firstRequest = true;
     bool m_closed = false;
     bool m_handedOver = false;  // the socket belongs to a WebSocketSession now
+    bool m_addressCounted = false;  // holds one of its address's connection slots
 };
 
 /// Accepts connections until closed.
@@ -506,6 +554,32 @@ void NetworkContext::shutDownConnections()
     }
 }
 
+bool NetworkContext::acquireAddress(const QString& address)
+{
+    if (maxConnectionsPerAddress <= 0) {
+        return true;
+    }
+    std::lock_guard lock(m_mutex);
+    int& count = m_addressConnections[address.toStdString()];
+    if (count >= maxConnectionsPerAddress) {
+        return false;
+    }
+    ++count;
+    return true;
+}
+
+void NetworkContext::releaseAddress(const QString& address)
+{
+    if (maxConnectionsPerAddress <= 0) {
+        return;
+    }
+    std::lock_guard lock(m_mutex);
+    const auto found = m_addressConnections.find(address.toStdString());
+    if (found != m_addressConnections.end() && --found->second <= 0) {
+        m_addressConnections.erase(found);
+    }
+}
+
 std::size_t NetworkContext::connectionCount() const
 {
     std::lock_guard lock(m_mutex);
@@ -573,6 +647,13 @@ HttpServer::HttpServer(HttpApi& api, StreamHub& hub, MarketService& service, Met
 HttpServer::~HttpServer()
 {
     stop();
+}
+
+void HttpServer::setLimits(const Limits& limits)
+{
+    d->context.requestTimeout = std::chrono::seconds(std::max(1, limits.requestTimeoutSeconds));
+    d->context.idleTimeout = std::chrono::seconds(std::max(1, limits.idleTimeoutSeconds));
+    d->context.maxConnectionsPerAddress = std::max(0, limits.maxConnectionsPerAddress);
 }
 
 core::Result<int> HttpServer::listen(const QString& host, int port)

@@ -22,9 +22,26 @@ class StreamHub;
 class HttpServer
 {
 public:
+    struct Limits
+    {
+        // The first request's headers, any request body and any response
+        // must each be transferred within this time.
+        int requestTimeoutSeconds = 30;
+        // Between requests on a keep-alive connection. Longer than the 60 s
+        // idle timeout of common load balancers, so the load balancer, not
+        // the server, closes an idle connection.
+        int idleTimeoutSeconds = 75;
+        // Open HTTP connections per client address, not counting upgraded
+        // streams; 0: no cap.
+        int maxConnectionsPerAddress = 0;
+    };
+
     HttpServer(HttpApi& api, StreamHub& hub, MarketService& service, Metrics& metrics,
                int ioThreads, int workerThreads);
     ~HttpServer();
+
+    /// Replaces the default limits. Call before listen().
+    void setLimits(const Limits& limits);
 
     /// Binds host:port (port 0 picks a free one) and starts accepting.
     /// Returns the bound port, or an error naming the address.

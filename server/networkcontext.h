@@ -27,6 +27,7 @@
 #include <functional>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -64,6 +65,11 @@ struct NetworkContext
     std::size_t connectionCount() const;
     std::vector<const StreamSink*> openStreams() const;
 
+    /// Counts one more HTTP connection from `address`; false (and nothing
+    /// counted) when the address already holds maxConnectionsPerAddress.
+    bool acquireAddress(const QString& address);
+    void releaseAddress(const QString& address);
+
     HttpApi& api;
     StreamHub& hub;
     MarketService& service;
@@ -71,6 +77,11 @@ struct NetworkContext
     net::thread_pool& workers;
     std::atomic<bool> stopping{false};
     std::atomic<int> pendingJobs{0};
+    // Set before listening, read-only afterwards.
+    std::chrono::seconds requestTimeout{30};
+    std::chrono::seconds idleTimeout{75};
+    int maxConnectionsPerAddress = 0;  // 0: no cap
+    std::atomic<std::uint64_t> rejectedOverCap{0};
 
 private:
     struct Connection
@@ -82,6 +93,7 @@ private:
     mutable std::mutex m_mutex;
     std::uint64_t m_nextId = 1;
     std::unordered_map<std::uint64_t, Connection> m_connections;
+    std::unordered_map<std::string, int> m_addressConnections;
 };
 
 /// Runs `work` (blocking, returns a core::Result) on the worker pool and

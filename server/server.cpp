@@ -6,6 +6,7 @@
 #include "metrics.h"
 #include "quotebus.h"
 #include "quotegenerator.h"
+#include "ratelimiter.h"
 #include "sqlitestore.h"
 #include "streamhub.h"
 
@@ -40,6 +41,7 @@ struct Server::Private
     LocalBus bus;
     std::unique_ptr<SqliteStore> store;
     std::unique_ptr<MarketService> service;
+    std::unique_ptr<RateLimiter> limiter;  // null when --rate-limits off
     std::unique_ptr<HttpApi> api;
     std::unique_ptr<HttpServer> http;
     std::unique_ptr<QuoteGenerator> generator;
@@ -113,11 +115,18 @@ core::Result<core::Ok> Server::start()
         std::make_unique<MarketService>(*d->store, d->bus, d->metrics, d->config.startingCash,
                                         [] { return QDateTime::currentMSecsSinceEpoch(); });
     std::atomic<bool>* generating = &d->generating;
-    d->api = std::make_unique<HttpApi>(*d->service, QStringLiteral(VALIANT_VERSION), [generating] {
-        return generating->load() ? QStringLiteral("leader") : QStringLiteral("off");
-    });
+    if (d->config.rateLimits.enabled) {
+        d->limiter = std::make_unique<RateLimiter>(d->config.rateLimits);
+    }
+    d->api = std::make_unique<HttpApi>(
+        *d->service, QStringLiteral(VALIANT_VERSION),
+        [generating] { return generating->load() ? QStringLiteral("leader") : QStringLiteral("off"); },
+        d->limiter.get());
     d->http = std::make_unique<HttpServer>(*d->api, d->hub, *d->service, d->metrics,
                                            d->config.ioThreads, d->config.workerThreads);
+    d->http->setLimits(HttpServer::Limits{d->config.requestTimeoutSeconds,
+                                          d->config.idleTimeoutSeconds,
+                                          d->config.maxConnectionsPerAddress});
 
     const core::Result<int> bound = d->http->listen(d->config.host, d->config.port);
     if (!bound) {
@@ -165,6 +174,7 @@ void Server::Private::tearDown()
     generator.reset();
     http.reset();
     api.reset();
+    limiter.reset();
     service.reset();
     store.reset();
 }
