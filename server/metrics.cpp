@@ -87,11 +87,10 @@ void renderHeader(QByteArray& out, const char* name, const char* type, const cha
 struct Metrics::Private
 {
     using RequestKey = std::tuple<QString, QString, int>;  // method, route, status
-    using LatencyKey = std::pair<QString, QString>;        // method, route
 
     mutable QMutex mutex;
     std::map<RequestKey, std::uint64_t> requests;
-    std::map<LatencyKey, Histogram> requestLatency;
+    std::map<RequestKey, Histogram> requestLatency;
     std::map<QString, Histogram> queryLatency;
     std::map<QString, std::uint64_t> orders;
     std::uint64_t quotesGenerated = 0;
@@ -107,7 +106,7 @@ void Metrics::recordRequest(const QString& method, const QString& route, int sta
 {
     QMutexLocker locker(&d->mutex);
     ++d->requests[{method, route, status}];
-    d->requestLatency[{method, route}].observe(seconds);
+    d->requestLatency[{method, route, status}].observe(seconds);
 }
 
 void Metrics::recordQuery(const QString& operation, double seconds)
@@ -155,10 +154,12 @@ QByteArray Metrics::render() const
     }
 
     renderHeader(out, "valiant_http_request_duration_seconds", "histogram",
-                 "HTTP request latency in seconds by method and route pattern.");
+                 "HTTP request latency in seconds by method, route pattern and status.");
     for (const auto& [key, histogram] : d->requestLatency) {
-        const QByteArray labels =
-            "method=\"" + escapeLabel(key.first) + "\",route=\"" + escapeLabel(key.second) + '"';
+        const auto& [method, route, status] = key;
+        const QByteArray labels = "method=\"" + escapeLabel(method) + "\",route=\"" +
+                                  escapeLabel(route) + "\",status=\"" +
+                                  QByteArray::number(status) + '"';
         renderHistogram(out, "valiant_http_request_duration_seconds", labels, histogram);
     }
 
