@@ -1,0 +1,214 @@
+// Black-box test of graceful shutdown: SIGTERM in the middle of an order
+// burst against a real valiant-server. The server must close streams with
+// 1001, exit 0 within 10 s, and leave a database in which every order
+// answered 201 exists and every wallet equals the replay of its orders.
+
+#include "support/httpclient.h"
+#include "support/serverprocess.h"
+
+#include <QDeadlineTimer>
+#include <QElapsedTimer>
+#include <QJsonArray>
+#include <QSignalSpy>
+#include <QTest>
+#include <QThread>
+#include <QWebSocket>
+
+#include <atomic>
+#include <memory>
+
+using namespace valiant::test;
+
+namespace {
+
+constexpr int clientCount = 8;
+constexpr qint64 startingCents = 1'000'000'00;
+
+struct Attempt
+{
+    QByteArray key;
+    int status = 0;  // 0: no response (network error)
+    qint64 orderId = 0;
+};
+
+struct Trader
+{
+    QString token;
+    QList<Attempt> attempts;
+};
+
+/// Buys 1 share at a time with fresh keys until `stop` is set or the
+/// server stops answering.
+void placeOrders(const QUrl& baseUrl, Trader& trader, int index, const std::atomic<bool>& stop)
+{
+    const HttpClient client(baseUrl, 5000);
+    const QJsonObject buyOne{{QStringLiteral("side"), QStringLiteral("buy")},
+                             {QStringLiteral("quantity"), 1}};
+    int failures = 0;
+    for (int i = 0; !stop && failures < 2; ++i) {
+        Attempt attempt;
+        attempt.key = QByteArray("t") + QByteArray::number(index) + "-" + QByteArray::number(i);
+        const HttpResponse response = client.post(QStringLiteral("/api/v1/orders"), buyOne, trader.token,
+                                                  {{"Idempotency-Key", attempt.key}});
+        attempt.status = response.status;
+        attempt.orderId = response.json()
+                              .value(QStringLiteral("order"))
+                              .toObject()
+                              .value(QStringLiteral("id"))
+                              .toInteger();
+        failures += response.status == 0 ? 1 : 0;
+        trader.attempts.append(attempt);
+    }
+}
+
+}  // namespace
+
+class ShutdownTest : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void sigtermMidBurstLosesNothing();
+
+private:
+    static QList<QJsonObject> allOrders(const HttpClient& client, const QString& token);
+    static void verifyWalletReplaysOrders(const HttpClient& client, const Trader& trader);
+};
+
+void ShutdownTest::initTestCase()
+{
+    QVERIFY2(!ServerProcess::serverBinary().isEmpty(), "VALIANT_SERVER_BIN is not set");
+}
+
+QList<QJsonObject> ShutdownTest::allOrders(const HttpClient& client, const QString& token)
+{
+    QList<QJsonObject> orders;
+    QString beforeId;
+    for (;;) {
+        const QString query = QStringLiteral("/api/v1/orders?limit=500") +
+                              (beforeId.isEmpty() ? QString() : QStringLiteral("&before_id=") + beforeId);
+        const QJsonArray page = client.get(query, token).json().value(QStringLiteral("orders")).toArray();
+        for (const QJsonValue& order : page) {
+            orders.append(order.toObject());
+        }
+        if (page.size() < 500) {
+            return orders;
+        }
+        beforeId = QString::number(page.last().toObject().value(QStringLiteral("id")).toInteger());
+    }
+}
+
+void ShutdownTest::verifyWalletReplaysOrders(const HttpClient& client, const Trader& trader)
+{
+    const QList<QJsonObject> orders = allOrders(client, trader.token);
+    qint64 spentCents = 0;
+    for (const QJsonObject& order : orders) {
+        spentCents += centsFromMoney(order.value(QStringLiteral("total")).toString()).value_or(-1);
+    }
+
+    const QJsonObject portfolio = client.get(QStringLiteral("/api/v1/portfolio"), trader.token).json();
+    QCOMPARE(portfolio.value(QStringLiteral("shares")).toInteger(), qint64(orders.size()));
+    QCOMPARE(centsFromMoney(portfolio.value(QStringLiteral("cash")).toString()).value_or(-1),
+             startingCents - spentCents);
+}
+
+void ShutdownTest::sigtermMidBurstLosesNothing()
+{
+    ServerProcess::Options options;
+    options.tickMs = 200;
+    options.startingCash = QStringLiteral("1000000.00");
+    ServerProcess server(options);
+    QVERIFY2(server.start(), qPrintable(server.errorString()));
+    const HttpClient client(server.baseUrl());
+
+    QList<Trader> traders(clientCount);
+    for (int i = 0; i < clientCount; ++i) {
+        const HttpResponse created = client.post(
+            QStringLiteral("/api/v1/accounts"),
+            {{QStringLiteral("username"), QStringLiteral("trader%1").arg(i)},
+             {QStringLiteral("password"), QStringLiteral("correct horse battery")}});
+        QCOMPARE(created.status, 201);
+        traders[i].token = created.json().value(QStringLiteral("token")).toString();
+    }
+    const QDeadlineTimer quoteDeadline(10'000);
+    while (client.get(QStringLiteral("/api/v1/quotes/latest")).status != 200 && !quoteDeadline.hasExpired()) {
+        QThread::msleep(50);
+    }
+
+    QWebSocket stream;
+    QSignalSpy connected(&stream, &QWebSocket::connected);
+    QSignalSpy disconnected(&stream, &QWebSocket::disconnected);
+    stream.open(server.webSocketUrl(QStringLiteral("/api/v1/stream")));
+    QVERIFY(connected.wait(5000));
+
+    std::atomic<bool> stop = false;
+    QList<QThread*> threads;
+    for (int i = 0; i < clientCount; ++i) {
+        threads.append(QThread::create(placeOrders, server.baseUrl(), std::ref(traders[i]), i, std::cref(stop)));
+        threads.last()->start();
+    }
+    QThread::msleep(1500);
+
+    QElapsedTimer timer;
+    timer.start();
+    QVERIFY2(server.stop(), qPrintable(server.errorString()));
+    QVERIFY2(timer.elapsed() < 10'000, qPrintable(QString::number(timer.elapsed())));
+    stop = true;
+    for (QThread* thread : threads) {
+        QVERIFY(thread->wait(30'000));
+        delete thread;
+    }
+
+    QVERIFY(disconnected.count() > 0 || disconnected.wait(5000));
+    QCOMPARE(stream.closeCode(), QWebSocketProtocol::CloseCodeGoingAway);
+
+    int acknowledged = 0;
+    int unanswered = 0;
+    for (const Trader& trader : traders) {
+        for (const Attempt& attempt : trader.attempts) {
+            acknowledged += attempt.status == 201 ? 1 : 0;
+            unanswered += attempt.status == 0 ? 1 : 0;
+            QVERIFY2(attempt.status == 201 || attempt.status == 0 || attempt.status == 503,
+                     qPrintable(QStringLiteral("order %1 got %2").arg(QString::fromLatin1(attempt.key)).arg(attempt.status)));
+        }
+    }
+    QVERIFY2(acknowledged > clientCount, qPrintable(QString::number(acknowledged)));
+    qInfo() << acknowledged << "orders acknowledged," << unanswered << "without a response";
+
+    // After a restart every acknowledged order exists, and every wallet is
+    // the replay of its orders, so no order was half-applied.
+    QVERIFY2(server.start(), qPrintable(server.errorString()));
+    const HttpClient restarted(server.baseUrl());
+    for (const Trader& trader : traders) {
+        QSet<qint64> stored;
+        for (const QJsonObject& order : allOrders(restarted, trader.token)) {
+            stored.insert(order.value(QStringLiteral("id")).toInteger());
+        }
+        for (const Attempt& attempt : trader.attempts) {
+            if (attempt.status == 201) {
+                QVERIFY2(stored.contains(attempt.orderId), qPrintable(QString::fromLatin1(attempt.key)));
+            }
+        }
+        verifyWalletReplaysOrders(restarted, trader);
+    }
+
+    // A retry of an unanswered order with its key gets the one true outcome:
+    // the stored order (200) or, when it never ran, a new fill (201).
+    for (const Trader& trader : traders) {
+        for (const Attempt& attempt : trader.attempts) {
+            if (attempt.status != 0) {
+                continue;
+            }
+            const HttpResponse retry = restarted.post(
+                QStringLiteral("/api/v1/orders"),
+                {{QStringLiteral("side"), QStringLiteral("buy")}, {QStringLiteral("quantity"), 1}},
+                trader.token, {{"Idempotency-Key", attempt.key}});
+            QVERIFY2(retry.status == 200 || retry.status == 201, qPrintable(retry.describe()));
+        }
+        verifyWalletReplaysOrders(restarted, trader);
+    }
+}
+
+QTEST_GUILESS_MAIN(ShutdownTest)
+#include "tst_shutdown.moc"
