@@ -119,7 +119,7 @@ void FaultsTest::cleanupTestCase()
 void FaultsTest::hugeContentLengthRejectedUnread()
 {
     // Headers only: a server that waited for the 10 GiB body would time out
-    // instead of answering.
+    // instead of responding.
     const auto socket = connectFrom({}, m_server->port());
     QVERIFY(socket);
     QElapsedTimer timer;
@@ -247,7 +247,7 @@ void FaultsTest::connectionCapPerAddress()
     // Give the server time to count them all before the next one arrives.
     QThread::msleep(300);
 
-    // One more from the same address is answered 429 at once and closed.
+    // One more from the same address gets 429 at once and is closed.
     const auto extra = connectFrom(QStringLiteral("127.0.0.2"), server->port());
     QVERIFY(extra);
     extra->write("GET /up HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");

@@ -1,7 +1,8 @@
 // Black-box test of graceful shutdown: SIGTERM in the middle of an order
 // burst against a real valiant-server. The server must close streams with
 // 1001, exit 0 within 10 s, and leave a database in which every order
-// answered 201 exists and every wallet equals the replay of its orders.
+// that got a 201 response exists and every wallet equals the replay of
+// its orders.
 
 #include "support/httpclient.h"
 #include "support/serverprocess.h"
@@ -38,7 +39,7 @@ struct Trader
 };
 
 /// Buys 1 share at a time with fresh keys until `stop` is set or the
-/// server stops answering.
+/// server stops responding.
 void placeOrders(const QUrl& baseUrl, Trader& trader, int index, const std::atomic<bool>& stop)
 {
     const HttpClient client(baseUrl, 5000);
