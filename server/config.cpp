@@ -152,9 +152,38 @@ QString defaultDatabaseUrl()
            QDir(directory).absoluteFilePath(QStringLiteral("valiant.sqlite3"));
 }
 
+/// Checks the shape of a postgres:// URL: a host and a database name.
+/// libpq checks the rest when it connects. Messages leave the URL out,
+/// because it may carry a password.
+Result<QString> checkPostgresUrl(const QString& url)
+{
+    const QString usage = QStringLiteral("use postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE");
+    const QUrl parsed(url, QUrl::StrictMode);
+    if (!parsed.isValid()) {
+        return configError(QStringLiteral("the PostgreSQL URL is malformed; %1.").arg(usage));
+    }
+    if (parsed.host().isEmpty()) {
+        return configError(QStringLiteral("the PostgreSQL URL has no host; %1.").arg(usage));
+    }
+    if (parsed.path().size() < 2 || parsed.path().indexOf(QLatin1Char('/'), 1) >= 0) {
+        return configError(
+            QStringLiteral("the PostgreSQL URL names no database (the path after the host); %1.")
+                .arg(usage));
+    }
+    return url;
+}
+
 Result<QString> parseDatabaseUrl(const Setting& setting)
 {
     const QString url = setting.value.trimmed();
+    if (isPostgresUrl(url)) {
+        const Result<QString> checked = checkPostgresUrl(url);
+        if (!checked.ok()) {
+            return configError(
+                QStringLiteral("Invalid %1 value: %2").arg(setting.source, checked.error().message));
+        }
+        return url;
+    }
     const Result<QString> path = sqlitePathFromUrl(url);
     if (!path.ok()) {
         return configError(
@@ -375,9 +404,9 @@ QString helpText()
                "Options (each falls back to the environment variable in brackets):\n"
                "  --host ADDRESS        IP address to listen on [HOST] (default 127.0.0.1).\n"
                "  --port N              TCP port, 0 picks a free one [PORT] (default 3000).\n"
-               "  --database URL        sqlite:///ABSOLUTE/PATH [DATABASE_URL] (default\n"
-               "                        %1).\n"
-               "                        postgres:// URLs are not supported yet.\n"
+               "  --database URL        sqlite:///ABSOLUTE/PATH or\n"
+               "                        postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE\n"
+               "                        [DATABASE_URL] (default %1).\n"
                "  --redis URL           redis://HOST:PORT for fan-out between replicas "
                "[REDIS_URL]\n"
                "                        (default: none, quotes stay in this process).\n"
@@ -423,8 +452,8 @@ Result<QString> sqlitePathFromUrl(const QString& url)
 {
     if (isPostgresUrl(url)) {
         return makeError(400, QStringLiteral("unsupported_database"),
-                         QStringLiteral("PostgreSQL support is not built yet; use a "
-                                        "sqlite:///ABSOLUTE/PATH database URL for now."));
+                         QStringLiteral("a postgres:// URL names a PostgreSQL database, not a "
+                                        "SQLite file; use sqlite:///ABSOLUTE/PATH here."));
     }
 
     const QLatin1String prefix("sqlite://");

@@ -7,7 +7,7 @@
 #include "metrics.h"
 #include "quotebus.h"
 #include "server.h"
-#include "sqlitestore.h"
+#include "storefactory.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -19,6 +19,7 @@
 #include <QSocketNotifier>
 #include <QTcpSocket>
 #include <QTextStream>
+#include <QUrl>
 
 #include <csignal>
 #include <cstdio>
@@ -119,22 +120,14 @@ void setUpLogging(server::LogFormat format)
 
 // --- Store commands ----------------------------------------------------------
 
-/// Opens the configured SQLite database, creating its folder, and migrates it.
-core::Result<std::unique_ptr<server::SqliteStore>> openMigratedStore(const Config& config)
+/// Opens the configured database (creating a SQLite file's folder) and migrates it.
+core::Result<std::unique_ptr<server::Store>> openMigratedStore(const Config& config)
 {
-    const core::Result<QString> path = server::sqlitePathFromUrl(config.databaseUrl);
-    if (!path) {
-        return path.error();
+    const core::Result<int> slowStatementMs = server::slowStatementMsFromEnvironment();
+    if (!slowStatementMs) {
+        return slowStatementMs.error();
     }
-    const QString folder = QFileInfo(*path).absolutePath();
-    if (!QDir().mkpath(folder)) {
-        return core::makeError(500, QStringLiteral("database_unavailable"),
-                               QStringLiteral("Failed to create the folder %1 for the database. "
-                                              "Check its permissions or pass another --database.")
-                                   .arg(folder));
-    }
-
-    auto store = server::SqliteStore::open(*path);
+    auto store = server::openStore(config.databaseUrl, server::StoreOptions{2, *slowStatementMs});
     if (!store) {
         return store.error();
     }
@@ -156,8 +149,9 @@ int runMigrate(const Config& config)
         printError(version.error().message);
         return exitFailure;
     }
+    // The URL may carry a PostgreSQL password, which is never printed.
     printLine(QStringLiteral("Database %1 is at schema version %2.")
-                  .arg(config.databaseUrl)
+                  .arg(QUrl(config.databaseUrl).toString(QUrl::RemovePassword))
                   .arg(*version));
     return 0;
 }

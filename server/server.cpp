@@ -7,7 +7,7 @@
 #include "quotebus.h"
 #include "quotegenerator.h"
 #include "ratelimiter.h"
-#include "sqlitestore.h"
+#include "storefactory.h"
 #include "streamhub.h"
 
 #include <QDateTime>
@@ -39,7 +39,7 @@ struct Server::Private
     // The hub outlives the bus, whose handlers call into the hub.
     StreamHub hub;
     LocalBus bus;
-    std::unique_ptr<SqliteStore> store;
+    std::unique_ptr<Store> store;
     std::unique_ptr<MarketService> service;
     std::unique_ptr<RateLimiter> limiter;  // null when --rate-limits off
     std::unique_ptr<HttpApi> api;
@@ -71,22 +71,15 @@ Server::~Server()
 
 core::Result<core::Ok> Server::Private::openStore()
 {
-    const core::Result<QString> path = sqlitePathFromUrl(config.databaseUrl);
-    if (!path) {
-        return path.error();
-    }
-
-    const QString folder = QFileInfo(*path).absolutePath();
-    if (!QDir().mkpath(folder)) {
-        return startError(QStringLiteral("database_unavailable"),
-                          QStringLiteral("Failed to create the folder %1 for the database. Check "
-                                         "its permissions or pass another --database.")
-                              .arg(folder));
+    const core::Result<int> slowStatementMs = slowStatementMsFromEnvironment();
+    if (!slowStatementMs) {
+        return slowStatementMs.error();
     }
 
     // One connection per worker thread, plus two for callers on other
     // threads such as the generator.
-    auto opened = SqliteStore::open(*path, config.workerThreads + 2);
+    auto opened =
+        server::openStore(config.databaseUrl, StoreOptions{config.workerThreads + 2, *slowStatementMs});
     if (!opened) {
         return opened.error();
     }

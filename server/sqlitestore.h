@@ -33,7 +33,7 @@ public:
     ~SqliteStore() override;
 
     /// The version recorded in schema_migrations; 0 for a new file.
-    Result<int> schemaVersion();
+    Result<int> schemaVersion() override;
 
     Result<core::Ok> migrate() override;
     Result<core::Ok> ping() override;

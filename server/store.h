@@ -1,7 +1,7 @@
 #pragma once
 
 // Store: the persistence interface of the market, implemented by
-// SqliteStore (embedded default) and, later, PostgresStore. Every call is
+// SqliteStore (embedded default) and PostgresStore (replicated servers). Every call is
 // synchronous and thread-safe; the server runs them on its worker pool,
 // never on a network thread. A failure to reach the database is an Error
 // with status 503 and code database_unavailable.
@@ -65,6 +65,8 @@ public:
 
     /// Creates or upgrades the schema; safe to call at every start.
     virtual Result<core::Ok> migrate() = 0;
+    /// The schema version recorded in the database; 0 before migrate().
+    virtual Result<int> schemaVersion() = 0;
     virtual Result<core::Ok> ping() = 0;
 
     // Accounts and sessions. Only hashes of passwords and tokens are stored.

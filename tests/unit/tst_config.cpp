@@ -47,6 +47,8 @@ private Q_SLOTS:
     void sqlitePath();
     void sqlitePathRejects_data();
     void sqlitePathRejects();
+    void postgresUrlAccepted_data();
+    void postgresUrlAccepted();
 };
 
 void TestConfig::defaults()
@@ -184,7 +186,9 @@ void TestConfig::badValues_data()
     row("io threads zero", "--io-threads", "VALIANT_IO_THREADS", "0");
     row("workers huge", "--workers", "VALIANT_WORKERS", "100000");
     row("database relative", "--database", "DATABASE_URL", "sqlite://relative.db");
-    row("database postgres", "--database", "DATABASE_URL", "postgres://db/valiant");
+    row("database postgres no host", "--database", "DATABASE_URL", "postgres:///valiant");
+    row("database postgres no name", "--database", "DATABASE_URL", "postgres://db:5432");
+    row("database postgres nested", "--database", "DATABASE_URL", "postgresql://db/a/b");
     row("database plain path", "--database", "DATABASE_URL", "/var/lib/v.db");
     row("redis scheme", "--redis", "REDIS_URL", "http://cache:6379");
 }
@@ -341,9 +345,9 @@ void TestConfig::sqlitePathRejects_data()
     QTest::newRow("no scheme") << "/var/lib/valiant.db"
                                << "/var/lib/valiant.db";
     QTest::newRow("postgres") << "postgres://user@db/valiant"
-                              << "PostgreSQL support is not built yet";
+                              << "names a PostgreSQL database";
     QTest::newRow("postgresql") << "postgresql://db/valiant"
-                                << "PostgreSQL support is not built yet";
+                                << "names a PostgreSQL database";
 }
 
 void TestConfig::sqlitePathRejects()
@@ -354,6 +358,31 @@ void TestConfig::sqlitePathRejects()
     const auto result = sqlitePathFromUrl(url);
     QVERIFY(!result.ok());
     QVERIFY2(result.error().message.contains(expected), qPrintable(result.error().message));
+}
+
+void TestConfig::postgresUrlAccepted_data()
+{
+    QTest::addColumn<QString>("url");
+
+    QTest::newRow("postgres") << "postgres://valiant@db.internal/valiant";
+    QTest::newRow("postgresql with port") << "postgresql://db:6543/market";
+    QTest::newRow("password and options")
+        << "postgres://valiant:secret@10.0.0.5:5432/valiant?sslmode=require";
+}
+
+void TestConfig::postgresUrlAccepted()
+{
+    QFETCH(QString, url);
+
+    const auto fromFlag = parse({"--database", url});
+    QVERIFY2(fromFlag.ok(), qPrintable(fromFlag.ok() ? QString() : fromFlag.error().message));
+    QCOMPARE(fromFlag->databaseUrl, url);
+
+    Environment environment;
+    environment.insert(QStringLiteral("DATABASE_URL"), url);
+    const auto fromEnvironment = parse({}, environment);
+    QVERIFY(fromEnvironment.ok());
+    QCOMPARE(fromEnvironment->databaseUrl, url);
 }
 
 QTEST_GUILESS_MAIN(TestConfig)

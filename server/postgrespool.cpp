@@ -1,0 +1,151 @@
+#include "postgrespool.h"
+
+#include <QLoggingCategory>
+#include <QUrl>
+#include <QUrlQuery>
+
+#include <pqxx/except>
+
+namespace valiant::server {
+
+namespace {
+
+Q_LOGGING_CATEGORY(lcPool, "valiant.store")
+
+using Clock = std::chrono::steady_clock;
+
+}  // namespace
+
+std::string postgresConnectionString(const QString& url)
+{
+    QUrl parsed(url);
+    QUrlQuery query(parsed);
+    if (!query.hasQueryItem(QStringLiteral("connect_timeout")))
+        query.addQueryItem(QStringLiteral("connect_timeout"), QStringLiteral("5"));
+    if (!query.hasQueryItem(QStringLiteral("application_name")))
+        query.addQueryItem(QStringLiteral("application_name"), QStringLiteral("valiant-server"));
+    parsed.setQuery(query);
+    return parsed.toString(QUrl::FullyEncoded).toStdString();
+}
+
+QString postgresDisplayName(const QString& url)
+{
+    const QUrl parsed(url);
+    return QStringLiteral("%1:%2%3").arg(parsed.host()).arg(parsed.port(5432)).arg(parsed.path());
+}
+
+PostgresPool::PostgresPool(const QString& url, int maxConnections, ConnectionSetup setup)
+    : m_connectionString(postgresConnectionString(url)),
+      m_displayName(postgresDisplayName(url)),
+      m_maxConnections(std::max(1, maxConnections)),
+      m_setup(std::move(setup))
+{
+}
+
+PostgresPool::~PostgresPool() = default;
+
+PostgresPool::Lease::Lease(PostgresPool& pool, std::unique_ptr<pqxx::connection> connection)
+    : m_pool(&pool), m_connection(std::move(connection))
+{
+}
+
+PostgresPool::Lease::Lease(Lease&& other) noexcept
+    : m_pool(other.m_pool),
+      m_connection(std::move(other.m_connection)),
+      m_discarded(other.m_discarded)
+{
+}
+
+PostgresPool::Lease::~Lease()
+{
+    if (m_connection)
+        m_pool->release(std::move(m_connection), m_discarded);
+}
+
+void PostgresPool::Lease::discard()
+{
+    m_discarded = true;
+}
+
+PostgresPool::Lease PostgresPool::acquire()
+{
+    std::unique_lock lock(m_mutex);
+    m_released.wait(lock, [this] { return !m_idle.empty() || m_openCount < m_maxConnections; });
+
+    if (!m_idle.empty()) {
+        std::unique_ptr<pqxx::connection> connection = std::move(m_idle.back());
+        m_idle.pop_back();
+        return Lease(*this, std::move(connection));
+    }
+
+    const Clock::time_point now = Clock::now();
+    if (now < m_nextAttempt) {
+        const auto waitMs =
+            std::chrono::duration_cast<std::chrono::milliseconds>(m_nextAttempt - now).count();
+        throw PostgresUnavailable(QStringLiteral("PostgreSQL at %1 is unreachable (%2); the next "
+                                                 "connection attempt is in %3 ms.")
+                                      .arg(m_displayName, m_lastFailure)
+                                      .arg(waitMs)
+                                      .toStdString());
+    }
+
+    // Connect outside the lock, holding a slot, so other callers can still
+    // take idle connections meanwhile.
+    ++m_openCount;
+    lock.unlock();
+    std::unique_ptr<pqxx::connection> connection;
+    try {
+        connection = openConnection();
+    } catch (const std::exception& failure) {
+        lock.lock();
+        --m_openCount;
+        m_backoff = m_backoff.count() == 0 ? initialBackoff : std::min(m_backoff * 2, maxBackoff);
+        m_nextAttempt = Clock::now() + m_backoff;
+        m_lastFailure = QString::fromUtf8(failure.what()).trimmed();
+        lock.unlock();
+        m_released.notify_one();
+        qCWarning(lcPool).noquote() << "Failed to connect to PostgreSQL at" << m_displayName << ":"
+                                    << m_lastFailure << "; retrying in" << m_backoff.count()
+                                    << "ms.";
+        throw PostgresUnavailable(QStringLiteral("Failed to connect to PostgreSQL at %1: %2")
+                                      .arg(m_displayName, m_lastFailure)
+                                      .toStdString());
+    }
+
+    lock.lock();
+    if (m_backoff.count() != 0)
+        qCInfo(lcPool).noquote() << "Connected to PostgreSQL at" << m_displayName << "again.";
+    m_backoff = std::chrono::milliseconds{0};
+    m_nextAttempt = {};
+    return Lease(*this, std::move(connection));
+}
+
+std::unique_ptr<pqxx::connection> PostgresPool::openConnection()
+{
+    auto connection = std::make_unique<pqxx::connection>(m_connectionString);
+    if (m_setup)
+        m_setup(*connection);
+    return connection;
+}
+
+void PostgresPool::release(std::unique_ptr<pqxx::connection> connection, bool discarded)
+{
+    std::vector<std::unique_ptr<pqxx::connection>> dropped;
+    {
+        std::lock_guard lock(m_mutex);
+        if (discarded || !connection->is_open()) {
+            // Idle connections share the fate of the broken one (a server
+            // restart kills them all), so they go too.
+            dropped = std::move(m_idle);
+            m_idle.clear();
+            m_openCount -= int(dropped.size()) + 1;
+            dropped.push_back(std::move(connection));
+        } else {
+            m_idle.push_back(std::move(connection));
+        }
+    }
+    m_released.notify_all();
+    // Closing sockets happens outside the lock; `dropped` ends here.
+}
+
+}  // namespace valiant::server

@@ -1,0 +1,169 @@
+#pragma once
+
+// The SQL of PostgresStore, prepared on every new connection. BYTEA values
+// travel as hex text (decode/encode), which reads the same in libpqxx 6
+// and 7.
+
+namespace valiant::server::sql {
+
+struct Statement
+{
+    const char* name;
+    const char* text;
+};
+
+inline constexpr Statement ping{"ping", "SELECT 1"};
+
+// --- Accounts and sessions ---------------------------------------------------
+
+inline constexpr Statement insertAccount{
+    "insert_account",
+    "INSERT INTO accounts (username, password_hash, cash_cents, created_ms) "
+    "VALUES ($1, decode($2, 'hex'), $3, $4) ON CONFLICT DO NOTHING RETURNING id"};
+
+inline constexpr Statement findAccount{
+    "find_account",
+    "SELECT id, username, encode(password_hash, 'hex') FROM accounts "
+    "WHERE lower(username) = lower($1)"};
+
+inline constexpr Statement accountExists{"account_exists",
+                                         "SELECT 1 FROM accounts WHERE id = $1"};
+
+inline constexpr Statement pruneSessions{"prune_sessions",
+                                         "DELETE FROM sessions WHERE expires_ms <= $1"};
+
+inline constexpr Statement insertSession{
+    "insert_session",
+    "INSERT INTO sessions (token_hash, account_id, created_ms, expires_ms) "
+    "VALUES (decode($1, 'hex'), $2, $3, $4)"};
+
+inline constexpr Statement findSession{
+    "find_session",
+    "SELECT accounts.id, accounts.username FROM sessions "
+    "JOIN accounts ON accounts.id = sessions.account_id "
+    "WHERE sessions.token_hash = decode($1, 'hex') AND sessions.expires_ms > $2"};
+
+inline constexpr Statement deleteSession{"delete_session",
+                                         "DELETE FROM sessions WHERE token_hash = decode($1, 'hex')"};
+
+// --- Quotes and candles ------------------------------------------------------
+
+inline constexpr Statement lockQuoteInserts{"lock_quote_inserts", "SELECT pg_advisory_xact_lock($1)"};
+
+inline constexpr Statement insertQuote{
+    "insert_quote", "INSERT INTO quotes (price_cents, created_ms) VALUES ($1, $2) RETURNING id"};
+
+// $1 price cents, $2 created ms. The intervals are PostgresStore::rollupIntervalsMs.
+// Quotes are inserted in id order (under the quote insert lock), so the
+// newest insert is the close and the first one of a bucket stays its open.
+inline constexpr Statement upsertCandles{
+    "upsert_candles",
+    "INSERT INTO candles (interval_ms, start_ms, open_cents, high_cents, low_cents, "
+    "close_cents, count) "
+    "SELECT interval_ms, $2::bigint - (($2::bigint % interval_ms) + interval_ms) % interval_ms, "
+    "$1::bigint, $1::bigint, $1::bigint, $1::bigint, 1 "
+    "FROM unnest(ARRAY[60000, 300000, 3600000, 86400000]::bigint[]) AS interval_ms "
+    "ON CONFLICT (interval_ms, start_ms) DO UPDATE SET "
+    "high_cents = GREATEST(candles.high_cents, EXCLUDED.high_cents), "
+    "low_cents = LEAST(candles.low_cents, EXCLUDED.low_cents), "
+    "close_cents = EXCLUDED.close_cents, count = candles.count + 1"};
+
+inline constexpr Statement latestQuote{
+    "latest_quote", "SELECT id, price_cents, created_ms FROM quotes ORDER BY id DESC LIMIT 1"};
+
+inline constexpr Statement quotesAfter{
+    "quotes_after",
+    "SELECT id, price_cents, created_ms FROM quotes WHERE id > $1 ORDER BY id LIMIT $2"};
+
+// Two index range scans: the first quote at or after $1 by time, then ids
+// from there on. NOTE: this is every quote since $1 only while quote times
+// rise with ids; a new leader whose clock is behind the old one's breaks that.
+inline constexpr Statement quotesSince{
+    "quotes_since",
+    "SELECT id, price_cents, created_ms FROM quotes "
+    "WHERE id >= (SELECT id FROM quotes WHERE created_ms >= $1 ORDER BY created_ms, id LIMIT 1) "
+    "AND created_ms >= $1 ORDER BY id LIMIT $2"};
+
+inline constexpr Statement latestQuotes{
+    "latest_quotes",
+    "SELECT id, price_cents, created_ms FROM ("
+    "SELECT id, price_cents, created_ms FROM quotes ORDER BY id DESC LIMIT $1) AS newest "
+    "ORDER BY id"};
+
+inline constexpr Statement rollupCandles{
+    "rollup_candles",
+    "SELECT start_ms, open_cents, high_cents, low_cents, close_cents, count FROM candles "
+    "WHERE interval_ms = $1 AND start_ms >= $2 AND start_ms < $3 ORDER BY start_ms"};
+
+// $1 interval, [$2, $3) the created_ms range of whole buckets. Open and
+// close are the prices of the lowest and highest id in each bucket.
+inline constexpr Statement rawCandles{
+    "raw_candles",
+    "WITH buckets AS ("
+    " SELECT created_ms - ((created_ms % $1) + $1) % $1 AS start, MIN(id) AS first_id,"
+    "  MAX(id) AS last_id, MAX(price_cents) AS high, MIN(price_cents) AS low, COUNT(*) AS count"
+    " FROM quotes WHERE created_ms >= $2 AND created_ms < $3 GROUP BY 1)"
+    " SELECT buckets.start, first.price_cents, buckets.high, buckets.low, last.price_cents,"
+    "  buckets.count"
+    " FROM buckets JOIN quotes AS first ON first.id = buckets.first_id"
+    " JOIN quotes AS last ON last.id = buckets.last_id ORDER BY buckets.start"};
+
+// --- Trading -----------------------------------------------------------------
+
+inline constexpr Statement lockHoldings{
+    "lock_holdings",
+    "SELECT cash_cents, shares, cost_basis_cents FROM accounts WHERE id = $1 FOR UPDATE"};
+
+// One snapshot of the account and the latest quote.
+inline constexpr Statement portfolio{
+    "portfolio",
+    "SELECT accounts.cash_cents, accounts.shares, accounts.cost_basis_cents, newest.id, "
+    "newest.price_cents, newest.created_ms FROM accounts LEFT JOIN LATERAL ("
+    "SELECT id, price_cents, created_ms FROM quotes ORDER BY id DESC LIMIT 1) AS newest ON true "
+    "WHERE accounts.id = $1"};
+
+// Run after lockHoldings, so its fresh snapshot sees the key of any order
+// of the same account that committed while this one waited for the lock.
+// $1 account, $2 key (hex); key columns are NULL when the key is unknown.
+inline constexpr Statement orderContext{
+    "order_context",
+    "SELECT encode(keys.fingerprint, 'hex'), keys.status, encode(keys.body, 'hex'), "
+    "newest.id, newest.price_cents, newest.created_ms "
+    "FROM (SELECT 1) AS one "
+    "LEFT JOIN idempotency_keys AS keys "
+    " ON keys.account_id = $1 AND keys.idempotency_key = decode($2, 'hex') "
+    "LEFT JOIN LATERAL ("
+    "SELECT id, price_cents, created_ms FROM quotes ORDER BY id DESC LIMIT 1) AS newest ON true"};
+
+inline constexpr Statement pruneIdempotencyKeys{
+    "prune_idempotency_keys", "DELETE FROM idempotency_keys WHERE created_ms < $1"};
+
+inline constexpr Statement insertIdempotencyKey{
+    "insert_idempotency_key",
+    "INSERT INTO idempotency_keys (account_id, idempotency_key, fingerprint, status, body, "
+    "created_ms) VALUES ($1, decode($2, 'hex'), decode($3, 'hex'), $4, decode($5, 'hex'), $6)"};
+
+inline constexpr Statement insertOrder{
+    "insert_order",
+    "INSERT INTO orders (account_id, side, quantity, price_cents, total_cents, quote_id, "
+    "created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"};
+
+inline constexpr Statement updateHoldings{
+    "update_holdings",
+    "UPDATE accounts SET cash_cents = $2, shares = $3, cost_basis_cents = $4 WHERE id = $1"};
+
+inline constexpr Statement latestOrders{
+    "latest_orders",
+    "SELECT id, side, quantity, price_cents, total_cents, quote_id, created_ms FROM orders "
+    "WHERE account_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3"};
+
+inline constexpr const Statement* all[] = {
+    &ping,          &insertAccount,   &findAccount,  &accountExists,     &pruneSessions,
+    &insertSession, &findSession,     &deleteSession, &lockQuoteInserts, &insertQuote,
+    &upsertCandles, &latestQuote,     &quotesAfter,  &quotesSince,       &latestQuotes,
+    &rollupCandles, &rawCandles,      &lockHoldings, &portfolio,         &orderContext,
+    &pruneIdempotencyKeys, &insertIdempotencyKey, &insertOrder, &updateHoldings,
+    &latestOrders,
+};
+
+}  // namespace valiant::server::sql

@@ -1,0 +1,380 @@
+#include "postgresstore.h"
+
+#include "core/apicodec.h"
+#include "postgresschema.h"
+#include "postgresstore_p.h"
+
+#include <QDateTime>
+
+#include <limits>
+
+namespace valiant::server {
+
+Q_LOGGING_CATEGORY(lcPostgres, "valiant.store")
+
+namespace {
+
+using core::Error;
+using core::makeError;
+
+// Keys are pruned at most this often, so placing an order rarely pays for it.
+constexpr std::int64_t pruneIntervalMs = 60'000;
+
+Error accountNotFound(std::int64_t accountId)
+{
+    return makeError(404, QStringLiteral("not_found"),
+                     QStringLiteral("Account %1 does not exist.").arg(accountId));
+}
+
+Holdings readHoldings(const pqxx::row& row)
+{
+    return Holdings{moneyOf(row[0]), row[1].as<std::int64_t>(), moneyOf(row[2])};
+}
+
+/// The quote in columns first..first+2 of `row`, or nothing when they are NULL.
+std::optional<Quote> readOptionalQuote(const pqxx::row& row, int first)
+{
+    if (row[first].is_null())
+        return std::nullopt;
+    return Quote{row[first].as<std::int64_t>(), moneyOf(row[first + 1]),
+                 row[first + 2].as<std::int64_t>()};
+}
+
+Order readOrder(const pqxx::row& row)
+{
+    Order order;
+    order.id = row[0].as<std::int64_t>();
+    order.side = row[1].as<std::string>() == "sell" ? core::Side::Sell : core::Side::Buy;
+    order.quantity = row[2].as<std::int64_t>();
+    order.price = moneyOf(row[3]);
+    order.total = moneyOf(row[4]);
+    order.quoteId = row[5].as<std::int64_t>();
+    order.createdMs = row[6].as<std::int64_t>();
+    return order;
+}
+
+}  // namespace
+
+core::Error databaseUnavailable(const QString& message)
+{
+    return makeError(503, QStringLiteral("database_unavailable"), message);
+}
+
+// --- Private -----------------------------------------------------------------
+
+PostgresStore::Private::Private(const QString& url, Options options)
+    : pool(url, options.maxConnections,
+           [](pqxx::connection& connection) {
+               for (const sql::Statement* statement : sql::all)
+                   connection.prepare(statement->name, statement->text);
+           }),
+      displayName(postgresDisplayName(url)),
+      slowStatementMs(options.slowStatementMs)
+{
+}
+
+bool PostgresStore::Private::isConnectionLoss(const std::string& sqlState)
+{
+    return sqlState.rfind("08", 0) == 0 || sqlState == "57P01" || sqlState == "57P02"
+           || sqlState == "57P03" || sqlState == "53300";
+}
+
+core::Error PostgresStore::Private::failed(const char* operation, const std::exception& failure,
+                                           const QString& lostReason) const
+{
+    const QString reason = QString::fromUtf8(failure.what()).trimmed();
+    if (!lostReason.isEmpty()) {
+        qCWarning(lcPostgres).noquote() << "Store operation" << operation << "failed on"
+                                        << displayName << "because" << lostReason << ":"
+                                        << reason << "; the connection is dropped.";
+        return databaseUnavailable(QStringLiteral("PostgreSQL at %1: %2 (%3). Retry the request.")
+                                       .arg(displayName, lostReason, reason));
+    }
+    qCWarning(lcPostgres).noquote() << "Store operation" << operation << "failed on" << displayName
+                                    << ":" << reason;
+    return makeError(500, QStringLiteral("database_error"),
+                     QStringLiteral("The database rejected %1: %2")
+                         .arg(QString::fromLatin1(operation), reason));
+}
+
+void PostgresStore::Private::logSlowStatement(
+    pqxx::work& transaction, const sql::Statement& statement, std::int64_t elapsedMs,
+    const std::function<pqxx::result(pqxx::subtransaction&)>& explain)
+{
+    // A subtransaction, so a failed EXPLAIN cannot abort the caller's work.
+    QStringList plan;
+    try {
+        pqxx::subtransaction explaining(transaction, "explain");
+        const pqxx::result rows = explain(explaining);
+        for (const pqxx::row& row : rows)
+            plan.append(toQString(row[0]));
+        explaining.commit();
+    } catch (const pqxx::sql_error& failure) {
+        plan.append(QStringLiteral("(EXPLAIN failed: %1)").arg(QString::fromUtf8(failure.what())));
+    }
+    qCWarning(lcPostgres).noquote() << "Slow statement" << statement.name << "took" << elapsedMs
+                                    << "ms (limit" << slowStatementMs << "ms):" << statement.text
+                                    << "\n" << plan.join(QLatin1Char('\n'));
+}
+
+void PostgresStore::Private::pruneIdempotencyKeys(pqxx::connection& connection, std::int64_t nowMs)
+{
+    std::int64_t last = lastPruneMs.load();
+    if (nowMs - last < pruneIntervalMs || !lastPruneMs.compare_exchange_strong(last, nowMs))
+        return;
+    pqxx::work transaction(connection);
+    exec(transaction, sql::pruneIdempotencyKeys, nowMs - idempotencyKeyRetentionMs);
+    transaction.commit();
+}
+
+// --- Opening and migrations --------------------------------------------------
+
+int PostgresStore::latestSchemaVersion()
+{
+    return int(postgresMigrations().size());
+}
+
+PostgresStore::PostgresStore(std::unique_ptr<Private> d) : d(std::move(d)) {}
+
+PostgresStore::~PostgresStore() = default;
+
+Result<std::unique_ptr<PostgresStore>> PostgresStore::open(const QString& url, Options options)
+{
+    auto d = std::make_unique<Private>(url, options);
+    // One connection now turns a wrong URL or a server that is down into an
+    // error at start-up instead of at the first request.
+    try {
+        PostgresPool::Lease lease = d->pool.acquire();
+    } catch (const PostgresUnavailable& failure) {
+        return databaseUnavailable(QString::fromUtf8(failure.what()));
+    }
+    return std::unique_ptr<PostgresStore>(new PostgresStore(std::move(d)));
+}
+
+Result<int> PostgresStore::schemaVersion()
+{
+    return d->run("schemaVersion", [&](pqxx::connection& connection) -> Result<int> {
+        pqxx::work transaction(connection);
+        return readPostgresSchemaVersion(transaction);
+    });
+}
+
+Result<core::Ok> PostgresStore::migrate()
+{
+    return d->run("migrate", [&](pqxx::connection& connection) -> Result<core::Ok> {
+        const Result<int> version = applyPostgresMigrations(connection, d->displayName);
+        if (!version)
+            return version.error();
+        return core::Ok{};
+    });
+}
+
+Result<core::Ok> PostgresStore::ping()
+{
+    return d->run("ping", [&](pqxx::connection& connection) -> Result<core::Ok> {
+        pqxx::work transaction(connection);
+        d->exec(transaction, sql::ping);
+        return core::Ok{};
+    });
+}
+
+// --- Accounts and sessions ---------------------------------------------------
+
+Result<Account> PostgresStore::createAccount(const QString& username,
+                                             const QByteArray& passwordHash, Money startingCash)
+{
+    return d->run("createAccount", [&](pqxx::connection& connection) -> Result<Account> {
+        pqxx::work transaction(connection);
+        const pqxx::result inserted =
+            d->exec(transaction, sql::insertAccount, username.toStdString(), toHex(passwordHash),
+                    startingCash.cents(), std::int64_t(QDateTime::currentMSecsSinceEpoch()));
+        if (inserted.empty()) {
+            return makeError(
+                409, QStringLiteral("username_taken"),
+                QStringLiteral("The username \"%1\" is taken. Choose another one.").arg(username));
+        }
+        transaction.commit();
+        return Account{inserted[0][0].as<std::int64_t>(), username};
+    });
+}
+
+Result<AccountCredentials> PostgresStore::findAccount(const QString& username)
+{
+    return d->run("findAccount", [&](pqxx::connection& connection) -> Result<AccountCredentials> {
+        pqxx::work transaction(connection);
+        const pqxx::result rows = d->exec(transaction, sql::findAccount, username.toStdString());
+        if (rows.empty()) {
+            return makeError(404, QStringLiteral("not_found"),
+                             QStringLiteral("No account is named \"%1\".").arg(username));
+        }
+        return AccountCredentials{Account{rows[0][0].as<std::int64_t>(), toQString(rows[0][1])},
+                                  fromHex(rows[0][2])};
+    });
+}
+
+Result<core::Ok> PostgresStore::createSession(std::int64_t accountId, const QByteArray& tokenHash,
+                                              std::int64_t expiresMs)
+{
+    return d->run("createSession", [&](pqxx::connection& connection) -> Result<core::Ok> {
+        pqxx::work transaction(connection);
+        if (d->exec(transaction, sql::accountExists, accountId).empty())
+            return accountNotFound(accountId);
+
+        // Expired sessions can never authenticate again, so each new
+        // session clears them out.
+        const std::int64_t nowMs = QDateTime::currentMSecsSinceEpoch();
+        d->exec(transaction, sql::pruneSessions, nowMs);
+        d->exec(transaction, sql::insertSession, toHex(tokenHash), accountId, nowMs, expiresMs);
+        transaction.commit();
+        return core::Ok{};
+    });
+}
+
+Result<Account> PostgresStore::findSession(const QByteArray& tokenHash, std::int64_t nowMs)
+{
+    return d->run("findSession", [&](pqxx::connection& connection) -> Result<Account> {
+        pqxx::work transaction(connection);
+        const pqxx::result rows = d->exec(transaction, sql::findSession, toHex(tokenHash), nowMs);
+        if (rows.empty()) {
+            return makeError(401, QStringLiteral("invalid_token"),
+                             QStringLiteral("The token is unknown, expired or logged out. Log "
+                                            "in again."));
+        }
+        return Account{rows[0][0].as<std::int64_t>(), toQString(rows[0][1])};
+    });
+}
+
+Result<core::Ok> PostgresStore::deleteSession(const QByteArray& tokenHash)
+{
+    return d->run("deleteSession", [&](pqxx::connection& connection) -> Result<core::Ok> {
+        pqxx::work transaction(connection);
+        d->exec(transaction, sql::deleteSession, toHex(tokenHash));
+        transaction.commit();
+        return core::Ok{};
+    });
+}
+
+// --- Trading -----------------------------------------------------------------
+
+Result<core::Portfolio> PostgresStore::portfolio(std::int64_t accountId)
+{
+    return d->run("portfolio", [&](pqxx::connection& connection) -> Result<core::Portfolio> {
+        pqxx::work transaction(connection);
+        const pqxx::result rows = d->exec(transaction, sql::portfolio, accountId);
+        if (rows.empty())
+            return accountNotFound(accountId);
+        return core::Portfolio{readHoldings(rows[0]), readOptionalQuote(rows[0], 3)};
+    });
+}
+
+Result<OrderOutcome> PostgresStore::placeOrder(std::int64_t accountId, const OrderRequest& request,
+                                               const QByteArray& idempotencyKey,
+                                               const QByteArray& requestFingerprint,
+                                               std::int64_t nowMs)
+{
+    return d->run("placeOrder", [&](pqxx::connection& connection) -> Result<OrderOutcome> {
+        d->pruneIdempotencyKeys(connection, nowMs);
+        pqxx::work transaction(connection);
+
+        // The account row lock orders this call after any other order of
+        // the same account on any replica, including one with the same key.
+        const pqxx::result locked = d->exec(transaction, sql::lockHoldings, accountId);
+        if (locked.empty())
+            return accountNotFound(accountId);
+        const Holdings holdings = readHoldings(locked[0]);
+
+        const pqxx::row context =
+            d->exec(transaction, sql::orderContext, accountId, toHex(idempotencyKey))[0];
+
+        // A known key replays its first response and changes nothing.
+        if (!idempotencyKey.isEmpty() && !context[0].is_null()) {
+            if (fromHex(context[0]) != requestFingerprint) {
+                return makeError(422, QStringLiteral("idempotency_key_reused"),
+                                 QStringLiteral("This Idempotency-Key was already used for a "
+                                                "different order. Send a new key for a new order."));
+            }
+            const int status = context[1].as<int>();
+            StoredResponse replay{status == 201 ? 200 : status, fromHex(context[2])};
+            return OrderOutcome{replay, true, std::nullopt};
+        }
+
+        // The rules run against the newest committed quote while the account
+        // is locked.
+        const std::optional<Quote> quote = readOptionalQuote(context, 3);
+        Result<core::Fill> fill =
+            quote ? core::executeOrder(holdings, request, quote->price)
+                  : Result<core::Fill>(makeError(422, QStringLiteral("no_quotes"),
+                                                 QStringLiteral("No price exists yet. Wait for "
+                                                                "the first quote and try again.")));
+
+        OrderOutcome outcome;
+        if (fill.ok()) {
+            const pqxx::result inserted = d->exec(
+                transaction, sql::insertOrder, accountId, core::sideName(request.side).toStdString(),
+                request.quantity, fill->price.cents(), fill->total.cents(), quote->id, nowMs);
+            const Order order{inserted[0][0].as<std::int64_t>(), request.side, request.quantity,
+                              fill->price, fill->total, quote->id, nowMs};
+            d->exec(transaction, sql::updateHoldings, accountId, fill->holdings.cash.cents(),
+                    fill->holdings.shares, fill->holdings.costBasis.cents());
+
+            const core::Portfolio portfolio{fill->holdings, quote};
+            outcome.response = StoredResponse{
+                201,
+                core::api::toBytes({{QStringLiteral("order"), core::api::encode(order)},
+                                    {QStringLiteral("portfolio"), core::api::encode(portfolio)}})};
+            outcome.changedPortfolio = portfolio;
+        } else {
+            outcome.response = StoredResponse{
+                fill.error().status, core::api::toBytes(core::api::encodeError(fill.error()))};
+        }
+
+        if (!idempotencyKey.isEmpty()) {
+            d->exec(transaction, sql::insertIdempotencyKey, accountId, toHex(idempotencyKey),
+                    toHex(requestFingerprint), outcome.response.status,
+                    toHex(outcome.response.body), nowMs);
+        }
+        transaction.commit();
+        return outcome;
+    });
+}
+
+Result<PraiseResult> PostgresStore::praise(std::int64_t accountId, std::int64_t nowMs)
+{
+    Q_UNUSED(nowMs);  // praise leaves no record besides the cash it adds
+    return d->run("praise", [&](pqxx::connection& connection) -> Result<PraiseResult> {
+        pqxx::work transaction(connection);
+        const pqxx::result locked = d->exec(transaction, sql::lockHoldings, accountId);
+        if (locked.empty())
+            return accountNotFound(accountId);
+
+        const Result<core::PraiseOutcome> outcome = core::praise(readHoldings(locked[0]));
+        if (!outcome.ok())
+            return outcome.error();
+
+        d->exec(transaction, sql::updateHoldings, accountId, outcome->holdings.cash.cents(),
+                outcome->holdings.shares, outcome->holdings.costBasis.cents());
+        const pqxx::result latest = d->exec(transaction, sql::latestQuote);
+        const std::optional<Quote> quote =
+            latest.empty() ? std::nullopt : readOptionalQuote(latest[0], 0);
+        transaction.commit();
+        return PraiseResult{outcome->bonus, core::Portfolio{outcome->holdings, quote}};
+    });
+}
+
+Result<QList<Order>> PostgresStore::orders(std::int64_t accountId, std::int64_t beforeId, int limit)
+{
+    return d->run("orders", [&](pqxx::connection& connection) -> Result<QList<Order>> {
+        pqxx::work transaction(connection);
+        const std::int64_t upperBound =
+            beforeId > 0 ? beforeId : std::numeric_limits<std::int64_t>::max();
+        const pqxx::result rows =
+            d->exec(transaction, sql::latestOrders, accountId, upperBound, std::int64_t(limit));
+
+        QList<Order> orders;
+        for (const pqxx::row& row : rows)
+            orders.append(readOrder(row));
+        return orders;
+    });
+}
+
+}  // namespace valiant::server

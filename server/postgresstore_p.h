@@ -1,0 +1,151 @@
+#pragma once
+
+// Internals of PostgresStore shared by its source files: the connection
+// pool, statement execution with the slow statement log, and run(), which
+// turns libpqxx exceptions into core::Error values so that none crosses
+// the Store interface.
+
+#include "postgrespool.h"
+#include "postgresstatements.h"
+#include "postgresstore.h"
+
+#include <QLoggingCategory>
+
+#include <pqxx/except>
+#include <pqxx/result>
+#include <pqxx/subtransaction>
+#include <pqxx/transaction>
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <type_traits>
+
+namespace valiant::server {
+
+Q_DECLARE_LOGGING_CATEGORY(lcPostgres)
+
+inline std::string toHex(const QByteArray& bytes)
+{
+    return bytes.toHex().toStdString();
+}
+
+inline QByteArray fromHex(const pqxx::field& field)
+{
+    return QByteArray::fromHex(QByteArray::fromStdString(field.as<std::string>()));
+}
+
+inline QString toQString(const pqxx::field& field)
+{
+    return QString::fromStdString(field.as<std::string>());
+}
+
+inline Money moneyOf(const pqxx::field& field)
+{
+    return Money::fromCents(field.as<std::int64_t>());
+}
+
+core::Error databaseUnavailable(const QString& message);
+
+struct PostgresStore::Private
+{
+    Private(const QString& url, Options options);
+
+    /// Runs a prepared statement and, when the log is on and it took at
+    /// least slowStatementMs, logs it with its EXPLAIN plan.
+    template <typename... Args>
+    pqxx::result exec(pqxx::work& transaction, const sql::Statement& statement,
+                      const Args&... arguments)
+    {
+        const auto started = std::chrono::steady_clock::now();
+        pqxx::result result = transaction.exec_prepared(statement.name, arguments...);
+        if (slowStatementMs <= 0)
+            return result;
+
+        const auto elapsedMs = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::steady_clock::now() - started)
+                                   .count();
+        if (elapsedMs >= slowStatementMs)
+            logSlowStatement(transaction, statement, elapsedMs, [&](pqxx::subtransaction& explain) {
+                return explain.exec_params(std::string("EXPLAIN ") + statement.text, arguments...);
+            });
+        return result;
+    }
+
+    void logSlowStatement(pqxx::work& transaction, const sql::Statement& statement,
+                          std::int64_t elapsedMs,
+                          const std::function<pqxx::result(pqxx::subtransaction&)>& explain);
+
+    /// Borrows a connection and calls `body(connection)`, which returns a
+    /// Result. A lost connection becomes 503 database_unavailable, and the
+    /// connection is discarded. A deadlock or serialization failure runs
+    /// `body` again, up to 3 times in all. Any other database error is a
+    /// logged 500 database_error.
+    template <typename Body>
+    auto run(const char* operation, Body&& body) -> std::invoke_result_t<Body&, pqxx::connection&>
+    {
+        constexpr int maxAttempts = 3;
+        for (int attempt = 1;; ++attempt) {
+            std::optional<PostgresPool::Lease> lease;
+            try {
+                lease.emplace(pool.acquire());
+            } catch (const PostgresUnavailable& failure) {
+                return databaseUnavailable(QString::fromUtf8(failure.what()));
+            }
+
+            try {
+                return body(lease->connection());
+            } catch (const pqxx::in_doubt_error& failure) {
+                lease->discard();
+                return failed(operation, failure, QStringLiteral("the connection was lost while "
+                                                                 "committing, so the outcome is "
+                                                                 "unknown"));
+            } catch (const pqxx::broken_connection& failure) {
+                lease->discard();
+                return failed(operation, failure, QStringLiteral("the connection was lost"));
+            } catch (const pqxx::deadlock_detected& failure) {
+                if (attempt < maxAttempts)
+                    continue;
+                return failed(operation, failure, {});
+            } catch (const pqxx::serialization_failure& failure) {
+                if (attempt < maxAttempts)
+                    continue;
+                return failed(operation, failure, {});
+            } catch (const pqxx::sql_error& failure) {
+                if (isConnectionLoss(failure.sqlstate()) || !lease->connection().is_open()) {
+                    lease->discard();
+                    return failed(operation, failure, QStringLiteral("the connection was lost"));
+                }
+                return failed(operation, failure, {});
+            } catch (const std::exception& failure) {
+                if (!lease->connection().is_open()) {
+                    lease->discard();
+                    return failed(operation, failure, QStringLiteral("the connection was lost"));
+                }
+                return failed(operation, failure, {});
+            }
+        }
+    }
+
+    /// SQLSTATE classes of a connection that is gone or going: 08
+    /// (connection exception), 57P01..57P03 (shutdown, crash, starting up)
+    /// and 53300 (too many connections).
+    static bool isConnectionLoss(const std::string& sqlState);
+
+    /// Logs the failure and returns 503 database_unavailable when
+    /// `lostReason` is set, else 500 database_error.
+    core::Error failed(const char* operation, const std::exception& failure,
+                       const QString& lostReason) const;
+
+    /// Deletes idempotency keys past their retention, at most once a minute
+    /// per process and in its own transaction.
+    void pruneIdempotencyKeys(pqxx::connection& connection, std::int64_t nowMs);
+
+    PostgresPool pool;
+    QString displayName;
+    int slowStatementMs = 0;
+    std::atomic<std::int64_t> lastPruneMs{0};
+};
+
+}  // namespace valiant::server

@@ -1,0 +1,988 @@
+// PostgresStore against a real PostgreSQL 15 started by the test: the same
+// cases as tst_sqlitestore, plus concurrent migrations, connections lost
+// mid-order, a server restart, candle rollups and index use.
+
+#include "server/postgresstatements.h"
+#include "server/postgresstore.h"
+#include "support/postgresserver.h"
+
+#include <QDateTime>
+#include <QDeadlineTimer>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QRandomGenerator>
+#include <QRegularExpression>
+#include <QTest>
+#include <QThread>
+
+#include <atomic>
+#include <barrier>
+#include <future>
+#include <map>
+#include <memory>
+#include <thread>
+#include <vector>
+
+using valiant::core::Candle;
+using valiant::core::Money;
+using valiant::core::OrderRequest;
+using valiant::core::Quote;
+using valiant::core::Side;
+using valiant::server::OrderOutcome;
+using valiant::server::PostgresStore;
+using valiant::test::PostgresServer;
+
+namespace {
+
+// A fixed whole minute (2026-09-21T14:13:00Z), so minute buckets start at baseMs.
+constexpr std::int64_t baseMs = 1'789'999'980'000;
+
+QJsonObject jsonOf(const QByteArray& body)
+{
+    return QJsonDocument::fromJson(body).object();
+}
+
+QString errorCodeOf(const QByteArray& body)
+{
+    return jsonOf(body)
+        .value(QStringLiteral("error"))
+        .toObject()
+        .value(QStringLiteral("code"))
+        .toString();
+}
+
+OrderRequest buy(std::int64_t quantity)
+{
+    return OrderRequest{Side::Buy, quantity, std::nullopt};
+}
+
+OrderRequest sell(std::int64_t quantity)
+{
+    return OrderRequest{Side::Sell, quantity, std::nullopt};
+}
+
+/// OHLC of `quotes` (in id order) in epoch-aligned buckets of `intervalMs`.
+QList<Candle> aggregate(const QList<Quote>& quotes, std::int64_t intervalMs)
+{
+    std::map<std::int64_t, Candle> buckets;
+    for (const Quote& quote : quotes) {
+        const std::int64_t start = quote.createdMs - quote.createdMs % intervalMs;
+        auto [it, inserted] = buckets.try_emplace(
+            start, Candle{start, quote.price, quote.price, quote.price, quote.price, 0});
+        Candle& candle = it->second;
+        candle.high = std::max(candle.high, quote.price);
+        candle.low = std::min(candle.low, quote.price);
+        candle.close = quote.price;
+        ++candle.count;
+    }
+    QList<Candle> candles;
+    for (const auto& [start, candle] : buckets)
+        candles.append(candle);
+    return candles;
+}
+
+QString describe(const Candle& candle)
+{
+    return QStringLiteral("start %1 open %2 high %3 low %4 close %5 count %6")
+        .arg(candle.startMs)
+        .arg(candle.open.cents())
+        .arg(candle.high.cents())
+        .arg(candle.low.cents())
+        .arg(candle.close.cents())
+        .arg(candle.count);
+}
+
+}  // namespace
+
+class TestPostgresStore : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void cleanup();
+
+    void migrateTwiceKeepsVersion();
+    void migrateFromThreadsAtOnce();
+    void migrateFromProcessesAtOnce();
+    void openRejectsUnreachableServer();
+    void accountCreateAndFind();
+    void accountUsernameTakenIgnoresCase();
+    void sessionLifecycle();
+    void sessionExpires();
+    void quotesInIdOrder();
+    void candlesAlignedToInterval();
+    void candlesRejectZeroInterval();
+    void candlesEqualRawAggregation();
+    void candlesReadFromRollups();
+    void historyReadsUseIndexes();
+    void orderFillsAtLatestQuote();
+    void orderWithoutQuotesIsRejected();
+    void orderRejectionIsReplayed();
+    void orderReplayChangesNothing();
+    void orderKeyReusedWithOtherBody();
+    void orderKeysArePerAccount();
+    void orderKeysExpireAfterRetention();
+    void orderSellReducesCostBasis();
+    void concurrentBuysFillOnlyAffordable();
+    void concurrentSameKeyPlacesOneOrder();
+    void connectionKilledMidOrder();
+    void restartGives503ThenRecovers();
+    void crashGives503ThenRecovers();
+    void slowStatementLoggedWithPlan();
+    void praiseAddsBonusPerShare();
+    void ordersNewestFirstWithPaging();
+
+private:
+    std::unique_ptr<PostgresStore> openStore(PostgresStore::Options options = {});
+    std::int64_t createAccount(const QString& name, const QString& cash = QStringLiteral("100.00"));
+    QString sql(const QString& statement);
+    /// Starts psql holding the row lock of `accountId` for `seconds`, and
+    /// returns once the lock is held.
+    std::unique_ptr<QProcess> holdAccountLock(std::int64_t accountId, int seconds);
+    /// Waits until a backend of this database waits for a lock; its pid, or 0.
+    int waitForLockedBackend();
+
+    PostgresServer m_postgres;
+    int m_databaseCount = 0;
+    QString m_database;
+    std::unique_ptr<PostgresStore> m_store;
+};
+
+void TestPostgresStore::initTestCase()
+{
+    QVERIFY2(m_postgres.start(), qPrintable(m_postgres.errorString()));
+}
+
+void TestPostgresStore::init()
+{
+    // A fresh database per test, so ids start at 1 as in a new SQLite file.
+    m_database = QStringLiteral("test_%1").arg(++m_databaseCount);
+    if (!m_postgres.isRunning())
+        QVERIFY2(m_postgres.start(), qPrintable(m_postgres.errorString()));
+    QVERIFY2(m_postgres.createDatabase(m_database), qPrintable(m_postgres.errorString()));
+    m_store = openStore();
+    QVERIFY(m_store);
+    const auto migrated = m_store->migrate();
+    QVERIFY2(migrated.ok(), qPrintable(migrated.ok() ? QString() : migrated.error().message));
+}
+
+void TestPostgresStore::cleanup()
+{
+    m_store.reset();
+}
+
+std::unique_ptr<PostgresStore> TestPostgresStore::openStore(PostgresStore::Options options)
+{
+    auto opened = PostgresStore::open(m_postgres.url(m_database), options);
+    if (!opened.ok()) {
+        qWarning() << "open failed:" << opened.error().message;
+        return nullptr;
+    }
+    return std::move(opened).value();
+}
+
+std::int64_t TestPostgresStore::createAccount(const QString& name, const QString& cash)
+{
+    const auto account =
+        m_store->createAccount(name, "hash-of-" + name.toUtf8(), *Money::parse(cash));
+    if (!account.ok()) {
+        qWarning() << "createAccount failed:" << account.error().message;
+        return 0;
+    }
+    return account->id;
+}
+
+QString TestPostgresStore::sql(const QString& statement)
+{
+    QString output;
+    if (!m_postgres.execute(statement, &output, m_database))
+        qWarning().noquote() << "psql failed:" << m_postgres.errorString();
+    return output;
+}
+
+std::unique_ptr<QProcess> TestPostgresStore::holdAccountLock(std::int64_t accountId, int seconds)
+{
+    auto psql = std::make_unique<QProcess>();
+    psql->start(PostgresServer::binaryDirectory() + QStringLiteral("/psql"),
+                {QStringLiteral("-X"), QStringLiteral("-q"), QStringLiteral("-h"),
+                 QStringLiteral("127.0.0.1"), QStringLiteral("-p"),
+                 QString::number(m_postgres.port()), QStringLiteral("-U"),
+                 QStringLiteral("postgres"), QStringLiteral("-d"), m_database,
+                 QStringLiteral("-c"),
+                 QStringLiteral("BEGIN; SELECT id FROM accounts WHERE id = %1 FOR UPDATE; "
+                                "SELECT pg_sleep(%2); COMMIT;")
+                     .arg(accountId)
+                     .arg(seconds)});
+    if (!psql->waitForStarted())
+        return nullptr;
+
+    // The lock is held once psql's session sleeps.
+    for (int i = 0; i < 200; ++i) {
+        if (sql(QStringLiteral("SELECT count(*) FROM pg_stat_activity WHERE query LIKE "
+                               "'%%pg_sleep%%' AND state = 'active' AND pid <> pg_backend_pid()"))
+                .toInt()
+            > 0)
+            return psql;
+        QThread::msleep(25);
+    }
+    return nullptr;
+}
+
+int TestPostgresStore::waitForLockedBackend()
+{
+    for (int i = 0; i < 200; ++i) {
+        const QString pid = sql(QStringLiteral(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND "
+            "wait_event_type = 'Lock' AND application_name = 'valiant-server' LIMIT 1"));
+        if (!pid.isEmpty())
+            return pid.toInt();
+        QThread::msleep(25);
+    }
+    return 0;
+}
+
+void TestPostgresStore::migrateTwiceKeepsVersion()
+{
+    QCOMPARE(m_store->schemaVersion().value(), PostgresStore::latestSchemaVersion());
+    QVERIFY(m_store->migrate().ok());
+    QVERIFY(m_store->migrate().ok());
+    QCOMPARE(m_store->schemaVersion().value(), PostgresStore::latestSchemaVersion());
+    QCOMPARE(sql(QStringLiteral("SELECT count(*) FROM schema_migrations")),
+             QString::number(PostgresStore::latestSchemaVersion()));
+}
+
+void TestPostgresStore::migrateFromThreadsAtOnce()
+{
+    m_store.reset();
+    m_database = QStringLiteral("threads_%1").arg(m_databaseCount);
+    QVERIFY(m_postgres.createDatabase(m_database));
+
+    constexpr int threadCount = 6;
+    std::barrier start(threadCount);
+    std::vector<std::unique_ptr<PostgresStore>> stores;
+    for (int i = 0; i < threadCount; ++i) {
+        stores.push_back(openStore());
+        QVERIFY(stores.back());
+    }
+    std::vector<QString> errors(threadCount);
+    std::vector<std::thread> threads;
+    for (int i = 0; i < threadCount; ++i) {
+        threads.emplace_back([&, i] {
+            start.arrive_and_wait();
+            const auto migrated = stores[i]->migrate();
+            if (!migrated.ok())
+                errors[i] = migrated.error().message;
+        });
+    }
+    for (std::thread& thread : threads)
+        thread.join();
+
+    for (const QString& error : errors)
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+    QCOMPARE(sql(QStringLiteral("SELECT count(*) FROM schema_migrations")),
+             QString::number(PostgresStore::latestSchemaVersion()));
+    QCOMPARE(sql(QStringLiteral("SELECT count(*) FROM pg_tables WHERE tablename = 'quotes'")),
+             QStringLiteral("1"));
+}
+
+void TestPostgresStore::migrateFromProcessesAtOnce()
+{
+    const QString binary = qEnvironmentVariable("VALIANT_SERVER_BIN");
+    if (binary.isEmpty())
+        QSKIP("VALIANT_SERVER_BIN is not set; run through ctest.");
+
+    m_store.reset();
+    m_database = QStringLiteral("processes_%1").arg(m_databaseCount);
+    QVERIFY(m_postgres.createDatabase(m_database));
+
+    std::vector<std::unique_ptr<QProcess>> processes;
+    for (int i = 0; i < 3; ++i) {
+        auto process = std::make_unique<QProcess>();
+        process->start(binary, {QStringLiteral("migrate"), QStringLiteral("--database"),
+                                m_postgres.url(m_database)});
+        processes.push_back(std::move(process));
+    }
+    for (auto& process : processes) {
+        QVERIFY(process->waitForFinished(30'000));
+        QVERIFY2(process->exitStatus() == QProcess::NormalExit && process->exitCode() == 0,
+                 qPrintable(QString::fromUtf8(process->readAllStandardError())));
+        const QString output = QString::fromUtf8(process->readAllStandardOutput());
+        QVERIFY2(output.contains(QStringLiteral("schema version %1")
+                                     .arg(PostgresStore::latestSchemaVersion())),
+                 qPrintable(output));
+    }
+    QCOMPARE(sql(QStringLiteral("SELECT count(*) FROM schema_migrations")),
+             QString::number(PostgresStore::latestSchemaVersion()));
+}
+
+void TestPostgresStore::openRejectsUnreachableServer()
+{
+    PostgresServer stopped;
+    QVERIFY2(stopped.start(), qPrintable(stopped.errorString()));
+    const QString url = stopped.url();
+    QVERIFY(stopped.stop());
+
+    const auto opened = PostgresStore::open(url, {});
+    QVERIFY(!opened.ok());
+    QCOMPARE(opened.error().status, 503);
+    QCOMPARE(opened.error().code, QStringLiteral("database_unavailable"));
+    QVERIFY2(opened.error().message.contains(QStringLiteral("127.0.0.1:%1/valiant").arg(stopped.port())),
+             qPrintable(opened.error().message));
+}
+
+void TestPostgresStore::candlesEqualRawAggregation()
+{
+    // Three days of quotes at uneven gaps (1 s to 15 min), so every rollup
+    // interval has full, partial and empty buckets.
+    QRandomGenerator random(42);
+    QList<Quote> inserted;
+    std::int64_t time = baseMs - 86'400'000;
+    for (int i = 0; i < 700; ++i) {
+        time += 1000 + std::int64_t(random.bounded(900)) * 1000;
+        const auto quote = m_store->insertQuote(Money::fromCents(4000 + random.bounded(2000)), time);
+        QVERIFY(quote.ok());
+        inserted.append(*quote);
+    }
+    // Several quotes in one second, to check the 1 s path and open/close order.
+    for (int i = 0; i < 5; ++i) {
+        const auto quote = m_store->insertQuote(Money::fromCents(5000 + i * 7 % 3), time + 400);
+        QVERIFY(quote.ok());
+        inserted.append(*quote);
+    }
+
+    const std::int64_t from = inserted.first().createdMs - 86'400'000;
+    const std::int64_t to = time + 86'400'000;
+    for (const std::int64_t interval : {1000LL, 60'000LL, 300'000LL, 3'600'000LL, 86'400'000LL}) {
+        const auto candles = m_store->candles(interval, from, to);
+        QVERIFY2(candles.ok(), qPrintable(candles.ok() ? QString() : candles.error().message));
+        const QList<Candle> expected = aggregate(inserted, interval);
+        QCOMPARE(candles->size(), expected.size());
+        for (int i = 0; i < expected.size(); ++i)
+            QCOMPARE(describe(candles->at(i)), describe(expected.at(i)));
+    }
+
+    // A window in the middle keeps only buckets that start inside it.
+    const std::int64_t middleFrom = baseMs + 123'456;
+    const std::int64_t middleTo = baseMs + 7'654'321;
+    QList<Candle> expectedMiddle;
+    for (const Candle& candle : aggregate(inserted, 300'000))
+        if (candle.startMs >= middleFrom && candle.startMs < middleTo)
+            expectedMiddle.append(candle);
+    const auto middle = m_store->candles(300'000, middleFrom, middleTo);
+    QCOMPARE(middle->size(), expectedMiddle.size());
+    for (int i = 0; i < expectedMiddle.size(); ++i)
+        QCOMPARE(describe(middle->at(i)), describe(expectedMiddle.at(i)));
+}
+
+void TestPostgresStore::candlesReadFromRollups()
+{
+    for (int i = 0; i < 120; ++i)
+        QVERIFY(m_store->insertQuote(Money::fromCents(5000 + i), baseMs + i * 1000).ok());
+    QCOMPARE(sql(QStringLiteral("SELECT count(*) FROM candles WHERE interval_ms = 60000")),
+             QStringLiteral("2"));
+    QCOMPARE(sql(QStringLiteral("SELECT count FROM candles WHERE interval_ms = 86400000")),
+             QStringLiteral("120"));
+
+    // With the raw quotes gone, rollup intervals still answer; 1 s candles,
+    // which come from raw quotes, do not.
+    sql(QStringLiteral("DELETE FROM quotes"));
+    const auto minutes = m_store->candles(60'000, baseMs, baseMs + 120'000);
+    QCOMPARE(minutes->size(), 2);
+    QCOMPARE(minutes->at(1).close, Money::fromCents(5119));
+    QCOMPARE(minutes->at(1).count, 60);
+    QCOMPARE(m_store->candles(3'600'000, baseMs - 3'600'000, baseMs + 3'600'000)->size(), 1);
+    QCOMPARE(m_store->candles(1000, baseMs, baseMs + 120'000)->size(), 0);
+}
+
+void TestPostgresStore::historyReadsUseIndexes()
+{
+    // 200,000 quotes, one a second, then fresh statistics and visibility map.
+    sql(QStringLiteral("INSERT INTO quotes (price_cents, created_ms) SELECT 5000 + i % 100, "
+                       "%1 + i * 1000 FROM generate_series(1, 200000) AS i")
+            .arg(baseMs));
+    sql(QStringLiteral("VACUUM ANALYZE quotes"));
+
+    struct Case
+    {
+        const valiant::server::sql::Statement* statement;
+        QString arguments;
+    };
+    const QString since = QString::number(baseMs + 199'000'000);
+    const Case cases[] = {
+        {&valiant::server::sql::latestQuote, QString()},
+        {&valiant::server::sql::latestQuotes, QStringLiteral("(60)")},
+        {&valiant::server::sql::quotesAfter, QStringLiteral("(199000, 60)")},
+        {&valiant::server::sql::quotesSince, QStringLiteral("(%1, 60)").arg(since)},
+        {&valiant::server::sql::rawCandles,
+         QStringLiteral("(1000, %1, %2)").arg(since).arg(baseMs + 199'060'000)},
+    };
+    for (const Case& test : cases) {
+        const QString plan = sql(QStringLiteral("PREPARE probe AS %1; EXPLAIN EXECUTE probe%2")
+                                     .arg(QString::fromUtf8(test.statement->text), test.arguments));
+        QVERIFY2(!plan.isEmpty(), test.statement->name);
+        QVERIFY2(!plan.contains(QStringLiteral("Seq Scan")),
+                 qPrintable(QStringLiteral("%1:\n%2").arg(test.statement->name, plan)));
+        QVERIFY2(plan.contains(QStringLiteral("Index")),
+                 qPrintable(QStringLiteral("%1:\n%2").arg(test.statement->name, plan)));
+    }
+
+    // The latest 60 read only the index (no heap fetches after VACUUM).
+    const QString analyzed = sql(QStringLiteral("PREPARE probe AS %1; EXPLAIN (ANALYZE) EXECUTE probe(60)")
+                                     .arg(QString::fromUtf8(valiant::server::sql::latestQuotes.text)));
+    QVERIFY2(analyzed.contains(QStringLiteral("Index Only Scan")), qPrintable(analyzed));
+    QVERIFY2(analyzed.contains(QStringLiteral("Heap Fetches: 0")), qPrintable(analyzed));
+}
+
+void TestPostgresStore::connectionKilledMidOrder()
+{
+    const std::int64_t id = createAccount(QStringLiteral("ada"));
+    QVERIFY(m_store->insertQuote(Money::fromCents(1000), baseMs).ok());
+
+    // The order waits on the account row lock, is then cut off by
+    // pg_terminate_backend, and must leave nothing behind.
+    std::unique_ptr<QProcess> holder = holdAccountLock(id, 3);
+    QVERIFY(holder);
+    auto pending = std::async(std::launch::async, [&] {
+        return m_store->placeOrder(id, buy(2), "key-1", "buy-2", baseMs);
+    });
+    const int backend = waitForLockedBackend();
+    QVERIFY(backend > 0);
+    QCOMPARE(sql(QStringLiteral("SELECT pg_terminate_backend(%1)").arg(backend)), QStringLiteral("t"));
+
+    const auto lost = pending.get();
+    QVERIFY(!lost.ok());
+    QCOMPARE(lost.error().status, 503);
+    QCOMPARE(lost.error().code, QStringLiteral("database_unavailable"));
+    QVERIFY(holder->waitForFinished(10'000));
+
+    QCOMPARE(m_store->orders(id, 0, 50)->size(), 0);
+    QCOMPARE(m_store->portfolio(id)->holdings.cash, Money::fromCents(10000));
+    QCOMPARE(sql(QStringLiteral("SELECT count(*) FROM idempotency_keys")), QStringLiteral("0"));
+
+    // The client's retry with the same key runs the order once; a second
+    // retry replays it.
+    const auto retried = m_store->placeOrder(id, buy(2), "key-1", "buy-2", baseMs);
+    QVERIFY2(retried.ok(), qPrintable(retried.ok() ? QString() : retried.error().message));
+    QCOMPARE(retried->response.status, 201);
+    const auto replayed = m_store->placeOrder(id, buy(2), "key-1", "buy-2", baseMs);
+    QVERIFY(replayed.ok());
+    QCOMPARE(replayed->response.status, 200);
+    QCOMPARE(replayed->response.body, retried->response.body);
+    QCOMPARE(m_store->orders(id, 0, 50)->size(), 1);
+    QCOMPARE(m_store->portfolio(id)->holdings.cash, Money::fromCents(8000));
+}
+
+void TestPostgresStore::restartGives503ThenRecovers()
+{
+    const std::int64_t id = createAccount(QStringLiteral("ada"));
+    QVERIFY(m_store->insertQuote(Money::fromCents(1000), baseMs).ok());
+    QCOMPARE(m_store->placeOrder(id, buy(1), "key-1", "buy-1", baseMs)->response.status, 201);
+
+    QVERIFY2(m_postgres.stop(), qPrintable(m_postgres.errorString()));
+    for (int i = 0; i < 3; ++i) {
+        const auto down = m_store->placeOrder(id, buy(1), "key-2", "buy-1", baseMs);
+        QVERIFY(!down.ok());
+        QCOMPARE(down.error().status, 503);
+        QCOMPARE(down.error().code, QStringLiteral("database_unavailable"));
+        QCOMPARE(m_store->ping().error().status, 503);
+    }
+
+    QVERIFY2(m_postgres.start(), qPrintable(m_postgres.errorString()));
+    QDeadlineTimer deadline(10'000);
+    while (!m_store->ping().ok() && !deadline.hasExpired())
+        QThread::msleep(50);
+    QVERIFY2(m_store->ping().ok(), "the store did not reconnect within 10 s");
+
+    const auto after = m_store->placeOrder(id, buy(1), "key-2", "buy-1", baseMs);
+    QVERIFY2(after.ok(), qPrintable(after.ok() ? QString() : after.error().message));
+    QCOMPARE(after->response.status, 201);
+    QVERIFY(m_store->placeOrder(id, buy(1), "key-1", "buy-1", baseMs)->replayed);
+    QCOMPARE(m_store->orders(id, 0, 50)->size(), 2);
+    QCOMPARE(m_store->portfolio(id)->holdings.shares, 2);
+}
+
+void TestPostgresStore::crashGives503ThenRecovers()
+{
+    const std::int64_t id = createAccount(QStringLiteral("ada"));
+    QVERIFY(m_store->insertQuote(Money::fromCents(1000), baseMs).ok());
+    QCOMPARE(m_store->placeOrder(id, buy(1), "key-1", "buy-1", baseMs)->response.status, 201);
+
+    m_postgres.kill();
+    QCOMPARE(m_store->latestQuote().error().status, 503);
+    QCOMPARE(m_store->insertQuote(Money::fromCents(1100), baseMs + 1000).error().status, 503);
+
+    QVERIFY2(m_postgres.start(), qPrintable(m_postgres.errorString()));
+    QDeadlineTimer deadline(10'000);
+    while (!m_store->ping().ok() && !deadline.hasExpired())
+        QThread::msleep(50);
+    QVERIFY2(m_store->ping().ok(), "the store did not reconnect within 10 s");
+
+    // The committed order survived the crash; the failed quote insert left nothing.
+    QCOMPARE(m_store->orders(id, 0, 50)->size(), 1);
+    QCOMPARE(m_store->latestQuote()->value().id, 1);
+    const auto quote = m_store->insertQuote(Money::fromCents(1100), baseMs + 1000);
+    QVERIFY(quote.ok());
+    QCOMPARE(m_store->candles(60'000, baseMs, baseMs + 60'000)->first().count, 2);
+}
+
+namespace {
+
+QStringList* capturedWarnings = nullptr;
+
+void captureWarnings(QtMsgType type, const QMessageLogContext& context, const QString& message)
+{
+    if (type == QtWarningMsg && capturedWarnings
+        && QByteArray(context.category) == QByteArrayLiteral("valiant.store"))
+        capturedWarnings->append(message);
+}
+
+}  // namespace
+
+void TestPostgresStore::slowStatementLoggedWithPlan()
+{
+    const std::int64_t id = createAccount(QStringLiteral("ada"));
+    QVERIFY(m_store->insertQuote(Money::fromCents(1000), baseMs).ok());
+    std::unique_ptr<PostgresStore> logging = openStore(PostgresStore::Options{4, 300});
+    QVERIFY(logging);
+
+    // Fast statements stay out of the log.
+    QStringList warnings;
+    capturedWarnings = &warnings;
+    const QtMessageHandler previous = qInstallMessageHandler(captureWarnings);
+    QVERIFY(logging->latestQuote().ok());
+    QVERIFY(warnings.isEmpty());
+
+    // Waiting about a second for the account row lock makes lock_holdings slow.
+    std::unique_ptr<QProcess> holder = holdAccountLock(id, 1);
+    QVERIFY(holder);
+    const auto outcome = logging->placeOrder(id, buy(1), "", "", baseMs);
+    qInstallMessageHandler(previous);
+    capturedWarnings = nullptr;
+    holder->waitForFinished(10'000);
+
+    QVERIFY(outcome.ok());
+    QCOMPARE(outcome->response.status, 201);
+    QCOMPARE(warnings.size(), 1);
+    QVERIFY2(warnings.first().contains(QStringLiteral("Slow statement lock_holdings")),
+             qPrintable(warnings.first()));
+    QVERIFY2(warnings.first().contains(QStringLiteral("FOR UPDATE")), qPrintable(warnings.first()));
+    QVERIFY2(warnings.first().contains(QStringLiteral("LockRows")), qPrintable(warnings.first()));
+}
+
+void TestPostgresStore::accountCreateAndFind()
+{
+    const std::int64_t id = createAccount(QStringLiteral("ada"), QStringLiteral("123.45"));
+    QVERIFY(id > 0);
+
+    const auto found = m_store->findAccount(QStringLiteral("ada"));
+    QVERIFY(found.ok());
+    QCOMPARE(found->account.id, id);
+    QCOMPARE(found->account.username, QStringLiteral("ada"));
+    QCOMPARE(found->passwordHash, QByteArray("hash-of-ada"));
+
+    const auto portfolio = m_store->portfolio(id);
+    QVERIFY(portfolio.ok());
+    QCOMPARE(portfolio->holdings.cash, Money::fromCents(12345));
+    QCOMPARE(portfolio->holdings.shares, 0);
+    QVERIFY(!portfolio->lastQuote.has_value());
+
+    const auto missing = m_store->findAccount(QStringLiteral("bob"));
+    QVERIFY(!missing.ok());
+    QCOMPARE(missing.error().status, 404);
+
+    QCOMPARE(m_store->portfolio(id + 100).error().status, 404);
+}
+
+void TestPostgresStore::accountUsernameTakenIgnoresCase()
+{
+    QVERIFY(createAccount(QStringLiteral("ada")) > 0);
+
+    const auto again = m_store->createAccount(QStringLiteral("ada"), "x", Money());
+    QVERIFY(!again.ok());
+    QCOMPARE(again.error().status, 409);
+    QCOMPARE(again.error().code, QStringLiteral("username_taken"));
+
+    const auto upper = m_store->createAccount(QStringLiteral("ADA"), "x", Money());
+    QVERIFY(!upper.ok());
+    QCOMPARE(upper.error().code, QStringLiteral("username_taken"));
+}
+
+void TestPostgresStore::sessionLifecycle()
+{
+    const std::int64_t id = createAccount(QStringLiteral("ada"));
+    const std::int64_t now = QDateTime::currentMSecsSinceEpoch();
+    QVERIFY(m_store->createSession(id, "token-hash", now + 60'000).ok());
+
+    const auto found = m_store->findSession("token-hash", now);
+    QVERIFY(found.ok());
+    QCOMPARE(found->id, id);
+    QCOMPARE(found->username, QStringLiteral("ada"));
+
+    QCOMPARE(m_store->findSession("other-hash", now).error().status, 401);
+
+    QVERIFY(m_store->deleteSession("token-hash").ok());
+    const auto deleted = m_store->findSession("token-hash", now);
+    QVERIFY(!deleted.ok());
+    QCOMPARE(deleted.error().code, QStringLiteral("invalid_token"));
+
+    QCOMPARE(m_store->createSession(id + 100, "orphan", now + 60'000).error().status, 404);
+}
+
+void TestPostgresStore::sessionExpires()
+{
+    const std::int64_t id = createAccount(QStringLiteral("ada"));
+    const std::int64_t now = QDateTime::currentMSecsSinceEpoch();
+    QVERIFY(m_store->createSession(id, "token-hash", now + 1000).ok());
+
+    QVERIFY(m_store->findSession("token-hash", now + 999).ok());
+    QCOMPARE(m_store->findSession("token-hash", now + 1000).error().status, 401);
+}
+
+void TestPostgresStore::quotesInIdOrder()
+{
+    QVERIFY(!m_store->latestQuote()->has_value());
+    for (int i = 0; i < 10; ++i) {
+        const auto quote = m_store->insertQuote(Money::fromCents(5000 + i), baseMs + i * 1000);
+        QVERIFY(quote.ok());
+        QCOMPARE(quote->id, i + 1);
+    }
+
+    QCOMPARE(m_store->latestQuote()->value().id, 10);
+
+    const auto after = m_store->quotesAfter(7, 60);
+    QCOMPARE(after->size(), 3);
+    QCOMPARE(after->at(0).id, 8);
+    QCOMPARE(after->at(2).id, 10);
+    QCOMPARE(after->at(0).price, Money::fromCents(5007));
+    QCOMPARE(after->at(0).createdMs, baseMs + 7000);
+
+    const auto limited = m_store->quotesAfter(0, 2);
+    QCOMPARE(limited->size(), 2);
+    QCOMPARE(limited->at(1).id, 2);
+
+    const auto latest = m_store->latestQuotes(3);
+    QCOMPARE(latest->size(), 3);
+    QCOMPARE(latest->at(0).id, 8);
+    QCOMPARE(latest->at(2).id, 10);
+
+    const auto since = m_store->quotesSince(baseMs + 5000, 60);
+    QCOMPARE(since->size(), 5);
+    QCOMPARE(since->first().id, 6);
+}
+
+void TestPostgresStore::candlesAlignedToInterval()
+{
+    QCOMPARE(baseMs % 60'000, 0);
+    const std::int64_t prices[] = {5000, 5300, 4900, 5100,  // minute 0
+                                   5200,                    // minute 1
+                                   5050, 5060};             // minute 3
+    const std::int64_t times[] = {baseMs + 1000,   baseMs + 20'000, baseMs + 40'000,
+                                  baseMs + 59'999, baseMs + 60'000, baseMs + 180'500,
+                                  baseMs + 181'000};
+    for (int i = 0; i < 7; ++i) {
+        QVERIFY(m_store->insertQuote(Money::fromCents(prices[i]), times[i]).ok());
+    }
+
+    const auto candles = m_store->candles(60'000, baseMs, baseMs + 240'000);
+    QVERIFY(candles.ok());
+    QCOMPARE(candles->size(), 3);
+
+    const auto& first = candles->at(0);
+    QCOMPARE(first.startMs, baseMs);
+    QCOMPARE(first.open, Money::fromCents(5000));
+    QCOMPARE(first.high, Money::fromCents(5300));
+    QCOMPARE(first.low, Money::fromCents(4900));
+    QCOMPARE(first.close, Money::fromCents(5100));
+    QCOMPARE(first.count, 4);
+
+    QCOMPARE(candles->at(1).startMs, baseMs + 60'000);
+    QCOMPARE(candles->at(1).count, 1);
+    QCOMPARE(candles->at(2).startMs, baseMs + 180'000);
+    QCOMPARE(candles->at(2).open, Money::fromCents(5050));
+    QCOMPARE(candles->at(2).close, Money::fromCents(5060));
+
+    // A range starting inside minute 0 leaves that bucket out: buckets must
+    // start within [from, to).
+    const auto later = m_store->candles(60'000, baseMs + 1, baseMs + 180'000);
+    QCOMPARE(later->size(), 1);
+    QCOMPARE(later->first().startMs, baseMs + 60'000);
+}
+
+void TestPostgresStore::candlesRejectZeroInterval()
+{
+    const auto candles = m_store->candles(0, baseMs, baseMs + 1000);
+    QVERIFY(!candles.ok());
+    QCOMPARE(candles.error().status, 422);
+}
+
+void TestPostgresStore::orderFillsAtLatestQuote()
+{
+    const std::int64_t id = createAccount(QStringLiteral("ada"));
+    QVERIFY(m_store->insertQuote(Money::fromCents(4000), baseMs).ok());
+    const auto latest = m_store->insertQuote(Money::fromCents(5012), baseMs + 1000);
+
+    const auto outcome = m_store->placeOrder(id, buy(1), "key-1", "fingerprint", baseMs + 1500);
+    QVERIFY(outcome.ok());
+    QCOMPARE(outcome->response.status, 201);
+    QVERIFY(!outcome->replayed);
+    QVERIFY(outcome->changedPortfolio.has_value());
+    QCOMPARE(outcome->changedPortfolio->holdings.cash, Money::fromCents(4988));
+
+    const QJsonObject body = jsonOf(outcome->response.body);
+    const QJsonObject order = body.value(QStringLiteral("order")).toObject();
+    QCOMPARE(order.value(QStringLiteral("price")).toString(), QStringLiteral("50.12"));
+    QCOMPARE(order.value(QStringLiteral("quote_id")).toInteger(), latest->id);
+    QCOMPARE(order.value(QStringLiteral("side")).toString(), QStringLiteral("buy"));
+    const QJsonObject portfolio = body.value(QStringLiteral("portfolio")).toObject();
+    QCOMPARE(portfolio.value(QStringLiteral("cash")).toString(), QStringLiteral("49.88"));
+    QCOMPARE(portfolio.value(QStringLiteral("shares")).toInteger(), 1);
+
+    const auto stored = m_store->portfolio(id);
+    QCOMPARE(stored->holdings.cash, Money::fromCents(4988));
+    QCOMPARE(stored->holdings.shares, 1);
+    QCOMPARE(stored->holdings.costBasis, Money::fromCents(5012));
+
+    const auto orders = m_store->orders(id, 0, 50);
+    QCOMPARE(orders->size(), 1);
+    QCOMPARE(orders->first().quoteId, latest->id);
+    QCOMPARE(orders->first().total, Money::fromCents(5012));
+    QCOMPARE(orders->first().createdMs, baseMs + 1500);
+}
+
+void TestPostgresStore::orderWithoutQuotesIsRejected()
+{
+    const std::int64_t id = createAccount(QStringLiteral("ada"));
+    const auto outcome = m_store->placeOrder(id, buy(1), "key-1", "fingerprint", baseMs);
+    QVERIFY(outcome.ok());
+    QCOMPARE(outcome->response.status, 422);
+    QCOMPARE(errorCodeOf(outcome->response.body), QStringLiteral("no_quotes"));
+    QVERIFY(!outcome->changedPortfolio.has_value());
+    QCOMPARE(m_store->portfolio(id)->holdings.cash, Money::fromCents(10000));
+}
+
+void TestPostgresStore::orderRejectionIsReplayed()
+{
+    const std::int64_t id = createAccount(QStringLiteral("ada"));
+    QVERIFY(m_store->insertQuote(Money::fromCents(5000), baseMs).ok());
+
+    const auto first = m_store->placeOrder(id, buy(3), "key-1", "buy-3", baseMs);
+    QCOMPARE(first->response.status, 422);
+    QCOMPARE(errorCodeOf(first->response.body), QStringLiteral("insufficient_funds"));
+
+    // Even once the account could afford it, the key keeps its first response.
+    QVERIFY(m_store->insertQuote(Money::fromCents(100), baseMs + 1000).ok());
+    const auto repeat = m_store->placeOrder(id, buy(3), "key-1", "buy-3", baseMs + 1000);
+    QVERIFY(repeat.ok());
+    QVERIFY(repeat->replayed);
+    QCOMPARE(repeat->response.status, 422);
+    QCOMPARE(repeat->response.body, first->response.body);
+    QCOMPARE(m_store->portfolio(id)->holdings.shares, 0);
+}
+
+void TestPostgresStore::orderReplayChangesNothing()
+{
+    const std::int64_t id = createAccount(QStringLiteral("ada"));
+    QVERIFY(m_store->insertQuote(Money::fromCents(1000), baseMs).ok());
+
+    const auto first = m_store->placeOrder(id, buy(2), "key-1", "buy-2", baseMs);
+    QCOMPARE(first->response.status, 201);
+
+    QVERIFY(m_store->insertQuote(Money::fromCents(2000), baseMs + 1000).ok());
+    const auto repeat = m_store->placeOrder(id, buy(2), "key-1", "buy-2", baseMs + 1000);
+    QVERIFY(repeat.ok());
+    QVERIFY(repeat->replayed);
+    QCOMPARE(repeat->response.status, 200);
+    QCOMPARE(repeat->response.body, first->response.body);
+    QVERIFY(!repeat->changedPortfolio.has_value());
+
+    QCOMPARE(m_store->portfolio(id)->holdings.shares, 2);
+    QCOMPARE(m_store->portfolio(id)->holdings.cash, Money::fromCents(8000));
+    QCOMPARE(m_store->orders(id, 0, 50)->size(), 1);
+}
+
+void TestPostgresStore::orderKeyReusedWithOtherBody()
+{
+    const std::int64_t id = createAccount(QStringLiteral("ada"));
+    QVERIFY(m_store->insertQuote(Money::fromCents(1000), baseMs).ok());
+    QCOMPARE(m_store->placeOrder(id, buy(1), "key-1", "buy-1", baseMs)->response.status, 201);
+
+    const auto reused = m_store->placeOrder(id, buy(2), "key-1", "buy-2", baseMs);
+    QVERIFY(!reused.ok());
+    QCOMPARE(reused.error().status, 422);
+    QCOMPARE(reused.error().code, QStringLiteral("idempotency_key_reused"));
+    QCOMPARE(m_store->portfolio(id)->holdings.shares, 1);
+}
+
+void TestPostgresStore::orderKeysArePerAccount()
+{
+    const std::int64_t ada = createAccount(QStringLiteral("ada"));
+    const std::int64_t bob = createAccount(QStringLiteral("bob"));
+    QVERIFY(m_store->insertQuote(Money::fromCents(1000), baseMs).ok());
+
+    QCOMPARE(m_store->placeOrder(ada, buy(1), "shared-key", "buy-1", baseMs)->response.status, 201);
+    const auto other = m_store->placeOrder(bob, buy(1), "shared-key", "buy-1", baseMs);
+    QCOMPARE(other->response.status, 201);
+    QVERIFY(!other->replayed);
+    QCOMPARE(m_store->portfolio(bob)->holdings.shares, 1);
+}
+
+void TestPostgresStore::orderKeysExpireAfterRetention()
+{
+    const std::int64_t id = createAccount(QStringLiteral("ada"));
+    QVERIFY(m_store->insertQuote(Money::fromCents(1000), baseMs).ok());
+    QCOMPARE(m_store->placeOrder(id, buy(1), "key-1", "buy-1", baseMs)->response.status, 201);
+
+    const std::int64_t almostDay = baseMs + PostgresStore::idempotencyKeyRetentionMs - 1;
+    QVERIFY(m_store->placeOrder(id, buy(1), "key-1", "buy-1", almostDay)->replayed);
+
+    const std::int64_t dayLater = baseMs + PostgresStore::idempotencyKeyRetentionMs + 120'000;
+    const auto fresh = m_store->placeOrder(id, buy(1), "key-1", "buy-1", dayLater);
+    QVERIFY(fresh.ok());
+    QVERIFY(!fresh->replayed);
+    QCOMPARE(fresh->response.status, 201);
+    QCOMPARE(m_store->portfolio(id)->holdings.shares, 2);
+}
+
+void TestPostgresStore::orderSellReducesCostBasis()
+{
+    const std::int64_t id = createAccount(QStringLiteral("ada"));
+    QVERIFY(m_store->insertQuote(Money::fromCents(1000), baseMs).ok());
+    QCOMPARE(m_store->placeOrder(id, buy(4), "", "", baseMs)->response.status, 201);
+    QVERIFY(m_store->insertQuote(Money::fromCents(1500), baseMs + 1000).ok());
+
+    const auto sold = m_store->placeOrder(id, sell(1), "", "", baseMs + 1000);
+    QCOMPARE(sold->response.status, 201);
+    const auto portfolio = m_store->portfolio(id);
+    QCOMPARE(portfolio->holdings.shares, 3);
+    QCOMPARE(portfolio->holdings.cash, Money::fromCents(10000 - 4000 + 1500));
+    QCOMPARE(portfolio->holdings.costBasis, Money::fromCents(3000));
+
+    const auto tooMany = m_store->placeOrder(id, sell(4), "", "", baseMs + 1000);
+    QCOMPARE(tooMany->response.status, 422);
+    QCOMPARE(errorCodeOf(tooMany->response.body), QStringLiteral("insufficient_shares"));
+}
+
+void TestPostgresStore::concurrentBuysFillOnlyAffordable()
+{
+    const std::int64_t id = createAccount(QStringLiteral("ada"), QStringLiteral("60.00"));
+    QVERIFY(m_store->insertQuote(Money::fromCents(5000), baseMs).ok());
+
+    constexpr int threadCount = 20;
+    std::barrier start(threadCount);
+    std::atomic<int> filled = 0;
+    std::atomic<int> insufficient = 0;
+    std::atomic<int> other = 0;
+
+    std::vector<std::thread> threads;
+    for (int i = 0; i < threadCount; ++i) {
+        threads.emplace_back([&, i] {
+            start.arrive_and_wait();
+            const QByteArray key = "key-" + QByteArray::number(i);
+            const auto outcome = m_store->placeOrder(id, buy(1), key, "buy-1", baseMs);
+            if (outcome.ok() && outcome->response.status == 201) {
+                ++filled;
+            } else if (outcome.ok() &&
+                       errorCodeOf(outcome->response.body) == QLatin1String("insufficient_funds")) {
+                ++insufficient;
+            } else {
+                ++other;
+            }
+        });
+    }
+    for (std::thread& thread : threads) {
+        thread.join();
+    }
+
+    QCOMPARE(filled.load(), 1);
+    QCOMPARE(insufficient.load(), threadCount - 1);
+    QCOMPARE(other.load(), 0);
+    QCOMPARE(m_store->portfolio(id)->holdings.cash, Money::fromCents(1000));
+    QCOMPARE(m_store->orders(id, 0, 50)->size(), 1);
+}
+
+void TestPostgresStore::concurrentSameKeyPlacesOneOrder()
+{
+    const std::int64_t id = createAccount(QStringLiteral("ada"));
+    QVERIFY(m_store->insertQuote(Money::fromCents(1000), baseMs).ok());
+
+    constexpr int threadCount = 10;
+    std::barrier start(threadCount);
+    std::vector<OrderOutcome> outcomes(threadCount);
+    std::atomic<int> failures = 0;
+
+    std::vector<std::thread> threads;
+    for (int i = 0; i < threadCount; ++i) {
+        threads.emplace_back([&, i] {
+            start.arrive_and_wait();
+            const auto outcome = m_store->placeOrder(id, buy(1), "same-key", "buy-1", baseMs);
+            if (!outcome.ok()) {
+                ++failures;
+                return;
+            }
+            outcomes[i] = outcome.value();
+        });
+    }
+    for (std::thread& thread : threads) {
+        thread.join();
+    }
+
+    QCOMPARE(failures.load(), 0);
+    int created = 0;
+    for (const OrderOutcome& outcome : outcomes) {
+        created += outcome.response.status == 201 ? 1 : 0;
+        QVERIFY(outcome.response.status == 201 || outcome.response.status == 200);
+        QCOMPARE(outcome.response.body, outcomes.front().response.body);
+    }
+    QCOMPARE(created, 1);
+    QCOMPARE(m_store->orders(id, 0, 50)->size(), 1);
+    QCOMPARE(m_store->portfolio(id)->holdings.shares, 1);
+}
+
+void TestPostgresStore::praiseAddsBonusPerShare()
+{
+    const std::int64_t id = createAccount(QStringLiteral("ada"));
+
+    const auto none = m_store->praise(id, baseMs);
+    QVERIFY(none.ok());
+    QCOMPARE(none->bonus, Money());
+    QCOMPARE(none->portfolio.holdings.cash, Money::fromCents(10000));
+
+    QVERIFY(m_store->insertQuote(Money::fromCents(1000), baseMs).ok());
+    QCOMPARE(m_store->placeOrder(id, buy(3), "", "", baseMs)->response.status, 201);
+
+    const auto praised = m_store->praise(id, baseMs);
+    QVERIFY(praised.ok());
+    QCOMPARE(praised->bonus, Money::fromCents(30));
+    QCOMPARE(praised->portfolio.holdings.cash, Money::fromCents(7030));
+    QCOMPARE(praised->portfolio.lastQuote->id, 1);
+    QCOMPARE(m_store->portfolio(id)->holdings.cash, Money::fromCents(7030));
+
+    QCOMPARE(m_store->praise(id + 100, baseMs).error().status, 404);
+}
+
+void TestPostgresStore::ordersNewestFirstWithPaging()
+{
+    const std::int64_t id = createAccount(QStringLiteral("ada"));
+    const std::int64_t otherId = createAccount(QStringLiteral("bob"));
+    QVERIFY(m_store->insertQuote(Money::fromCents(100), baseMs).ok());
+    for (int i = 0; i < 5; ++i) {
+        QCOMPARE(m_store->placeOrder(id, buy(1), "", "", baseMs + i)->response.status, 201);
+    }
+    QCOMPARE(m_store->placeOrder(otherId, buy(1), "", "", baseMs)->response.status, 201);
+
+    const auto page = m_store->orders(id, 0, 3);
+    QCOMPARE(page->size(), 3);
+    QVERIFY(page->at(0).id > page->at(1).id);
+    QVERIFY(page->at(1).id > page->at(2).id);
+
+    const auto rest = m_store->orders(id, page->last().id, 50);
+    QCOMPARE(rest->size(), 2);
+    QVERIFY(rest->first().id < page->last().id);
+    QCOMPARE(m_store->orders(otherId, 0, 50)->size(), 1);
+}
+
+QTEST_GUILESS_MAIN(TestPostgresStore)
+#include "tst_postgresstore.moc"
