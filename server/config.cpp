@@ -195,10 +195,15 @@ Result<QString> parseDatabaseUrl(const Setting& setting)
 Result<QString> parseRedisUrl(const Setting& setting)
 {
     const QString url = setting.value.trimmed();
-    const QUrl parsed(url, QUrl::StrictMode);
-    if (!parsed.isValid() || parsed.scheme() != QLatin1String("redis") || parsed.host().isEmpty()) {
-        return configError(QStringLiteral("Invalid %1 value \"%2\": use redis://HOST:PORT.")
-                               .arg(setting.source, setting.value));
+    const Result<RedisEndpoint> endpoint = redisEndpointFromUrl(url);
+    if (!endpoint.ok()) {
+        // Shown without its password, so the message can go to logs.
+        const QUrl parsed(url);
+        const QString shown = parsed.password().isEmpty()
+                                  ? url
+                                  : parsed.toString(QUrl::RemovePassword);
+        return configError(QStringLiteral("Invalid %1 value \"%2\": %3")
+                               .arg(setting.source, shown, endpoint.error().message));
     }
     return url;
 }
@@ -446,6 +451,52 @@ QString helpText()
         .arg(maxIoThreads)
         .arg(maxWorkerThreads)
         .arg(maxTimeoutSeconds);
+}
+
+Result<RedisEndpoint> redisEndpointFromUrl(const QString& url)
+{
+    // The URL itself is left out of messages because it may carry a password.
+    const QString usage = QStringLiteral("use redis://HOST:PORT or redis://HOST:PORT/DB");
+    const QUrl parsed(url, QUrl::StrictMode);
+    if (!parsed.isValid() || parsed.scheme() != QLatin1String("redis")) {
+        return configError(QStringLiteral("not a redis:// URL; %1.").arg(usage));
+    }
+    if (parsed.host().isEmpty()) {
+        return configError(QStringLiteral("the Redis URL has no host; %1.").arg(usage));
+    }
+    if (parsed.hasQuery() || parsed.hasFragment()) {
+        return configError(
+            QStringLiteral("the Redis URL has a query or fragment, which is not supported; %1.")
+                .arg(usage));
+    }
+
+    RedisEndpoint endpoint;
+    endpoint.host = parsed.host();
+    endpoint.port = parsed.port(6379);
+    if (endpoint.port <= 0) {
+        return configError(QStringLiteral("the Redis port must be 1 to 65535; %1.").arg(usage));
+    }
+
+    // The path is empty, "/" or "/DB" with DB a database number (Redis has 16 by default).
+    const QString path = parsed.path();
+    if (!path.isEmpty() && path != QLatin1String("/")) {
+        bool ok = false;
+        const int database = path.mid(1).toInt(&ok);
+        if (!ok || database < 0 || database > 1'000'000) {
+            return configError(
+                QStringLiteral("the Redis database \"%1\" is not a number such as 0; %2.")
+                    .arg(path.mid(1), usage));
+        }
+        endpoint.database = database;
+    }
+
+    endpoint.username = parsed.userName();
+    endpoint.password = parsed.password();
+    if (!endpoint.username.isEmpty() && endpoint.password.isEmpty()) {
+        return configError(QStringLiteral(
+            "the Redis URL names a user but no password; use redis://USER:PASSWORD@HOST:PORT."));
+    }
+    return endpoint;
 }
 
 Result<QString> sqlitePathFromUrl(const QString& url)

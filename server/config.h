@@ -47,6 +47,19 @@ core::Result<Config> parseConfig(const QStringList& arguments,
 
 QString helpText();
 
+/// Where the Redis bus connects, from redis://[[USER]:PASSWORD@]HOST[:PORT][/DB].
+struct RedisEndpoint
+{
+    QString host;
+    int port = 6379;
+    int database = 0;
+    QString username;  // empty: the default user
+    QString password;  // empty: no AUTH
+};
+
+/// The endpoint of a redis:// URL, or an error naming the bad part.
+core::Result<RedisEndpoint> redisEndpointFromUrl(const QString& url);
+
 /// The SQLite file path of a sqlite:///ABS/PATH URL, or an error.
 core::Result<QString> sqlitePathFromUrl(const QString& url);
 

@@ -53,7 +53,7 @@ void QuoteGenerator::start()
     // A new database gets its first price at once instead of a tick later,
     // so clients never see an empty market for long.
     const Result<std::optional<Quote>> latest = m_service.store().latestQuote();
-    if (latest.ok() && !latest->has_value()) {
+    if (latest.ok() && !latest->has_value() && (!m_gate || m_gate(m_service.now() / m_tickMs))) {
         generate();
     }
     scheduleNextTick();
@@ -90,7 +90,9 @@ void QuoteGenerator::tick()
         return;
     }
 
-    generate();
+    if (!m_gate || m_gate(m_nextTickMs / m_tickMs)) {
+        generate();
+    }
     scheduleNextTick();
 }
 

@@ -11,6 +11,7 @@
 #include <QTimer>
 
 #include <cstdint>
+#include <functional>
 
 namespace valiant::server {
 
@@ -31,6 +32,12 @@ public:
     void stop();
     bool isRunning() const { return m_running; }
 
+    /// Called before each quote with the tick's slot (ms since the epoch
+    /// divided by the tick length); the quote is made only when it returns
+    /// true. Leader election hooks in here. Without a gate every tick makes one.
+    using TickGate = std::function<bool(std::int64_t slot)>;
+    void setTickGate(TickGate gate) { m_gate = std::move(gate); }
+
 Q_SIGNALS:
     void quoteGenerated(qint64 id);
 
@@ -46,6 +53,7 @@ private:
     bool m_running = false;
     std::int64_t m_nextTickMs = 0;
     int m_consecutiveFailures = 0;
+    TickGate m_gate;
 };
 
 }  // namespace valiant::server

@@ -2,11 +2,14 @@
 
 #include "httpapi.h"
 #include "httpserver.h"
+#include "leaderelection.h"
 #include "marketservice.h"
 #include "metrics.h"
 #include "quotebus.h"
+#include "quotefeed.h"
 #include "quotegenerator.h"
 #include "ratelimiter.h"
+#include "redisbus.h"
 #include "storefactory.h"
 #include "streamhub.h"
 
@@ -36,9 +39,12 @@ struct Server::Private
 
     Config config;
     Metrics metrics;
-    // The hub outlives the bus, whose handlers call into the hub.
+    // The hub outlives the feed and the bus, whose handlers call into it.
+    // Quotes reach the hub only through the feed, which keeps ids gap-free.
     StreamHub hub;
-    LocalBus bus;
+    QuoteFeed feed{[this](const core::Quote& quote) { hub.broadcastQuote(quote); }};
+    std::unique_ptr<QuoteBus> bus;
+    std::unique_ptr<LeaderElection> election;  // null unless auto mode on PostgreSQL
     std::unique_ptr<Store> store;
     std::unique_ptr<MarketService> service;
     std::unique_ptr<RateLimiter> limiter;  // null when --rate-limits off
@@ -47,21 +53,21 @@ struct Server::Private
     std::unique_ptr<QuoteGenerator> generator;
     // Read by HttpApi on worker threads for /up.
     std::atomic<bool> generating = false;
+    std::atomic<bool> generatorEnabled = false;
     bool running = false;
     int port = 0;
 
     core::Result<core::Ok> openStore();
+    core::Result<core::Ok> openBus();
+    core::Result<core::Ok> startElection();
+    QuoteGenerator::TickGate tickGate();
+    QString generatorState() const;
     void tearDown();
 };
 
 Server::Server(Config config, QObject* parent)
     : QObject(parent), d(std::make_unique<Private>(std::move(config)))
 {
-    StreamHub* hub = &d->hub;
-    d->bus.subscribe([hub](const core::Quote& quote) { hub->broadcastQuote(quote); },
-                     [hub](std::int64_t accountId, const core::Portfolio& portfolio) {
-                         hub->sendPortfolio(accountId, portfolio);
-                     });
 }
 
 Server::~Server()
@@ -92,6 +98,76 @@ core::Result<core::Ok> Server::Private::openStore()
     return core::Ok{};
 }
 
+core::Result<core::Ok> Server::Private::openBus()
+{
+    if (config.redisUrl.isEmpty()) {
+        bus = std::make_unique<LocalBus>();
+    } else {
+        const core::Result<RedisEndpoint> endpoint = redisEndpointFromUrl(config.redisUrl);
+        if (!endpoint) {
+            return endpoint.error();
+        }
+        bus = std::make_unique<RedisBus>(*endpoint);
+    }
+
+    QuoteFeed* quoteFeed = &feed;
+    StreamHub* streamHub = &hub;
+    bus->subscribe([quoteFeed](const core::Quote& quote) { quoteFeed->deliver(quote); },
+                   [streamHub](std::int64_t accountId, const core::Portfolio& portfolio) {
+                       streamHub->sendPortfolio(accountId, portfolio);
+                   });
+
+    // Without Redis every quote is made in this process, so nothing needs polling.
+    auto* redis = dynamic_cast<RedisBus*>(bus.get());
+    QuoteFeed::BusHealthy busHealthy;
+    if (redis) {
+        busHealthy = [redis] { return redis->state() == QLatin1String("redis"); };
+    }
+    feed.start(*store, config.tickMs, std::move(busHealthy));
+    if (redis) {
+        redis->start();
+    }
+    return core::Ok{};
+}
+
+core::Result<core::Ok> Server::Private::startElection()
+{
+    const bool onPostgres = config.databaseUrl.startsWith(QLatin1String("postgres://")) ||
+                            config.databaseUrl.startsWith(QLatin1String("postgresql://"));
+    if (config.generator != GeneratorMode::Auto || !onPostgres) {
+        return core::Ok{};
+    }
+    election = std::make_unique<LeaderElection>(config.databaseUrl);
+    return election->start();
+}
+
+QuoteGenerator::TickGate Server::Private::tickGate()
+{
+    generatorEnabled = true;
+
+    // SQLite has one writer and no replicas, and "on" is an explicit order,
+    // so without an election this process always leads.
+    if (!election) {
+        generating = true;
+        metrics.setLeader(true);
+        return {};
+    }
+    return [this](std::int64_t slot) {
+        const bool claimed = election->claimTick(slot);
+        generating = election->isLeader();
+        metrics.setLeader(election->isLeader());
+        return claimed;
+    };
+}
+
+QString Server::Private::generatorState() const
+{
+    if (!generatorEnabled) {
+        return QStringLiteral("off");
+    }
+    return generating ? QStringLiteral("leader") : QStringLiteral("follower");
+}
+
 core::Result<core::Ok> Server::start()
 {
     if (d->running) {
@@ -103,17 +179,20 @@ core::Result<core::Ok> Server::start()
         d->tearDown();
         return opened.error();
     }
+    if (const core::Result<core::Ok> opened = d->openBus(); !opened) {
+        d->tearDown();
+        return opened.error();
+    }
 
     d->service =
-        std::make_unique<MarketService>(*d->store, d->bus, d->metrics, d->config.startingCash,
+        std::make_unique<MarketService>(*d->store, *d->bus, d->metrics, d->config.startingCash,
                                         [] { return QDateTime::currentMSecsSinceEpoch(); });
-    std::atomic<bool>* generating = &d->generating;
     if (d->config.rateLimits.enabled) {
         d->limiter = std::make_unique<RateLimiter>(d->config.rateLimits);
     }
     d->api = std::make_unique<HttpApi>(
         *d->service, QStringLiteral(VALIANT_VERSION),
-        [generating] { return generating->load() ? QStringLiteral("leader") : QStringLiteral("off"); },
+        [this] { return d->generatorState(); },
         d->limiter.get());
     d->http = std::make_unique<HttpServer>(*d->api, d->hub, *d->service, d->metrics,
                                            d->config.ioThreads, d->config.workerThreads);
@@ -128,14 +207,15 @@ core::Result<core::Ok> Server::start()
     }
     d->port = *bound;
 
-    // SQLite has one writer and no replicas, so this process is always the
-    // leader unless generation is switched off.
     if (d->config.generator != GeneratorMode::Off) {
+        if (const core::Result<core::Ok> elected = d->startElection(); !elected) {
+            d->tearDown();
+            return elected.error();
+        }
         d->generator = std::make_unique<QuoteGenerator>(*d->service, d->config.tickMs);
+        d->generator->setTickGate(d->tickGate());
         connect(d->generator.get(), &QuoteGenerator::quoteGenerated, this, &Server::quoteGenerated);
         d->generator->start();
-        d->generating = true;
-        d->metrics.setLeader(true);
     }
 
     d->running = true;
@@ -159,16 +239,27 @@ void Server::Private::tearDown()
     if (generator) {
         generator->stop();
     }
+    if (election) {
+        election->release();
+    }
     generating = false;
+    generatorEnabled = false;
     metrics.setLeader(false);
     if (http) {
         http->stop();
     }
+    // Quotes still arriving from the bus are dropped from here on.
+    feed.stop();
+    if (auto* redis = dynamic_cast<RedisBus*>(bus.get())) {
+        redis->stop();
+    }
     generator.reset();
+    election.reset();
     http.reset();
     api.reset();
     limiter.reset();
     service.reset();
+    bus.reset();
     store.reset();
 }
 

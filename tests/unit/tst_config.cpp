@@ -191,6 +191,11 @@ void TestConfig::badValues_data()
     row("database postgres nested", "--database", "DATABASE_URL", "postgresql://db/a/b");
     row("database plain path", "--database", "DATABASE_URL", "/var/lib/v.db");
     row("redis scheme", "--redis", "REDIS_URL", "http://cache:6379");
+    row("redis no host", "--redis", "REDIS_URL", "redis://:6379");
+    row("redis port", "--redis", "REDIS_URL", "redis://cache:99999");
+    row("redis database", "--redis", "REDIS_URL", "redis://cache:6379/main");
+    row("redis query", "--redis", "REDIS_URL", "redis://cache:6379?db=1");
+    row("redis user only", "--redis", "REDIS_URL", "redis://ada@cache:6379");
 }
 
 void TestConfig::badValues()

@@ -1,0 +1,259 @@
+#include "leaderelection.h"
+
+#include <QLoggingCategory>
+#include <QUrl>
+#include <QUrlQuery>
+
+#include <pqxx/pqxx>
+
+#include <optional>
+
+namespace valiant::server {
+
+namespace {
+
+Q_LOGGING_CATEGORY(lcLeader, "valiant.generator")
+
+// While the lock connection keeps failing, only every this many failures is logged.
+constexpr int failureLogInterval = 60;
+
+core::Error poolingError(int firstPid, int secondPid)
+{
+    return core::makeError(
+        500, QStringLiteral("transaction_pooling"),
+        QStringLiteral("The database connection switched server sessions between two statements "
+                       "(pg_backend_pid %1, then %2), so it goes through a transaction-pooling "
+                       "proxy such as PgBouncer in transaction mode. The leader's session "
+                       "advisory lock cannot be held that way: point --database at PostgreSQL "
+                       "itself or at a session-pooling proxy, or run with --generator off.")
+            .arg(firstPid)
+            .arg(secondPid));
+}
+
+/// The URL with short timeouts added, so a dead server or network costs
+/// the generator at most a few seconds per tick. Settings the URL has win.
+std::string lockConnectionString(const QString& databaseUrl)
+{
+    QUrl url(databaseUrl);
+    QUrlQuery query(url);
+    const std::pair<const char*, const char*> defaults[] = {
+        {"application_name", "valiant-leader"},
+        {"connect_timeout", "2"},
+        {"tcp_user_timeout", "2000"},
+        {"keepalives_idle", "5"},
+        {"keepalives_interval", "1"},
+        {"keepalives_count", "3"},
+        {"options", "-c statement_timeout=2000"},
+    };
+    for (const auto& [key, value] : defaults) {
+        if (!query.hasQueryItem(QLatin1String(key))) {
+            query.addQueryItem(QLatin1String(key),
+                               QString::fromLatin1(QUrl::toPercentEncoding(QLatin1String(value))));
+        }
+    }
+    url.setQuery(query.query(QUrl::FullyEncoded), QUrl::StrictMode);
+    return url.toString(QUrl::FullyEncoded).toStdString();
+}
+
+const std::string tryLockSql =
+    "SELECT pg_try_advisory_lock(" + std::to_string(LeaderElection::lockKeyHigh) + ", " +
+    std::to_string(LeaderElection::lockKeyLow) + "), pg_backend_pid()";
+
+const std::string unlockSql =
+    "SELECT pg_advisory_unlock(" + std::to_string(LeaderElection::lockKeyHigh) + ", " +
+    std::to_string(LeaderElection::lockKeyLow) + ")";
+
+// Created by the lock holder only, so two replicas never race on it.
+const std::string createFenceSql =
+    "CREATE TABLE IF NOT EXISTS valiant_generator_fence ("
+    " id integer PRIMARY KEY CHECK (id = 1),"
+    " slot bigint NOT NULL);"
+    "INSERT INTO valiant_generator_fence (id, slot) VALUES (1, 0) ON CONFLICT (id) DO NOTHING";
+
+// One round trip: whether this session holds the lock (pg_locks shows a
+// two-key advisory lock as classid, objid and objsubid 2), whether the
+// slot was claimed, and the backend pid.
+const std::string claimSql =
+    "WITH held AS ("
+    "  SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted"
+    "   AND pid = pg_backend_pid() AND classid = " +
+    std::to_string(LeaderElection::lockKeyHigh) +
+    "   AND objid = " + std::to_string(LeaderElection::lockKeyLow) +
+    "   AND objsubid = 2) AS held),"
+    " claimed AS ("
+    "  UPDATE valiant_generator_fence SET slot = $1"
+    "  WHERE id = 1 AND slot < $1 AND (SELECT held FROM held) RETURNING slot)"
+    " SELECT (SELECT held FROM held), EXISTS (SELECT 1 FROM claimed), pg_backend_pid()";
+
+}  // namespace
+
+struct LeaderElection::Private
+{
+    explicit Private(QString databaseUrl) : databaseUrl(std::move(databaseUrl)) {}
+
+    QString databaseUrl;
+    std::unique_ptr<pqxx::connection> connection;
+    int backendPid = 0;
+    bool leader = false;
+    int consecutiveFailures = 0;
+
+    /// Connects and checks that two statements run in one session.
+    std::optional<core::Error> connect();
+    void dropConnection(const QString& reason);
+    void setLeader(bool value, const QString& reason);
+    bool tryLock();
+    bool claim(std::int64_t slot);
+};
+
+std::optional<core::Error> LeaderElection::Private::connect()
+{
+    connection = std::make_unique<pqxx::connection>(lockConnectionString(databaseUrl));
+
+    pqxx::nontransaction transaction(*connection);
+    const int firstPid = transaction.exec("SELECT pg_backend_pid()")[0][0].as<int>();
+    const int secondPid = transaction.exec("SELECT pg_backend_pid()")[0][0].as<int>();
+    if (firstPid != secondPid) {
+        connection.reset();
+        return poolingError(firstPid, secondPid);
+    }
+    backendPid = firstPid;
+    return std::nullopt;
+}
+
+void LeaderElection::Private::dropConnection(const QString& reason)
+{
+    ++consecutiveFailures;
+    if (consecutiveFailures == 1 || consecutiveFailures % failureLogInterval == 0) {
+        qCWarning(lcLeader).noquote()
+            << QStringLiteral("Leader lock connection failed (%1 times in a row): %2. Retrying "
+                              "at the next tick as a follower.")
+                   .arg(consecutiveFailures)
+                   .arg(reason);
+    }
+    connection.reset();
+    backendPid = 0;
+    setLeader(false, QStringLiteral("the lock connection was lost"));
+}
+
+void LeaderElection::Private::setLeader(bool value, const QString& reason)
+{
+    if (leader == value) {
+        return;
+    }
+    leader = value;
+    qCInfo(lcLeader).noquote() << (value ? QStringLiteral("Became the quote generator leader")
+                                         : QStringLiteral("Lost the quote generator leadership"))
+                               << QStringLiteral("(backend pid %1): %2").arg(backendPid).arg(reason);
+}
+
+bool LeaderElection::Private::tryLock()
+{
+    pqxx::nontransaction transaction(*connection);
+    const pqxx::row row = transaction.exec(tryLockSql)[0];
+    if (!row[0].as<bool>()) {
+        return false;
+    }
+    transaction.exec(createFenceSql);
+    setLeader(true, QStringLiteral("took the advisory lock"));
+    return true;
+}
+
+bool LeaderElection::Private::claim(std::int64_t slot)
+{
+    pqxx::nontransaction transaction(*connection);
+    const pqxx::row row = transaction.exec_params(claimSql, slot)[0];
+    const bool held = row[0].as<bool>();
+    const bool claimed = row[1].as<bool>();
+    const int pid = row[2].as<int>();
+
+    if (pid != backendPid) {
+        // The proxy moved this connection to another server session, where
+        // the lock does not live.
+        qCCritical(lcLeader).noquote() << poolingError(backendPid, pid).message;
+        connection.reset();
+        setLeader(false, QStringLiteral("the connection changed server sessions"));
+        return false;
+    }
+    if (!held) {
+        setLeader(false, QStringLiteral("the advisory lock is no longer held"));
+        return false;
+    }
+    if (!claimed) {
+        qCWarning(lcLeader) << "Skipping tick slot" << slot
+                            << "because it or a later slot was claimed already";
+    }
+    return claimed;
+}
+
+LeaderElection::LeaderElection(QString databaseUrl)
+    : d(std::make_unique<Private>(std::move(databaseUrl)))
+{
+}
+
+LeaderElection::~LeaderElection()
+{
+    release();
+}
+
+core::Result<core::Ok> LeaderElection::start()
+{
+    try {
+        if (const std::optional<core::Error> error = d->connect()) {
+            return *error;
+        }
+    } catch (const std::exception& error) {
+        d->dropConnection(QString::fromUtf8(error.what()).trimmed());
+    }
+    return core::Ok{};
+}
+
+bool LeaderElection::claimTick(std::int64_t slot)
+{
+    try {
+        if (!d->connection || !d->connection->is_open()) {
+            if (const std::optional<core::Error> error = d->connect()) {
+                qCCritical(lcLeader).noquote() << error->message;
+                return false;
+            }
+        }
+        if (!d->leader && !d->tryLock()) {
+            d->consecutiveFailures = 0;
+            return false;
+        }
+        const bool claimed = d->claim(slot);
+        d->consecutiveFailures = 0;
+        return claimed;
+    } catch (const std::exception& error) {
+        // broken_connection after pg_terminate_backend or a server restart,
+        // a timeout, or an SQL error: in every case this replica stops
+        // leading until it holds the lock again on a fresh connection.
+        d->dropConnection(QString::fromUtf8(error.what()).trimmed());
+        return false;
+    }
+}
+
+bool LeaderElection::isLeader() const
+{
+    return d->leader;
+}
+
+void LeaderElection::release()
+{
+    if (!d->connection) {
+        return;
+    }
+    try {
+        if (d->leader) {
+            pqxx::nontransaction transaction(*d->connection);
+            transaction.exec(unlockSql);
+            d->setLeader(false, QStringLiteral("released the advisory lock"));
+        }
+    } catch (const std::exception& error) {
+        qCWarning(lcLeader) << "Releasing the leader lock failed; it ends with the session:"
+                            << error.what();
+    }
+    d->leader = false;
+    d->connection.reset();
+}
+
+}  // namespace valiant::server

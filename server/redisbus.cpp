@@ -1,0 +1,550 @@
+#include "redisbus.h"
+
+#include "core/apicodec.h"
+
+#include <QHash>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QList>
+#include <QLoggingCategory>
+#include <QMutex>
+#include <QMutexLocker>
+#include <QRandomGenerator>
+
+#include <hiredis/hiredis.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace valiant::server {
+
+namespace {
+
+Q_LOGGING_CATEGORY(lcBus, "valiant.bus")
+
+using Clock = std::chrono::steady_clock;
+
+constexpr int connectTimeoutMs = 1000;
+constexpr int commandTimeoutMs = 1000;
+// XREAD blocks at most this long, so stop() returns within about this time.
+constexpr int blockMs = 500;
+constexpr int readBatch = 500;
+constexpr int minBackoffMs = 100;
+constexpr int maxBackoffMs = 2000;
+
+struct ReplyDeleter
+{
+    void operator()(redisReply* reply) const
+    {
+        if (reply) {
+            freeReplyObject(reply);
+        }
+    }
+};
+using Reply = std::unique_ptr<redisReply, ReplyDeleter>;
+
+struct ContextDeleter
+{
+    void operator()(redisContext* context) const
+    {
+        if (context) {
+            redisFree(context);
+        }
+    }
+};
+using Context = std::unique_ptr<redisContext, ContextDeleter>;
+
+timeval toTimeval(int ms)
+{
+    return timeval{ms / 1000, (ms % 1000) * 1000};
+}
+
+/// Runs one command with binary-safe arguments; null when the connection failed.
+Reply command(redisContext* context, const QList<QByteArray>& arguments)
+{
+    std::vector<const char*> argv;
+    std::vector<size_t> lengths;
+    argv.reserve(std::size_t(arguments.size()));
+    lengths.reserve(std::size_t(arguments.size()));
+    for (const QByteArray& argument : arguments) {
+        argv.push_back(argument.constData());
+        lengths.push_back(std::size_t(argument.size()));
+    }
+    return Reply(static_cast<redisReply*>(
+        redisCommandArgv(context, int(argv.size()), argv.data(), lengths.data())));
+}
+
+/// The reason a command failed: the connection's error or Redis's error reply.
+QString commandError(redisContext* context, const redisReply* reply)
+{
+    if (!reply) {
+        return QString::fromUtf8(context->errstr);
+    }
+    if (reply->type == REDIS_REPLY_ERROR) {
+        return QString::fromUtf8(reply->str, int(reply->len));
+    }
+    return QStringLiteral("unexpected reply type %1").arg(reply->type);
+}
+
+QByteArray replyString(const redisReply* reply)
+{
+    if (!reply || (reply->type != REDIS_REPLY_STRING && reply->type != REDIS_REPLY_STATUS)) {
+        return {};
+    }
+    return QByteArray(reply->str, qsizetype(reply->len));
+}
+
+QString describe(const RedisEndpoint& endpoint)
+{
+    return QStringLiteral("%1:%2/%3").arg(endpoint.host).arg(endpoint.port).arg(endpoint.database);
+}
+
+/// Connects, authenticates and selects the database. Returns null with
+/// `error` set on failure.
+Context connectTo(const RedisEndpoint& endpoint, int socketTimeoutMs, QString& error)
+{
+    const QByteArray host = endpoint.host.toUtf8();
+    Context context(redisConnectWithTimeout(host.constData(), endpoint.port,
+                                            toTimeval(connectTimeoutMs)));
+    if (!context) {
+        error = QStringLiteral("out of memory for the Redis connection");
+        return {};
+    }
+    if (context->err) {
+        error = QString::fromUtf8(context->errstr);
+        return {};
+    }
+    redisSetTimeout(context.get(), toTimeval(socketTimeoutMs));
+    redisEnableKeepAlive(context.get());
+
+    if (!endpoint.password.isEmpty()) {
+        QList<QByteArray> arguments{QByteArrayLiteral("AUTH")};
+        if (!endpoint.username.isEmpty()) {
+            arguments.append(endpoint.username.toUtf8());
+        }
+        arguments.append(endpoint.password.toUtf8());
+        const Reply reply = command(context.get(), arguments);
+        if (!reply || reply->type == REDIS_REPLY_ERROR) {
+            error = QStringLiteral("AUTH failed: %1").arg(commandError(context.get(), reply.get()));
+            return {};
+        }
+    }
+
+    if (endpoint.database != 0) {
+        const Reply reply = command(context.get(), {QByteArrayLiteral("SELECT"),
+                                                    QByteArray::number(endpoint.database)});
+        if (!reply || reply->type == REDIS_REPLY_ERROR) {
+            error = QStringLiteral("SELECT %1 failed: %2")
+                        .arg(endpoint.database)
+                        .arg(commandError(context.get(), reply.get()));
+            return {};
+        }
+    }
+    return context;
+}
+
+/// The field-value pairs of one stream entry.
+QHash<QByteArray, QByteArray> entryFields(const redisReply* fields)
+{
+    QHash<QByteArray, QByteArray> result;
+    if (!fields || fields->type != REDIS_REPLY_ARRAY) {
+        return result;
+    }
+    for (std::size_t i = 0; i + 1 < fields->elements; i += 2) {
+        result.insert(replyString(fields->element[i]), replyString(fields->element[i + 1]));
+    }
+    return result;
+}
+
+std::optional<std::int64_t> toInteger(const QByteArray& text)
+{
+    bool ok = false;
+    const qlonglong value = text.toLongLong(&ok);
+    return ok ? std::optional<std::int64_t>(value) : std::nullopt;
+}
+
+}  // namespace
+
+struct RedisBus::Private
+{
+    struct Subscriber
+    {
+        QuoteHandler onQuote;
+        PortfolioHandler onPortfolio;
+    };
+
+    explicit Private(RedisEndpoint endpoint) : endpoint(std::move(endpoint)) {}
+
+    RedisEndpoint endpoint;
+    // Tags this process's entries, which it delivered to itself already.
+    const QByteArray origin = QByteArray::number(QRandomGenerator::system()->generate64(), 16);
+
+    mutable QMutex handlersMutex;
+    QList<Subscriber> subscribers;
+
+    // Publishing runs on the caller's thread (generator, workers) on its
+    // own connection, one command at a time.
+    std::mutex publishMutex;
+    Context publisher;
+    Clock::time_point nextPublishAttempt{};
+    int publishBackoffMs = minBackoffMs;
+    std::atomic<bool> publishFailing = false;
+
+    std::atomic<bool> subscriberConnected = false;
+    // Entry ids the subscriber has read up to; touched only by its thread.
+    QByteArray quoteCursor;
+    QByteArray portfolioCursor;
+
+    std::thread thread;
+    std::mutex stopMutex;
+    std::condition_variable stopCondition;
+    bool stopping = false;
+
+    QList<Subscriber> snapshot() const
+    {
+        QMutexLocker locker(&handlersMutex);
+        return subscribers;
+    }
+
+    void deliverQuote(const core::Quote& quote) const;
+    void deliverPortfolio(std::int64_t accountId, const core::Portfolio& portfolio) const;
+
+    bool append(const char* stream, QList<QByteArray> fields);
+
+    bool isStopping();
+    void waitForStop(int ms);
+    void run();
+    bool initializeCursors(redisContext* context, QString& error);
+    QByteArray lastEntryId(redisContext* context, const char* stream, QString& error);
+    void readUntilError(redisContext* context);
+    void handleEntry(const QByteArray& stream, const redisReply* entry);
+};
+
+void RedisBus::Private::deliverQuote(const core::Quote& quote) const
+{
+    for (const Subscriber& subscriber : snapshot()) {
+        if (subscriber.onQuote) {
+            subscriber.onQuote(quote);
+        }
+    }
+}
+
+void RedisBus::Private::deliverPortfolio(std::int64_t accountId,
+                                         const core::Portfolio& portfolio) const
+{
+    for (const Subscriber& subscriber : snapshot()) {
+        if (subscriber.onPortfolio) {
+            subscriber.onPortfolio(accountId, portfolio);
+        }
+    }
+}
+
+bool RedisBus::Private::append(const char* stream, QList<QByteArray> fields)
+{
+    std::lock_guard lock(publishMutex);
+
+    // While Redis is away, a publish fails at once instead of paying a
+    // connection attempt on every call.
+    if (!publisher) {
+        if (Clock::now() < nextPublishAttempt) {
+            return false;
+        }
+        QString error;
+        publisher = connectTo(endpoint, commandTimeoutMs, error);
+        if (!publisher) {
+            if (!publishFailing.exchange(true)) {
+                qCWarning(lcBus).noquote()
+                    << QStringLiteral("Publishing to Redis at %1 failed: %2. Other replicas "
+                                      "catch up from the database; retrying with backoff.")
+                           .arg(describe(endpoint), error);
+            }
+            nextPublishAttempt = Clock::now() + std::chrono::milliseconds(publishBackoffMs);
+            publishBackoffMs = std::min(publishBackoffMs * 2, maxBackoffMs);
+            return false;
+        }
+    }
+
+    QList<QByteArray> arguments{QByteArrayLiteral("XADD"), QByteArray(stream),
+                                QByteArrayLiteral("MAXLEN"), QByteArrayLiteral("~"),
+                                QByteArray::number(streamMaxLength), QByteArrayLiteral("*"),
+                                QByteArrayLiteral("origin"), origin};
+    arguments.append(fields);
+    const Reply reply = command(publisher.get(), arguments);
+    if (!reply || reply->type == REDIS_REPLY_ERROR) {
+        if (!publishFailing.exchange(true)) {
+            qCWarning(lcBus).noquote()
+                << QStringLiteral("XADD %1 on Redis at %2 failed: %3. Other replicas catch up "
+                                  "from the database; retrying with backoff.")
+                       .arg(QLatin1String(stream), describe(endpoint),
+                            commandError(publisher.get(), reply.get()));
+        }
+        publisher.reset();
+        nextPublishAttempt = Clock::now() + std::chrono::milliseconds(publishBackoffMs);
+        publishBackoffMs = std::min(publishBackoffMs * 2, maxBackoffMs);
+        return false;
+    }
+
+    publishBackoffMs = minBackoffMs;
+    if (publishFailing.exchange(false)) {
+        qCInfo(lcBus).noquote()
+            << QStringLiteral("Publishing to Redis at %1 works again").arg(describe(endpoint));
+    }
+    return true;
+}
+
+bool RedisBus::Private::isStopping()
+{
+    std::lock_guard lock(stopMutex);
+    return stopping;
+}
+
+void RedisBus::Private::waitForStop(int ms)
+{
+    std::unique_lock lock(stopMutex);
+    stopCondition.wait_for(lock, std::chrono::milliseconds(ms), [this] { return stopping; });
+}
+
+void RedisBus::Private::run()
+{
+    int backoffMs = minBackoffMs;
+    bool reportedDown = false;
+    bool everConnected = false;
+
+    while (!isStopping()) {
+        QString error;
+        // The socket timeout must outlast a blocked XREAD.
+        Context context = connectTo(endpoint, blockMs + commandTimeoutMs, error);
+        if (context && !initializeCursors(context.get(), error)) {
+            context.reset();
+        }
+        if (!context) {
+            subscriberConnected = false;
+            if (!reportedDown) {
+                qCWarning(lcBus).noquote()
+                    << QStringLiteral("Redis at %1 is unreachable: %2. Serving quotes from the "
+                                      "database; reconnecting with backoff up to %3 ms.")
+                           .arg(describe(endpoint), error)
+                           .arg(maxBackoffMs);
+                reportedDown = true;
+            }
+            waitForStop(backoffMs);
+            backoffMs = std::min(backoffMs * 2, maxBackoffMs);
+            continue;
+        }
+
+        qCInfo(lcBus).noquote()
+            << QStringLiteral("%1 Redis at %2, reading quotes after entry %3")
+                   .arg(everConnected ? QStringLiteral("Reconnected to")
+                                      : QStringLiteral("Connected to"),
+                        describe(endpoint), QString::fromLatin1(quoteCursor));
+        everConnected = true;
+        reportedDown = false;
+        backoffMs = minBackoffMs;
+
+        // Redis is back, so the next publish may try at once.
+        {
+            std::lock_guard lock(publishMutex);
+            nextPublishAttempt = {};
+            publishBackoffMs = minBackoffMs;
+        }
+        publishFailing = false;
+        subscriberConnected = true;
+
+        readUntilError(context.get());
+        subscriberConnected = false;
+    }
+}
+
+QByteArray RedisBus::Private::lastEntryId(redisContext* context, const char* stream,
+                                          QString& error)
+{
+    const Reply reply = command(context, {QByteArrayLiteral("XREVRANGE"), QByteArray(stream),
+                                          QByteArrayLiteral("+"), QByteArrayLiteral("-"),
+                                          QByteArrayLiteral("COUNT"), QByteArrayLiteral("1")});
+    if (!reply || reply->type != REDIS_REPLY_ARRAY) {
+        error = QStringLiteral("XREVRANGE %1 failed: %2")
+                    .arg(QLatin1String(stream), commandError(context, reply.get()));
+        return {};
+    }
+    if (reply->elements == 0) {
+        return QByteArrayLiteral("0-0");
+    }
+    const redisReply* entry = reply->element[0];
+    if (entry->type != REDIS_REPLY_ARRAY || entry->elements < 1) {
+        error = QStringLiteral("XREVRANGE %1 returned a malformed entry").arg(QLatin1String(stream));
+        return {};
+    }
+    return replyString(entry->element[0]);
+}
+
+bool RedisBus::Private::initializeCursors(redisContext* context, QString& error)
+{
+    // The first connection starts after the newest entries: older quotes
+    // are in the database. Later connections resume from the cursors.
+    if (quoteCursor.isEmpty()) {
+        const QByteArray last = lastEntryId(context, quoteStream, error);
+        if (last.isEmpty()) {
+            return false;
+        }
+        quoteCursor = last;
+    }
+    if (portfolioCursor.isEmpty()) {
+        const QByteArray last = lastEntryId(context, portfolioStream, error);
+        if (last.isEmpty()) {
+            return false;
+        }
+        portfolioCursor = last;
+    }
+    return true;
+}
+
+void RedisBus::Private::readUntilError(redisContext* context)
+{
+    while (!isStopping()) {
+        const Reply reply = command(
+            context, {QByteArrayLiteral("XREAD"), QByteArrayLiteral("COUNT"),
+                      QByteArray::number(readBatch), QByteArrayLiteral("BLOCK"),
+                      QByteArray::number(blockMs), QByteArrayLiteral("STREAMS"),
+                      QByteArray(quoteStream), QByteArray(portfolioStream), quoteCursor,
+                      portfolioCursor});
+        if (!reply || reply->type == REDIS_REPLY_ERROR) {
+            qCWarning(lcBus).noquote()
+                << QStringLiteral("Reading from Redis at %1 failed: %2. Serving quotes from the "
+                                  "database until it reconnects.")
+                       .arg(describe(endpoint), commandError(context, reply.get()));
+            return;
+        }
+        if (reply->type == REDIS_REPLY_NIL) {
+            continue;  // BLOCK timed out without new entries
+        }
+        if (reply->type != REDIS_REPLY_ARRAY) {
+            qCWarning(lcBus) << "XREAD returned reply type" << reply->type << "; reconnecting";
+            return;
+        }
+
+        for (std::size_t s = 0; s < reply->elements; ++s) {
+            const redisReply* streamReply = reply->element[s];
+            if (streamReply->type != REDIS_REPLY_ARRAY || streamReply->elements != 2) {
+                continue;
+            }
+            const QByteArray stream = replyString(streamReply->element[0]);
+            const redisReply* entries = streamReply->element[1];
+            for (std::size_t e = 0; entries->type == REDIS_REPLY_ARRAY && e < entries->elements;
+                 ++e) {
+                handleEntry(stream, entries->element[e]);
+            }
+        }
+    }
+}
+
+void RedisBus::Private::handleEntry(const QByteArray& stream, const redisReply* entry)
+{
+    if (entry->type != REDIS_REPLY_ARRAY || entry->elements != 2) {
+        return;
+    }
+    const QByteArray entryId = replyString(entry->element[0]);
+    const bool isQuote = stream == quoteStream;
+    (isQuote ? quoteCursor : portfolioCursor) = entryId;
+
+    const QHash<QByteArray, QByteArray> fields = entryFields(entry->element[1]);
+    if (fields.value(QByteArrayLiteral("origin")) == origin) {
+        return;  // published by this process, which delivered it already
+    }
+
+    if (isQuote) {
+        const auto id = toInteger(fields.value(QByteArrayLiteral("id")));
+        const auto cents = toInteger(fields.value(QByteArrayLiteral("price_cents")));
+        const auto created = toInteger(fields.value(QByteArrayLiteral("created_ms")));
+        if (!id || !cents || !created) {
+            qCWarning(lcBus).noquote() << "Skipped malformed quote entry" << entryId << "in"
+                                       << stream;
+            return;
+        }
+        deliverQuote(core::Quote{*id, core::Money::fromCents(*cents), *created});
+        return;
+    }
+
+    const auto accountId = toInteger(fields.value(QByteArrayLiteral("account")));
+    const QJsonDocument body = QJsonDocument::fromJson(fields.value(QByteArrayLiteral("body")));
+    const core::Result<core::Portfolio> portfolio =
+        core::api::decodePortfolio(body.isObject() ? body.object() : QJsonObject());
+    if (!accountId || !portfolio.ok()) {
+        qCWarning(lcBus).noquote() << "Skipped malformed portfolio entry" << entryId << "in"
+                                   << stream;
+        return;
+    }
+    deliverPortfolio(*accountId, *portfolio);
+}
+
+RedisBus::RedisBus(RedisEndpoint endpoint) : d(std::make_unique<Private>(std::move(endpoint))) {}
+
+RedisBus::~RedisBus()
+{
+    stop();
+}
+
+QString RedisBus::state() const
+{
+    const bool healthy = d->subscriberConnected && !d->publishFailing;
+    return healthy ? QStringLiteral("redis") : QStringLiteral("degraded");
+}
+
+void RedisBus::publishQuote(const core::Quote& quote)
+{
+    d->deliverQuote(quote);
+    d->append(quoteStream, {QByteArrayLiteral("id"), QByteArray::number(qint64(quote.id)),
+                            QByteArrayLiteral("price_cents"),
+                            QByteArray::number(qint64(quote.price.cents())),
+                            QByteArrayLiteral("created_ms"),
+                            QByteArray::number(qint64(quote.createdMs))});
+}
+
+void RedisBus::publishPortfolio(std::int64_t accountId, const core::Portfolio& portfolio)
+{
+    d->deliverPortfolio(accountId, portfolio);
+    // Wallet changes made during an outage are not replayed: a client gets
+    // its wallet again when it reconnects or places its next order.
+    d->append(portfolioStream,
+              {QByteArrayLiteral("account"), QByteArray::number(qint64(accountId)),
+               QByteArrayLiteral("body"),
+               QJsonDocument(core::api::encode(portfolio)).toJson(QJsonDocument::Compact)});
+}
+
+void RedisBus::subscribe(QuoteHandler onQuote, PortfolioHandler onPortfolio)
+{
+    QMutexLocker locker(&d->handlersMutex);
+    d->subscribers.append(Private::Subscriber{std::move(onQuote), std::move(onPortfolio)});
+}
+
+void RedisBus::start()
+{
+    if (d->thread.joinable()) {
+        return;
+    }
+    {
+        std::lock_guard lock(d->stopMutex);
+        d->stopping = false;
+    }
+    d->thread = std::thread([this] { d->run(); });
+}
+
+void RedisBus::stop()
+{
+    if (!d->thread.joinable()) {
+        return;
+    }
+    {
+        std::lock_guard lock(d->stopMutex);
+        d->stopping = true;
+    }
+    d->stopCondition.notify_all();
+    d->thread.join();
+    d->subscriberConnected = false;
+}
+
+}  // namespace valiant::server
