@@ -2,6 +2,8 @@
 // a MarketClient to it and shows the main window.
 
 #include "embeddedserver.h"
+#include "instancelock.h"
+#include "localization.h"
 #include "mainwindow.h"
 #include "resources.h"
 #include "theme.h"
@@ -11,7 +13,7 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
-#include <QLibraryInfo>
+#include <QFileInfo>
 #include <QMessageBox>
 #include <QNetworkAccessManager>
 #include <QSettings>
@@ -28,22 +30,14 @@ QString localized(const char* text)
     return QCoreApplication::translate("main", text);
 }
 
-/// Loads the app's and Qt's own translations for `locale`. English needs none.
-void installTranslations(QApplication& app, const QLocale& locale, QTranslator& appTranslator,
-                         QTranslator& qtTranslator)
-{
-    if (appTranslator.load(locale, QStringLiteral("valiant"), QStringLiteral("_"),
-                           QStringLiteral(":/i18n")))
-        app.installTranslator(&appTranslator);
-
-    if (qtTranslator.load(locale, QStringLiteral("qtbase"), QStringLiteral("_"),
-                          QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
-        app.installTranslator(&qtTranslator);
-}
-
+// "system" follows the desktop: a dark system palette gets the app's dark
+// palette, whose gain and loss colours are tuned for it.
 void applyPalette(QApplication& app, const QString& choice)
 {
-    if (choice == QLatin1String("dark"))
+    const bool dark = choice == QLatin1String("dark") ||
+                      (choice == QLatin1String("system") &&
+                       valiant::app::theme::looksDark(QGuiApplication::palette()));
+    if (dark)
         app.setPalette(valiant::app::theme::darkPalette());
     else if (choice == QLatin1String("light"))
         app.setPalette(app.style()->standardPalette());
@@ -96,17 +90,11 @@ int main(int argc, char* argv[])
         return 2;
     }
 
-    // The C locale means "not configured" (LANG unset), so show US English,
-    // the language of the source strings and of the dollar amounts.
-    QLocale locale = QLocale::system();
-    if (locale.language() == QLocale::C)
-        locale = QLocale(QLocale::English, QLocale::UnitedStates);
-    if (parser.isSet(languageOption))
-        locale = QLocale(parser.value(languageOption));
+    const QLocale locale = valiant::app::chooseLocale(parser.value(languageOption));
     QLocale::setDefault(locale);
     QTranslator appTranslator;
     QTranslator qtTranslator;
-    installTranslations(app, locale, appTranslator, qtTranslator);
+    valiant::app::installTranslations(app, locale, appTranslator, qtTranslator);
 
     if (qEnvironmentVariableIsEmpty("QT_STYLE_OVERRIDE"))
         QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
@@ -115,6 +103,20 @@ int main(int argc, char* argv[])
     valiant::app::EmbeddedServer::Options options;
     options.port = port;
     valiant::app::EmbeddedServer server(options);
+
+    // A second app on the same data folder would run a second generator on
+    // the same SQLite file, so it explains and stops.
+    const QString dataFolder = QFileInfo(server.databasePath()).absolutePath();
+    QDir().mkpath(dataFolder);
+    valiant::app::InstanceLock instanceLock(dataFolder);
+    const valiant::core::Result<valiant::core::Ok> locked = instanceLock.acquire();
+    if (!locked) {
+        qCritical("%s", qPrintable(locked.error().message));
+        QMessageBox::information(nullptr,
+                                 localized(QT_TRANSLATE_NOOP("main", "Valiant is already running")),
+                                 locked.error().message);
+        return 1;
+    }
     const valiant::core::Result<valiant::core::Ok> started = server.start();
     if (!started) {
         QMessageBox::critical(
@@ -140,13 +142,18 @@ int main(int argc, char* argv[])
         });
     }
     QSettings settings;
-    window.restoreGeometry(settings.value(QStringLiteral("mainWindow/geometry")).toByteArray());
+    window.restoreSettings(settings);
     window.show();
     client.start();
 
     const int status = QApplication::exec();
 
-    settings.setValue(QStringLiteral("mainWindow/geometry"), window.saveGeometry());
+    // QSettings writes through a temporary file and a rename, so a crash
+    // mid-write leaves the old file; sync() reports a failed write now.
+    window.saveSettings(settings);
+    settings.sync();
+    if (settings.status() != QSettings::NoError)
+        qCritical("Could not save the settings to %s.", qPrintable(settings.fileName()));
     client.stop();
     server.stop();
     return status;

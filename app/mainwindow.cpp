@@ -5,7 +5,9 @@
 #include "marketstatsview.h"
 #include "messagebar.h"
 #include "orderhistorymodel.h"
+#include "orderhistorypager.h"
 #include "orderhistoryview.h"
+#include "pricealerts.h"
 #include "pricechart.h"
 #include "quoteheader.h"
 #include "theme.h"
@@ -17,6 +19,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLocale>
+#include <QPointer>
 #include <QStatusBar>
 #include <QVBoxLayout>
 
@@ -43,6 +46,7 @@ MainWindow::MainWindow(core::MarketClient& client, const QString& serverName, QW
 
     buildUi();
     connectClient();
+    setUpViews();
     handleConnectionState(m_client.connectionState());
 }
 
@@ -60,10 +64,14 @@ void MainWindow::buildUi()
     m_marketStats = new MarketStatsView(central);
     m_orders = new OrderHistoryModel(this);
     m_ordersView = new OrderHistoryView(m_orders, central);
+    m_pager = new OrderHistoryPager(m_client, *m_orders, orderHistoryLimit, this);
+    m_alerts = new PriceAlerts(this);
 
     auto* left = new QVBoxLayout;
     left->setSpacing(16);
-    left->addWidget(makeCard(tr("PRICE · LAST 60 SECONDS"), m_chart), 3);
+    QWidget* chartCard = makeCard(tr("PRICE · LAST 60 SECONDS"), m_chart);
+    m_chartTitle = chartCard->findChild<QLabel*>(QStringLiteral("cardTitle"));
+    left->addWidget(chartCard, 3);
     left->addWidget(makeCard(tr("ORDER HISTORY"), m_ordersView), 2);
 
     auto* right = new QVBoxLayout;
@@ -135,10 +143,7 @@ void MainWindow::connectClient()
         m_messageBar->showError(tr("The server closed the live stream: %1").arg(error.message));
     });
 
-    connect(m_tradePanel, &TradePanel::buyRequested, this,
-            [this](std::int64_t quantity) { placeOrder(core::Side::Buy, quantity); });
-    connect(m_tradePanel, &TradePanel::sellRequested, this,
-            [this](std::int64_t quantity) { placeOrder(core::Side::Sell, quantity); });
+    connect(m_tradePanel, &TradePanel::orderRequested, this, &MainWindow::placeOrder);
     connect(m_tradePanel, &TradePanel::praiseRequested, this, &MainWindow::praise);
     connect(m_chart, &PriceChart::quotesChanged, this, &MainWindow::showQuotes);
 }
@@ -158,6 +163,7 @@ void MainWindow::handleConnectionState(State state)
     m_tradePanel->setTradingEnabled(connected);
     m_overlay->setConnectionState(state, m_everConnected);
     updateStatus();
+    updateTradeGuard();
 
     if (!connected)
         return;
@@ -168,8 +174,11 @@ void MainWindow::handleConnectionState(State state)
 
 void MainWindow::handleQuote(const core::Quote& quote)
 {
+    m_sinceLastQuote.start();
     m_chart->addQuote(quote);
     m_wallet->updateQuote(quote);
+    m_alerts->checkQuote(quote);
+    updateTradeGuard();
 }
 
 void MainWindow::handleFill(const core::Order& order)
@@ -191,13 +200,23 @@ void MainWindow::handleRejection(const core::Error& error)
     m_messageBar->showError(tr("Order not placed. %1").arg(reason));
 }
 
-void MainWindow::placeOrder(core::Side side, std::int64_t quantity)
+void MainWindow::placeOrder(core::Side side, std::int64_t quantity,
+                            std::optional<core::Money> limitPrice)
 {
     core::OrderRequest request;
     request.side = side;
     request.quantity = quantity;
-    // Fills and rejections arrive as signals; see connectClient().
-    m_client.placeOrder(request);
+    request.limitPrice = limitPrice;
+
+    // One order at a time: the panel stays pending until the server answers,
+    // including MarketClient's retries with the same Idempotency-Key. Fills
+    // and rejections also arrive as signals; see connectClient().
+    m_tradePanel->setOrderPending(side);
+    QPointer<MainWindow> self(this);
+    m_client.placeOrder(request, [self](const core::Result<core::Order>&) {
+        if (self)
+            self->m_tradePanel->clearOrderPending();
+    });
 }
 
 void MainWindow::praise()
@@ -223,14 +242,8 @@ void MainWindow::refreshFromServer()
 {
     fetchPortfolio();
 
-    m_client.fetchOrders(0, orderHistoryLimit, [this](core::Result<QList<core::Order>> orders) {
-        if (!orders) {
-            m_messageBar->showError(
-                tr("Could not load the order history. %1").arg(orders.error().message));
-            return;
-        }
-        m_orders->setOrders(orders.value());
-    });
+    m_pager->reload();
+    loadChartHistory();
 
     m_client.fetchQuotes(-1, quoteBackfillLimit, [this](core::Result<QList<core::Quote>> quotes) {
         if (!quotes) {

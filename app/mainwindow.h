@@ -6,10 +6,20 @@
 // waits on the network or the server.
 
 #include "core/marketclient.h"
+#include "pricechart.h"
 
+#include <QElapsedTimer>
 #include <QMainWindow>
 
+#include <functional>
+#include <optional>
+
+class QAction;
+class QActionGroup;
 class QLabel;
+class QSettings;
+class QSystemTrayIcon;
+class QTimer;
 
 namespace valiant::app {
 
@@ -17,8 +27,9 @@ class ConnectionOverlay;
 class MarketStatsView;
 class MessageBar;
 class OrderHistoryModel;
+class OrderHistoryPager;
 class OrderHistoryView;
-class PriceChart;
+class PriceAlerts;
 class QuoteHeader;
 class TradePanel;
 class WalletView;
@@ -33,6 +44,22 @@ public:
     MainWindow(core::MarketClient& client, const QString& serverName, QWidget* parent = nullptr);
 
     static constexpr int orderHistoryLimit = 50;
+    /// Buy and Sell pause while the newest quote arrived longer ago than this.
+    static constexpr int staleQuoteMs = 5'000;
+
+    void setChartRange(PriceChart::Range range);
+    /// Switches between the high-contrast palette and the system's.
+    void setHighContrast(bool enabled);
+    bool isHighContrast() const { return m_highContrast; }
+    /// Pages through every order and writes them as CSV to `path`; `done`
+    /// gets the number of orders written or the error, also shown to the person.
+    void exportOrderHistory(const QString& path, std::function<void(core::Result<int>)> done = {});
+    PriceAlerts& priceAlerts() { return *m_alerts; }
+    OrderHistoryPager& orderHistoryPager() { return *m_pager; }
+
+    /// Window geometry and state, chart range, high contrast and alerts.
+    void saveSettings(QSettings& settings) const;
+    void restoreSettings(const QSettings& settings);
 
 Q_SIGNALS:
     /// Emitted once, when the first live price is on screen.
@@ -50,13 +77,23 @@ private:
     void handleQuote(const core::Quote& quote);
     void handleFill(const core::Order& order);
     void handleRejection(const core::Error& error);
-    void placeOrder(core::Side side, std::int64_t quantity);
+    void placeOrder(core::Side side, std::int64_t quantity, std::optional<core::Money> limitPrice);
     void praise();
 
     void refreshFromServer();
     void fetchPortfolio();
     void showQuotes();
     void updateStatus();
+
+    // Menus, chart ranges, alerts, export and the stale-price guard
+    // (mainwindowviews.cpp).
+    void setUpViews();
+    void buildMenus();
+    void updateTradeGuard();
+    void loadChartHistory();
+    void notify(const QString& title, const QString& text);
+    void chooseExportFile();
+    void showAlertDialog();
 
     core::MarketClient& m_client;
     QString m_serverName;
@@ -73,6 +110,17 @@ private:
     ConnectionOverlay* m_overlay = nullptr;
     QLabel* m_connectionLabel = nullptr;
     QLabel* m_lastQuoteLabel = nullptr;
+    QLabel* m_chartTitle = nullptr;
+
+    OrderHistoryPager* m_pager = nullptr;
+    PriceAlerts* m_alerts = nullptr;
+    QSystemTrayIcon* m_tray = nullptr;
+    QTimer* m_staleTimer = nullptr;
+    QElapsedTimer m_sinceLastQuote;  // invalid until the first live quote
+    QActionGroup* m_rangeActions = nullptr;
+    QAction* m_highContrastAction = nullptr;
+    bool m_highContrast = false;
+    int m_historyRequest = 0;  // newer range switches make older answers stale
 };
 
 }  // namespace valiant::app

@@ -25,6 +25,14 @@ void OrderHistoryModel::setOrders(QList<core::Order> orders)
     endResetModel();
 }
 
+void OrderHistoryModel::addOrders(const QList<core::Order>& orders)
+{
+    // Orders never change once filled, so either copy of a known id will do.
+    QList<core::Order> merged = m_orders;
+    merged.append(orders);
+    setOrders(std::move(merged));
+}
+
 void OrderHistoryModel::addOrder(const core::Order& order)
 {
     const auto position = std::lower_bound(

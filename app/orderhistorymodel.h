@@ -30,6 +30,8 @@ public:
 
     /// Replaces the list with `orders` (any order; sorted newest first).
     void setOrders(QList<core::Order> orders);
+    /// Adds `orders` to those shown, such as an older page; known ids update.
+    void addOrders(const QList<core::Order>& orders);
     /// Inserts one order at its place by id, or updates it when known.
     void addOrder(const core::Order& order);
     const core::Order& orderAt(int row) const { return m_orders.at(row); }

@@ -1,75 +1,72 @@
 #include "pricechart.h"
 
 #include "theme.h"
+#include "timeaxis.h"
 
-#include <QAreaSeries>
 #include <QDateTime>
-#include <QDateTimeAxis>
 #include <QEvent>
-#include <QLineSeries>
 #include <QLocale>
+#include <QMouseEvent>
+#include <QPainter>
+#include <QPainterPath>
+#include <QTimeZone>
 #include <QToolTip>
-#include <QValueAxis>
 
 #include <algorithm>
-#include <cstdlib>
+#include <limits>
 
 namespace valiant::app {
 
 namespace {
 
-// Chart coordinates are doubles that only place pixels. Money itself stays
-// in integer cents everywhere else.
-double chartY(const core::Money& price)
+constexpr int axisGap = 6;
+constexpr int minTickSpacingPx = 90;
+
+// Pixel positions are doubles; money itself stays in integer cents.
+double centsToY(std::int64_t cents, std::int64_t lowCents, std::int64_t highCents,
+                const QRectF& plot)
 {
-    return static_cast<double>(price.cents()) / 100.0;
+    const double span = static_cast<double>(std::max<std::int64_t>(highCents - lowCents, 1));
+    return plot.bottom() - static_cast<double>(cents - lowCents) / span * plot.height();
+}
+
+// One pixel column's first, lowest, highest and last price, so a day of
+// points draws as at most four vertices per column with the same outline.
+void appendDecimated(QPolygonF& line, double x, std::int64_t first, std::int64_t low,
+                     std::int64_t high, std::int64_t last, const auto& toY)
+{
+    line.append(QPointF(x, toY(first)));
+    if (low != first)
+        line.append(QPointF(x, toY(low)));
+    if (high != low)
+        line.append(QPointF(x, toY(high)));
+    if (last != high)
+        line.append(QPointF(x, toY(last)));
 }
 
 }  // namespace
 
-PriceChart::PriceChart(QWidget* parent) : QChartView(parent)
+std::int64_t PriceChart::spanMs(Range range)
+{
+    switch (range) {
+        case Range::LiveMinute:
+            return windowMs;
+        case Range::Hour:
+            return 60 * 60 * 1000;
+        case Range::Day:
+            return 24 * 60 * 60 * 1000;
+    }
+    return windowMs;
+}
+
+PriceChart::PriceChart(QWidget* parent) : QWidget(parent)
 {
     setObjectName(QStringLiteral("priceChart"));
-    setAccessibleName(tr("Price chart of the last 60 seconds"));
-    setRenderHint(QPainter::Antialiasing);
+    setAccessibleName(tr("Price chart of the last minute"));
     setMinimumHeight(240);
-    setFrameShape(QFrame::NoFrame);
-    setStyleSheet(QStringLiteral("background: transparent;"));
-
-    auto* chart = new QChart;
-    chart->legend()->hide();
-    chart->setBackgroundVisible(false);
-    chart->setMargins(QMargins(0, 4, 0, 0));
-    chart->setBackgroundRoundness(0);
-    chart->setLocalizeNumbers(true);
-    chart->setLocale(locale());
-
-    m_line = new QLineSeries(chart);
-    m_area = new QAreaSeries(m_line);
-    chart->addSeries(m_area);
-    chart->addSeries(m_line);
-
-    m_timeAxis = new QDateTimeAxis(chart);
-    m_timeAxis->setFormat(QStringLiteral("HH:mm:ss"));
-    m_timeAxis->setTickCount(7);
-    chart->addAxis(m_timeAxis, Qt::AlignBottom);
-
-    m_priceAxis = new QValueAxis(chart);
-    m_priceAxis->setLabelFormat(QStringLiteral("%.2f"));
-    m_priceAxis->setTickCount(5);
-    chart->addAxis(m_priceAxis, Qt::AlignRight);
-
-    for (QAbstractSeries* series :
-         {static_cast<QAbstractSeries*>(m_area), static_cast<QAbstractSeries*>(m_line)}) {
-        series->attachAxis(m_timeAxis);
-        series->attachAxis(m_priceAxis);
-    }
-
-    connect(m_line, &QLineSeries::hovered, this, &PriceChart::showPointToolTip);
-
-    setChart(chart);
-    applyPalette();
-    updateRanges();
+    setMouseTracking(true);
+    setAttribute(Qt::WA_OpaquePaintEvent, false);
+    rebuildPoints();
 }
 
 void PriceChart::addQuote(const core::Quote& quote)
@@ -82,11 +79,52 @@ void PriceChart::addQuotes(const QList<core::Quote>& quotes)
     if (quotes.isEmpty())
         return;
 
-    for (const core::Quote& quote : quotes)
-        insert(quote);
+    for (const core::Quote& quote : quotes) {
+        m_quotes.insert_or_assign(quote.id, quote);
+        if (m_range != Range::LiveMinute)
+            m_tail.insert_or_assign(quote.id, quote);
+    }
     dropOutsideWindow();
-    rebuildSeries();
+    rebuildPoints();
     Q_EMIT quotesChanged();
+}
+
+void PriceChart::setRange(Range range)
+{
+    if (range == m_range)
+        return;
+    m_range = range;
+    m_candles.clear();
+    m_tail.clear();
+    m_intervalMs = 0;
+    switch (range) {
+        case Range::LiveMinute:
+            setAccessibleName(tr("Price chart of the last minute"));
+            break;
+        case Range::Hour:
+            setAccessibleName(tr("Price chart of the last hour"));
+            break;
+        case Range::Day:
+            setAccessibleName(tr("Price chart of the last day"));
+            break;
+    }
+    rebuildPoints();
+}
+
+void PriceChart::setHistory(const QList<core::Candle>& candles, std::int64_t intervalMs)
+{
+    if (m_range == Range::LiveMinute || intervalMs <= 0)
+        return;
+
+    m_candles = candles;
+    m_intervalMs = intervalMs;
+    if (!m_candles.isEmpty()) {
+        const std::int64_t historyEndMs = m_candles.last().startMs + intervalMs;
+        std::erase_if(m_tail, [historyEndMs](const auto& entry) {
+            return entry.second.createdMs < historyEndMs;
+        });
+    }
+    rebuildPoints();
 }
 
 std::optional<core::Quote> PriceChart::oldestQuote() const
@@ -112,18 +150,10 @@ QList<core::Quote> PriceChart::quotes() const
     return list;
 }
 
-void PriceChart::changeEvent(QEvent* event)
+int PriceChart::gapCount() const
 {
-    QChartView::changeEvent(event);
-    if (event->type() == QEvent::PaletteChange)
-        applyPalette();
-    if (event->type() == QEvent::LocaleChange)
-        chart()->setLocale(locale());
-}
-
-void PriceChart::insert(const core::Quote& quote)
-{
-    m_quotes.insert_or_assign(quote.id, quote);
+    return static_cast<int>(std::count_if(m_points.begin(), m_points.end(),
+                                          [](const ChartPoint& point) { return point.gapBefore; }));
 }
 
 void PriceChart::dropOutsideWindow()
@@ -132,39 +162,272 @@ void PriceChart::dropOutsideWindow()
     std::erase_if(m_quotes, [newestMs](const auto& entry) {
         return entry.second.createdMs < newestMs - windowMs;
     });
+    if (!m_tail.empty()) {
+        const std::int64_t tailNewestMs = m_tail.rbegin()->second.createdMs;
+        const std::int64_t span = spanMs(m_range);
+        std::erase_if(m_tail, [tailNewestMs, span](const auto& entry) {
+            return entry.second.createdMs < tailNewestMs - span;
+        });
+    }
 }
 
-void PriceChart::rebuildSeries()
+void PriceChart::rebuildPoints()
 {
-    QList<QPointF> points;
-    points.reserve(static_cast<qsizetype>(m_quotes.size()));
-    for (const auto& [id, quote] : m_quotes)
-        points.append(QPointF(static_cast<double>(quote.createdMs), chartY(quote.price)));
-    m_line->replace(points);
+    m_points.clear();
+    if (m_range == Range::LiveMinute) {
+        std::int64_t previousId = 0;
+        for (const auto& [id, quote] : m_quotes) {
+            // Ids count up by one per quote, so a jump means quotes that
+            // neither the stream nor its backfill delivered.
+            m_points.append(ChartPoint{quote.createdMs, quote.price,
+                                       previousId != 0 && id != previousId + 1});
+            previousId = id;
+        }
+    } else {
+        for (const core::Candle& candle : std::as_const(m_candles)) {
+            const bool gap =
+                !m_points.isEmpty() && candle.startMs - m_points.last().timeMs > m_intervalMs;
+            m_points.append(ChartPoint{candle.startMs, candle.close, gap});
+        }
+        std::int64_t previousId = 0;
+        for (const auto& [id, quote] : m_tail) {
+            bool gap = previousId != 0 && id != previousId + 1;
+            if (previousId == 0 && !m_points.isEmpty())
+                gap = quote.createdMs - m_points.last().timeMs > 2 * std::max<std::int64_t>(m_intervalMs, 1000);
+            m_points.append(ChartPoint{quote.createdMs, quote.price, gap});
+            previousId = id;
+        }
+    }
 
-    applyPalette();
-    updateRanges();
+    m_rangeEndMs = m_points.isEmpty() ? QDateTime::currentMSecsSinceEpoch() : m_points.last().timeMs;
+    m_rangeStartMs = m_rangeEndMs - spanMs(m_range);
+    const auto firstInside =
+        std::find_if(m_points.begin(), m_points.end(),
+                     [this](const ChartPoint& point) { return point.timeMs >= m_rangeStartMs; });
+    m_points.erase(m_points.begin(), firstInside);
+    if (!m_points.isEmpty())
+        m_points.first().gapBefore = false;
+
+    if (m_hovered && !pointNear(m_hovered->timeMs))
+        m_hovered.reset();
+    update();
 }
 
-void PriceChart::updateRanges()
+std::optional<ChartPoint> PriceChart::pointNear(std::int64_t timeMs) const
 {
-    const QDateTime newest =
-        m_quotes.empty() ? QDateTime::currentDateTime()
-                         : QDateTime::fromMSecsSinceEpoch(m_quotes.rbegin()->second.createdMs);
-    m_timeAxis->setRange(newest.addMSecs(-windowMs), newest);
+    if (m_points.isEmpty())
+        return std::nullopt;
 
-    if (m_quotes.empty()) {
-        m_priceAxis->setRange(0, 100);
+    const auto after = std::lower_bound(
+        m_points.begin(), m_points.end(), timeMs,
+        [](const ChartPoint& point, std::int64_t ms) { return point.timeMs < ms; });
+    if (after == m_points.begin())
+        return *after;
+    if (after == m_points.end())
+        return m_points.last();
+    const auto before = after - 1;
+    return (timeMs - before->timeMs <= after->timeMs - timeMs) ? *before : *after;
+}
+
+QString PriceChart::describePoint(const ChartPoint& point) const
+{
+    const QLocale locale = this->locale();
+    const QDateTime local = QDateTime::fromMSecsSinceEpoch(point.timeMs);
+    const QDateTime utc = QDateTime::fromMSecsSinceEpoch(point.timeMs, QTimeZone::utc());
+    const QString format = QStringLiteral("yyyy-MM-dd HH:mm:ss");
+    return tr("%1\n%2 local time\n%3 UTC")
+        .arg(point.price.toLocaleString(locale), locale.toString(local, format),
+             locale.toString(utc, format));
+}
+
+QRectF PriceChart::plotRect() const
+{
+    const QFontMetrics metrics = fontMetrics();
+    const int priceWidth = metrics.horizontalAdvance(locale().toString(88888.88, 'f', 2));
+    return QRectF(4, metrics.height() / 2.0, width() - priceWidth - 4 - 2 * axisGap,
+                  height() - metrics.height() * 1.5 - axisGap);
+}
+
+double PriceChart::xFor(std::int64_t timeMs, const QRectF& plot) const
+{
+    const double span = static_cast<double>(std::max<std::int64_t>(m_rangeEndMs - m_rangeStartMs, 1));
+    return plot.left() + static_cast<double>(timeMs - m_rangeStartMs) / span * plot.width();
+}
+
+std::int64_t PriceChart::timeAt(double x, const QRectF& plot) const
+{
+    const double fraction = (x - plot.left()) / std::max(plot.width(), 1.0);
+    return m_rangeStartMs +
+           static_cast<std::int64_t>(fraction * static_cast<double>(m_rangeEndMs - m_rangeStartMs));
+}
+
+void PriceChart::paintEvent(QPaintEvent*)
+{
+    QPainter painter(this);
+    painter.setRenderHint(QPainter::Antialiasing);
+    const QPalette palette = this->palette();
+    const QLocale locale = this->locale();
+    const QRectF plot = plotRect();
+    const QColor muted = palette.color(QPalette::PlaceholderText);
+    if (plot.width() < 10 || plot.height() < 10)
+        return;
+
+    if (m_points.isEmpty()) {
+        painter.setPen(muted);
+        painter.drawText(rect(), Qt::AlignCenter,
+                         m_range == Range::LiveMinute ? tr("Waiting for prices…")
+                                                      : tr("Loading the price history…"));
         return;
     }
 
+    // Price axis: grid lines and labels on round cent steps.
     const auto [low, high] = std::minmax_element(
-        m_quotes.begin(), m_quotes.end(),
-        [](const auto& a, const auto& b) { return a.second.price < b.second.price; });
-    const PriceTicks ticks = priceTicks(low->second.price.cents(), high->second.price.cents());
-    m_priceAxis->setRange(static_cast<double>(ticks.lowCents) / 100.0,
-                          static_cast<double>(ticks.highCents) / 100.0);
-    m_priceAxis->setTickCount(ticks.count);
+        m_points.begin(), m_points.end(),
+        [](const ChartPoint& a, const ChartPoint& b) { return a.price < b.price; });
+    const PriceTicks ticks = priceTicks(low->price.cents(), high->price.cents());
+    const auto toY = [&](std::int64_t cents) {
+        return centsToY(cents, ticks.lowCents, ticks.highCents, plot);
+    };
+    QColor grid = palette.color(QPalette::Text);
+    grid.setAlpha(theme::isHighContrast(palette) ? 120 : 28);
+    const std::int64_t stepCents =
+        ticks.count > 1 ? (ticks.highCents - ticks.lowCents) / (ticks.count - 1) : 1;
+    for (int i = 0; i < ticks.count; ++i) {
+        const std::int64_t cents = ticks.lowCents + i * stepCents;
+        const double y = toY(cents);
+        painter.setPen(QPen(grid, 1));
+        painter.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y));
+        painter.setPen(muted);
+        painter.drawText(QRectF(plot.right() + axisGap, y - fontMetrics().height() / 2.0,
+                                width() - plot.right() - axisGap, fontMetrics().height()),
+                         Qt::AlignLeft | Qt::AlignVCenter,
+                         locale.toString(static_cast<double>(cents) / 100.0, 'f', 2));
+    }
+
+    // Time axis in local time.
+    const int maxTicks = std::max(2, static_cast<int>(plot.width()) / minTickSpacingPx);
+    for (const TimeTick& tick : timeTicks(m_rangeStartMs, m_rangeEndMs, maxTicks, locale)) {
+        const double x = xFor(tick.ms, plot);
+        const int labelWidth = fontMetrics().horizontalAdvance(tick.label);
+        if (x - labelWidth / 2.0 < 0 || x + labelWidth / 2.0 > plot.right())
+            continue;
+        painter.setPen(muted);
+        painter.drawText(QRectF(x - labelWidth / 2.0, plot.bottom() + axisGap, labelWidth,
+                                fontMetrics().height()),
+                         Qt::AlignCenter, tick.label);
+    }
+
+    // Line and fill, one segment between gaps, decimated per pixel column.
+    const bool falling = m_points.last().price < m_points.first().price;
+    const QColor lineColor = falling ? theme::lossColor(palette) : theme::gainColor(palette);
+    QList<QPolygonF> segments(1);
+    QList<QRectF> gaps;
+    int column = std::numeric_limits<int>::min();
+    std::int64_t first = 0, lowest = 0, highest = 0, last = 0;
+    double columnX = 0;
+    const auto flush = [&] {
+        if (column != std::numeric_limits<int>::min())
+            appendDecimated(segments.last(), columnX, first, lowest, highest, last, toY);
+        column = std::numeric_limits<int>::min();
+    };
+    for (qsizetype i = 0; i < m_points.size(); ++i) {
+        const ChartPoint& point = m_points.at(i);
+        const double x = xFor(point.timeMs, plot);
+        if (point.gapBefore) {
+            flush();
+            gaps.append(QRectF(QPointF(xFor(m_points.at(i - 1).timeMs, plot), plot.top()),
+                               QPointF(x, plot.bottom())));
+            segments.append(QPolygonF());
+        }
+        const std::int64_t cents = point.price.cents();
+        if (static_cast<int>(x) != column) {
+            flush();
+            column = static_cast<int>(x);
+            columnX = x;
+            first = lowest = highest = last = cents;
+            continue;
+        }
+        lowest = std::min(lowest, cents);
+        highest = std::max(highest, cents);
+        last = cents;
+    }
+    flush();
+
+    QLinearGradient fill(QPointF(0, plot.top()), QPointF(0, plot.bottom()));
+    QColor top = lineColor;
+    top.setAlpha(theme::isHighContrast(palette) ? 0 : 90);
+    QColor bottom = lineColor;
+    bottom.setAlpha(0);
+    fill.setColorAt(0.0, top);
+    fill.setColorAt(1.0, bottom);
+    QPen linePen(lineColor, theme::isHighContrast(palette) ? 3.0 : 2.2);
+    linePen.setJoinStyle(Qt::RoundJoin);
+    for (const QPolygonF& segment : std::as_const(segments)) {
+        if (segment.isEmpty())
+            continue;
+        QPainterPath area;
+        area.moveTo(segment.first().x(), plot.bottom());
+        for (const QPointF& vertex : segment)
+            area.lineTo(vertex);
+        area.lineTo(segment.last().x(), plot.bottom());
+        painter.fillPath(area, fill);
+        painter.setPen(linePen);
+        painter.drawPolyline(segment);
+        if (segment.size() == 1)
+            painter.drawEllipse(segment.first(), 1.5, 1.5);
+    }
+
+    // Missing prices: a hatched band with dashed edges, labelled when wide enough.
+    for (const QRectF& gap : std::as_const(gaps)) {
+        painter.fillRect(gap, QBrush(muted, Qt::BDiagPattern));
+        painter.setPen(QPen(muted, 1, Qt::DashLine));
+        painter.drawLine(gap.topLeft(), gap.bottomLeft());
+        painter.drawLine(gap.topRight(), gap.bottomRight());
+        const QString label = tr("no prices");
+        if (fontMetrics().horizontalAdvance(label) + 8 < gap.width()) {
+            painter.setPen(palette.color(QPalette::Text));
+            painter.drawText(gap, Qt::AlignHCenter | Qt::AlignTop, label);
+        }
+    }
+
+    if (m_hovered) {
+        const double x = xFor(m_hovered->timeMs, plot);
+        painter.setPen(QPen(palette.color(QPalette::Text), 1, Qt::DotLine));
+        painter.drawLine(QPointF(x, plot.top()), QPointF(x, plot.bottom()));
+        painter.setBrush(lineColor);
+        painter.setPen(Qt::NoPen);
+        painter.drawEllipse(QPointF(x, toY(m_hovered->price.cents())), 4, 4);
+    }
+}
+
+void PriceChart::mouseMoveEvent(QMouseEvent* event)
+{
+    QWidget::mouseMoveEvent(event);
+    const QRectF plot = plotRect();
+    if (!plot.contains(event->position())) {
+        leaveEvent(event);
+        return;
+    }
+    m_hovered = pointNear(timeAt(event->position().x(), plot));
+    if (!m_hovered)
+        return;
+    QToolTip::showText(event->globalPosition().toPoint(), describePoint(*m_hovered), this);
+    update();
+}
+
+void PriceChart::leaveEvent(QEvent* event)
+{
+    QWidget::leaveEvent(event);
+    m_hovered.reset();
+    QToolTip::hideText();
+    update();
+}
+
+void PriceChart::changeEvent(QEvent* event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange || event->type() == QEvent::LocaleChange)
+        update();
 }
 
 PriceChart::PriceTicks PriceChart::priceTicks(std::int64_t lowCents, std::int64_t highCents)
@@ -189,68 +452,6 @@ PriceChart::PriceTicks PriceChart::priceTicks(std::int64_t lowCents, std::int64_
     ticks.highCents = (highCents / step + 1) * step;
     ticks.count = static_cast<int>((ticks.highCents - ticks.lowCents) / step) + 1;
     return ticks;
-}
-
-void PriceChart::applyPalette()
-{
-    const QPalette palette = this->palette();
-    const bool falling =
-        m_quotes.size() > 1 && m_quotes.rbegin()->second.price < m_quotes.begin()->second.price;
-    const QColor lineColor = falling ? theme::lossColor(palette) : theme::gainColor(palette);
-
-    QPen pen(lineColor);
-    pen.setWidthF(2.2);
-    m_line->setPen(pen);
-
-    QLinearGradient fill(QPointF(0, 0), QPointF(0, 1));
-    fill.setCoordinateMode(QGradient::ObjectBoundingMode);
-    QColor top = lineColor;
-    top.setAlpha(90);
-    QColor bottom = lineColor;
-    bottom.setAlpha(0);
-    fill.setColorAt(0.0, top);
-    fill.setColorAt(1.0, bottom);
-    m_area->setBrush(fill);
-    m_area->setPen(Qt::NoPen);
-
-    const QColor labels = palette.color(QPalette::PlaceholderText);
-    QColor grid = palette.color(QPalette::Text);
-    grid.setAlpha(28);
-    for (QAbstractAxis* axis :
-         {static_cast<QAbstractAxis*>(m_timeAxis), static_cast<QAbstractAxis*>(m_priceAxis)}) {
-        axis->setLabelsBrush(labels);
-        axis->setGridLinePen(QPen(grid, 1));
-        axis->setLinePen(Qt::NoPen);
-        axis->setMinorGridLineVisible(false);
-    }
-    m_priceAxis->setGridLineVisible(true);
-    m_timeAxis->setGridLineVisible(false);
-}
-
-void PriceChart::showPointToolTip(const QPointF& point, bool entered)
-{
-    if (!entered) {
-        QToolTip::hideText();
-        return;
-    }
-
-    // Show the stored quote nearest in time, so the price is exact cents.
-    const auto hoveredMs = static_cast<std::int64_t>(point.x());
-    const auto nearest = std::min_element(m_quotes.begin(), m_quotes.end(),
-                                          [hoveredMs](const auto& a, const auto& b) {
-                                              return std::llabs(a.second.createdMs - hoveredMs) <
-                                                     std::llabs(b.second.createdMs - hoveredMs);
-                                          });
-    if (nearest == m_quotes.end())
-        return;
-
-    const core::Quote& quote = nearest->second;
-    const QTime time = QDateTime::fromMSecsSinceEpoch(quote.createdMs).time();
-    QToolTip::showText(QCursor::pos(),
-                       tr("%1 at %2")
-                           .arg(quote.price.toLocaleString(locale()),
-                                locale().toString(time, QStringLiteral("HH:mm:ss"))),
-                       this);
 }
 
 }  // namespace valiant::app

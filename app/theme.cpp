@@ -23,13 +23,29 @@ bool isDark(const QPalette& palette)
     return palette.color(QPalette::Window).lightness() < 128;
 }
 
+bool looksDark(const QPalette& palette)
+{
+    return palette.color(QPalette::Window).lightness() <
+           palette.color(QPalette::WindowText).lightness();
+}
+
+bool isHighContrast(const QPalette& palette)
+{
+    return palette.color(QPalette::Window) == QColor(Qt::black) &&
+           palette.color(QPalette::WindowText) == QColor(Qt::white);
+}
+
 QColor gainColor(const QPalette& palette)
 {
+    if (isHighContrast(palette))
+        return QColor(0x5c, 0xff, 0x7a);
     return isDark(palette) ? QColor(0x3f, 0xb9, 0x50) : QColor(0x1a, 0x7f, 0x37);
 }
 
 QColor lossColor(const QPalette& palette)
 {
+    if (isHighContrast(palette))
+        return QColor(0xff, 0x8c, 0x8c);
     return isDark(palette) ? QColor(0xf8, 0x51, 0x49) : QColor(0xcf, 0x22, 0x2e);
 }
 
@@ -95,6 +111,30 @@ QPalette darkPalette()
     return palette;
 }
 
+QPalette highContrastPalette()
+{
+    QPalette palette;
+    const QColor black(Qt::black);
+    const QColor white(Qt::white);
+    const QColor yellow(0xff, 0xff, 0x00);
+    for (QPalette::ColorRole role : {QPalette::Window, QPalette::Base, QPalette::AlternateBase,
+                                     QPalette::Button, QPalette::ToolTipBase, QPalette::Dark,
+                                     QPalette::Shadow})
+        palette.setColor(role, black);
+    for (QPalette::ColorRole role :
+         {QPalette::WindowText, QPalette::Text, QPalette::ButtonText, QPalette::ToolTipText,
+          QPalette::BrightText, QPalette::PlaceholderText, QPalette::Light, QPalette::Mid})
+        palette.setColor(role, white);
+    palette.setColor(QPalette::Highlight, yellow);
+    palette.setColor(QPalette::HighlightedText, black);
+    palette.setColor(QPalette::Link, yellow);
+    const QColor disabled(0xc0, 0xc0, 0xc0);
+    palette.setColor(QPalette::Disabled, QPalette::Text, disabled);
+    palette.setColor(QPalette::Disabled, QPalette::WindowText, disabled);
+    palette.setColor(QPalette::Disabled, QPalette::ButtonText, disabled);
+    return palette;
+}
+
 QString styleSheet(const QPalette& palette)
 {
     const bool dark = isDark(palette);
@@ -102,10 +142,11 @@ QString styleSheet(const QPalette& palette)
     const QColor base = palette.color(QPalette::Base);
     const QColor text = palette.color(QPalette::Text);
     const QColor muted = palette.color(QPalette::PlaceholderText);
-    const QColor border = blend(window, text, dark ? 0.16 : 0.12);
+    const bool highContrast = isHighContrast(palette);
+    const QColor border = highContrast ? text : blend(window, text, dark ? 0.16 : 0.12);
     const QColor card = dark ? blend(window, text, 0.03) : base;
-    const QColor disabledBackground = blend(card, text, 0.10);
-    const QColor disabledText = blend(card, text, 0.40);
+    const QColor disabledBackground = highContrast ? window : blend(card, text, 0.10);
+    const QColor disabledText = highContrast ? QColor(0xc0, 0xc0, 0xc0) : blend(card, text, 0.40);
     const QColor focus = palette.color(QPalette::Highlight);
     const QColor loss = lossColor(palette);
     const QColor gain = gainColor(palette);
@@ -140,6 +181,13 @@ QHeaderView::section { background: transparent; border: none; border-bottom: 1px
     sheet = sheet.arg(hex(card), hex(border), hex(muted), hex(focus), hex(disabledBackground),
                       hex(disabledText), hex(loss), hex(blend(card, loss, 0.12)), hex(gain),
                       hex(blend(card, gain, 0.12)));
+    if (highContrast) {
+        // Every control gets a visible edge, and focus a thick yellow one.
+        sheet += QStringLiteral(
+            "QPushButton, QLineEdit, QSpinBox, QComboBox { border: 2px solid #ffffff; }\n"
+            "QPushButton:focus, QLineEdit:focus, QSpinBox:focus, QComboBox:focus,"
+            " QTableView:focus { border: 3px solid #ffff00; }\n");
+    }
     return sheet;
 }
 

@@ -12,6 +12,13 @@ namespace valiant::app::theme {
 
 bool isDark(const QPalette& palette);
 
+/// Whether a system palette is dark: its window is darker than its text.
+/// Qt 6.4 has no colour-scheme query, so the palette itself is the signal.
+bool looksDark(const QPalette& palette);
+
+/// Whether `palette` is highContrastPalette(): pure black window, white text.
+bool isHighContrast(const QPalette& palette);
+
 /// Text colours for rising and falling values, readable on QPalette::Base.
 QColor gainColor(const QPalette& palette);
 QColor lossColor(const QPalette& palette);
@@ -28,6 +35,10 @@ QString arrowFor(int sign);
 
 /// A dark palette for Fusion, used with --palette dark.
 QPalette darkPalette();
+
+/// Black and white with yellow focus and selection, offered in the View
+/// menu for low vision. Its text on window contrast is 21:1.
+QPalette highContrastPalette();
 
 /// Style sheet of the main window: cards, trade buttons, message bars.
 QString styleSheet(const QPalette& palette);

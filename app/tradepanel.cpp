@@ -6,19 +6,28 @@
 #include <QGridLayout>
 #include <QKeyEvent>
 #include <QLabel>
+#include <QLineEdit>
 #include <QLocale>
 #include <QPushButton>
 #include <QShortcut>
 #include <QSpinBox>
-#include <QVBoxLayout>
 
 namespace valiant::app {
 
 namespace {
 
-/// A spin box that lets the trade shortcuts through: B, S and Space mean
-/// nothing in a number, so they reach the window's shortcuts even while
-/// the quantity has focus.
+// B, S and Space mean nothing in a number or an amount, so they reach the
+// window's shortcuts even while a trade field has focus.
+bool isTradeKey(const QEvent* event)
+{
+    if (event->type() != QEvent::ShortcutOverride)
+        return false;
+    const auto* key = static_cast<const QKeyEvent*>(event);
+    const bool tradeKey =
+        key->key() == Qt::Key_B || key->key() == Qt::Key_S || key->key() == Qt::Key_Space;
+    return tradeKey && key->modifiers() == Qt::NoModifier;
+}
+
 class QuantitySpinBox : public QSpinBox
 {
 public:
@@ -27,16 +36,44 @@ public:
 protected:
     bool event(QEvent* event) override
     {
-        if (event->type() == QEvent::ShortcutOverride) {
-            const auto* key = static_cast<QKeyEvent*>(event);
-            const bool tradeKey =
-                key->key() == Qt::Key_B || key->key() == Qt::Key_S || key->key() == Qt::Key_Space;
-            if (tradeKey && key->modifiers() == Qt::NoModifier) {
-                event->ignore();
-                return true;
-            }
+        if (isTradeKey(event)) {
+            event->ignore();
+            return true;
         }
         return QSpinBox::event(event);
+    }
+};
+
+class LimitPriceEdit : public QLineEdit
+{
+public:
+    using QLineEdit::QLineEdit;
+
+protected:
+    bool event(QEvent* event) override
+    {
+        if (isTradeKey(event)) {
+            event->ignore();
+            return true;
+        }
+        return QLineEdit::event(event);
+    }
+};
+
+/// A push button that a held Enter or Space cannot click again and again.
+class OrderButton : public QPushButton
+{
+public:
+    using QPushButton::QPushButton;
+
+protected:
+    void keyPressEvent(QKeyEvent* event) override
+    {
+        if (event->isAutoRepeat()) {
+            event->accept();
+            return;
+        }
+        QPushButton::keyPressEvent(event);
     }
 };
 
@@ -61,22 +98,44 @@ TradePanel::TradePanel(QWidget* parent) : QFrame(parent)
     m_quantity->setMinimumHeight(34);
     quantityLabel->setBuddy(m_quantity);
 
+    auto* limitLabel = new QLabel(tr("&Limit price per share (optional)"), this);
+    m_limitPrice = new LimitPriceEdit(this);
+    m_limitPrice->setObjectName(QStringLiteral("limitPriceEdit"));
+    m_limitPrice->setAccessibleName(tr("Limit price per share"));
+    m_limitPrice->setPlaceholderText(tr("Any price"));
+    m_limitPrice->setToolTip(tr("The most a buy pays or the least a sell takes per share. "
+                                "Leave empty to trade at the live price."));
+    m_limitPrice->setClearButtonEnabled(true);
+    m_limitPrice->setMinimumHeight(34);
+    limitLabel->setBuddy(m_limitPrice);
+
     m_estimate = new QLabel(this);
     m_estimate->setObjectName(QStringLiteral("mutedLabel"));
     m_estimate->setAccessibleName(tr("Estimated order total"));
 
-    m_buy = makeButton(QStringLiteral("buyButton"), tr("Buy  (B)"), tr("Buy"), Qt::Key_B,
-                       tr("Buy the quantity at the live price. Shortcut: B"));
-    m_sell = makeButton(QStringLiteral("sellButton"), tr("Sell  (S)"), tr("Sell"), Qt::Key_S,
-                        tr("Sell the quantity at the live price. Shortcut: S"));
-    m_praise = makeButton(QStringLiteral("praiseButton"), tr("☀  Praise the sun  (Space)"),
-                          tr("Praise the sun"), Qt::Key_Space,
-                          tr("Earn $0.10 for every share you hold. Shortcut: Space"));
+    m_status = new QLabel(this);
+    m_status->setObjectName(QStringLiteral("tradeStatusLabel"));
+    m_status->setAccessibleName(tr("Trading status"));
+    m_status->setWordWrap(true);
+    m_status->hide();
 
-    connect(m_buy, &QPushButton::clicked, this, &TradePanel::requestBuy);
-    connect(m_sell, &QPushButton::clicked, this, &TradePanel::requestSell);
+    m_buy = makeButton(QStringLiteral("buyButton"), QString(), tr("Buy"), Qt::Key_B,
+                       tr("Buy the quantity at the live price. Shortcut: B"), &m_buyShortcut);
+    m_sell = makeButton(QStringLiteral("sellButton"), QString(), tr("Sell"), Qt::Key_S,
+                        tr("Sell the quantity at the live price. Shortcut: S"), &m_sellShortcut);
+    m_praise = makeButton(QStringLiteral("praiseButton"), QString(), tr("Praise the sun"),
+                          Qt::Key_Space, tr("Earn $0.10 for every share you hold. Shortcut: Space"),
+                          &m_praiseShortcut);
+    retranslateButtons();
+
+    connect(m_buy, &QPushButton::clicked, this, [this] { requestOrder(core::Side::Buy); });
+    connect(m_sell, &QPushButton::clicked, this, [this] { requestOrder(core::Side::Sell); });
     connect(m_praise, &QPushButton::clicked, this, &TradePanel::requestPraise);
     connect(m_quantity, &QSpinBox::valueChanged, this, &TradePanel::updateEstimate);
+    connect(m_limitPrice, &QLineEdit::textChanged, this, [this] {
+        m_limitError.clear();
+        updateButtons();
+    });
 
     auto* layout = new QGridLayout(this);
     layout->setContentsMargins(16, 14, 16, 16);
@@ -85,19 +144,26 @@ TradePanel::TradePanel(QWidget* parent) : QFrame(parent)
     layout->addWidget(title, 0, 0, 1, 2);
     layout->addWidget(quantityLabel, 1, 0, 1, 2);
     layout->addWidget(m_quantity, 2, 0, 1, 2);
-    layout->addWidget(m_estimate, 3, 0, 1, 2);
-    layout->addWidget(m_buy, 4, 0);
-    layout->addWidget(m_sell, 4, 1);
-    layout->addWidget(m_praise, 5, 0, 1, 2);
+    layout->addWidget(limitLabel, 3, 0, 1, 2);
+    layout->addWidget(m_limitPrice, 4, 0, 1, 2);
+    layout->addWidget(m_estimate, 5, 0, 1, 2);
+    layout->addWidget(m_buy, 6, 0);
+    layout->addWidget(m_sell, 6, 1);
+    layout->addWidget(m_status, 7, 0, 1, 2);
+    layout->addWidget(m_praise, 8, 0, 1, 2);
 
+    setTabOrder(m_quantity, m_limitPrice);
+    setTabOrder(m_limitPrice, m_buy);
+    setTabOrder(m_buy, m_sell);
+    setTabOrder(m_sell, m_praise);
     updateEstimate();
 }
 
 QPushButton* TradePanel::makeButton(const QString& objectName, const QString& text,
                                     const QString& accessibleName, const QKeySequence& key,
-                                    const QString& toolTip)
+                                    const QString& toolTip, QShortcut** shortcutOut)
 {
-    auto* button = new QPushButton(text, this);
+    auto* button = new OrderButton(text, this);
     button->setObjectName(objectName);
     button->setAccessibleName(accessibleName);
     button->setAccessibleDescription(toolTip);
@@ -107,20 +173,75 @@ QPushButton* TradePanel::makeButton(const QString& objectName, const QString& te
 
     // The shortcut belongs to the window, not to the button: it works
     // wherever focus is, and it is switched off together with the button.
+    // A held key repeats nothing: each order needs its own press.
     auto* shortcut = new QShortcut(key, this);
     shortcut->setContext(Qt::WindowShortcut);
-    connect(shortcut, &QShortcut::activated, button, &QPushButton::animateClick);
-    m_shortcuts.append(shortcut);
+    shortcut->setAutoRepeat(false);
+    connect(shortcut, &QShortcut::activated, button, [button] {
+        if (button->isEnabled())
+            button->click();
+    });
+    *shortcutOut = shortcut;
     return button;
+}
+
+void TradePanel::retranslateButtons()
+{
+    const bool buying = m_pendingSide == core::Side::Buy;
+    const bool selling = m_pendingSide == core::Side::Sell;
+    m_buy->setText(buying ? tr("Buying…") : tr("Buy  (B)"));
+    m_sell->setText(selling ? tr("Selling…") : tr("Sell  (S)"));
+    m_praise->setText(tr("☀  Praise the sun  (Space)"));
 }
 
 void TradePanel::setTradingEnabled(bool enabled)
 {
     m_tradingEnabled = enabled;
-    for (QPushButton* button : {m_buy, m_sell, m_praise})
-        button->setEnabled(enabled);
-    for (QShortcut* shortcut : std::as_const(m_shortcuts))
-        shortcut->setEnabled(enabled);
+    updateButtons();
+}
+
+void TradePanel::setBuySellBlockedReason(const QString& reason)
+{
+    if (reason == m_blockedReason)
+        return;
+    m_blockedReason = reason;
+    updateButtons();
+}
+
+void TradePanel::setOrderPending(core::Side side)
+{
+    m_pendingSide = side;
+    retranslateButtons();
+    updateButtons();
+}
+
+void TradePanel::clearOrderPending()
+{
+    m_pendingSide.reset();
+    retranslateButtons();
+    updateButtons();
+}
+
+void TradePanel::updateButtons()
+{
+    const bool buySell = m_tradingEnabled && m_blockedReason.isEmpty() && !m_pendingSide;
+    m_buy->setEnabled(buySell);
+    m_sell->setEnabled(buySell);
+    m_praise->setEnabled(m_tradingEnabled);
+    m_buyShortcut->setEnabled(buySell);
+    m_sellShortcut->setEnabled(buySell);
+    m_praiseShortcut->setEnabled(m_tradingEnabled);
+
+    QString status;
+    if (m_pendingSide)
+        status = tr("Waiting for the server to confirm the order…");
+    else if (m_tradingEnabled && !m_blockedReason.isEmpty())
+        status = m_blockedReason;
+    else if (!m_limitError.isEmpty())
+        status = m_limitError;
+    m_status->setText(status);
+    m_status->setVisible(!status.isEmpty());
+    m_status->setAccessibleDescription(status);
 }
 
 void TradePanel::setLastPrice(core::Money price)
@@ -137,6 +258,32 @@ std::int64_t TradePanel::quantity() const
 void TradePanel::setQuantity(std::int64_t quantity)
 {
     m_quantity->setValue(static_cast<int>(quantity));
+}
+
+core::Result<std::optional<core::Money>> TradePanel::limitPrice() const
+{
+    const QString text = m_limitPrice->text().trimmed();
+    if (text.isEmpty())
+        return std::optional<core::Money>();
+
+    const QLocale locale = this->locale();
+    const std::optional<core::Money> price = core::Money::parseLocale(text, locale);
+    if (!price || price->cents() <= 0) {
+        const QString example = core::Money::fromCents(12'50).toLocaleString(locale);
+        return core::makeError(
+            422, QStringLiteral("invalid_limit_price"),
+            tr("The limit price \"%1\" is not a positive amount. Type it like %2, or leave it "
+               "empty to trade at any price.")
+                .arg(text, example));
+    }
+    return std::optional<core::Money>(price);
+}
+
+void TradePanel::changeEvent(QEvent* event)
+{
+    QFrame::changeEvent(event);
+    if (event->type() == QEvent::LocaleChange)
+        updateEstimate();
 }
 
 void TradePanel::updateEstimate()
@@ -156,16 +303,19 @@ void TradePanel::updateEstimate()
             .arg(total->toLocaleString(locale()), m_lastPrice->toLocaleString(locale())));
 }
 
-void TradePanel::requestBuy()
+void TradePanel::requestOrder(core::Side side)
 {
-    if (m_tradingEnabled)
-        Q_EMIT buyRequested(quantity());
-}
+    if (!m_tradingEnabled || !m_blockedReason.isEmpty() || m_pendingSide)
+        return;
 
-void TradePanel::requestSell()
-{
-    if (m_tradingEnabled)
-        Q_EMIT sellRequested(quantity());
+    const core::Result<std::optional<core::Money>> limit = limitPrice();
+    if (!limit) {
+        m_limitError = limit.error().message;
+        updateButtons();
+        m_limitPrice->setFocus();
+        return;
+    }
+    Q_EMIT orderRequested(side, quantity(), limit.value());
 }
 
 void TradePanel::requestPraise()
