@@ -1,5 +1,7 @@
 #include "serverprocess.h"
 
+#include "postgresserver.h"
+
 #include <QDeadlineTimer>
 #include <QFile>
 #include <QRegularExpression>
@@ -31,6 +33,29 @@ qint64 fileSize(const QString& path)
     return QFile(path).size();
 }
 
+// The PostgreSQL server that every ServerProcess of this test process
+// shares, started on first use; each ServerProcess gets its own database.
+// Test support only: initdb per server would cost about 2 s each.
+PostgresServer* sharedPostgres(QString* errorString)
+{
+    static std::unique_ptr<PostgresServer> server;
+    if (server && server->isRunning())
+        return server.get();
+    if (!server)
+        server = std::make_unique<PostgresServer>();
+    if (!server->start()) {
+        *errorString = server->errorString();
+        return nullptr;
+    }
+    return server.get();
+}
+
+int nextDatabaseNumber()
+{
+    static int number = 0;
+    return ++number;
+}
+
 }  // namespace
 
 ServerProcess::ServerProcess() : ServerProcess(Options{}) {}
@@ -52,6 +77,16 @@ QString ServerProcess::databasePath() const
     return m_directory.filePath(QStringLiteral("valiant.db"));
 }
 
+bool ServerProcess::usesPostgres()
+{
+    return qEnvironmentVariable("VALIANT_TEST_STORE") == QLatin1String("postgres");
+}
+
+QString ServerProcess::databaseUrl() const
+{
+    return usesPostgres() ? m_postgresUrl : QStringLiteral("sqlite://") + databasePath();
+}
+
 QUrl ServerProcess::baseUrl() const
 {
     return QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_port));
@@ -68,7 +103,7 @@ QStringList ServerProcess::arguments() const
         QStringLiteral("serve"),
         QStringLiteral("--host"), QStringLiteral("127.0.0.1"),
         QStringLiteral("--port"), QString::number(m_port),
-        QStringLiteral("--database"), QStringLiteral("sqlite://") + databasePath(),
+        QStringLiteral("--database"), databaseUrl(),
         QStringLiteral("--tick-ms"), QString::number(m_options.tickMs),
         QStringLiteral("--starting-cash"), m_options.startingCash,
     };
@@ -106,6 +141,19 @@ bool ServerProcess::start()
     if (!m_directory.isValid())
         return fail(QStringLiteral("Could not create a temporary directory: %1")
                         .arg(m_directory.errorString()));
+
+    if (usesPostgres() && m_postgresUrl.isEmpty()) {
+        QString reason;
+        PostgresServer* postgres = sharedPostgres(&reason);
+        if (!postgres)
+            return fail(QStringLiteral("Could not start PostgreSQL for VALIANT_TEST_STORE=postgres: %1")
+                            .arg(reason));
+        const QString database = QStringLiteral("server_%1").arg(nextDatabaseNumber());
+        if (!postgres->createDatabase(database))
+            return fail(QStringLiteral("Could not create the PostgreSQL database %1: %2")
+                            .arg(database, postgres->errorString()));
+        m_postgresUrl = postgres->url(database);
+    }
 
     // Output of earlier runs stays in the files, so look only past it.
     const QString stdoutPath = m_directory.filePath(QStringLiteral("server.stdout.log"));

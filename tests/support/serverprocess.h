@@ -3,6 +3,8 @@
 // ServerProcess: a real valiant-server child process on 127.0.0.1 for
 // black-box tests. Runs $VALIANT_SERVER_BIN (set by CTest) with an
 // ephemeral port and a SQLite database in its own temporary directory.
+// With VALIANT_TEST_STORE=postgres it uses a fresh database on a throwaway
+// PostgreSQL server instead, one server per test process (PostgresServer).
 // The process is killed when the object dies, and also if the test
 // process itself dies (PR_SET_PDEATHSIG), so no server outlives its test.
 
@@ -51,7 +53,12 @@ public:
     int port() const { return m_port; }
     QUrl baseUrl() const;           // http://127.0.0.1:PORT
     QUrl webSocketUrl(const QString& pathAndQuery) const;  // ws://127.0.0.1:PORT/...
-    QString databasePath() const;
+    QString databasePath() const;   // the SQLite file; unused with PostgreSQL
+    /// The --database URL: sqlite:///PATH, or postgres://... in PostgreSQL mode
+    /// (valid once start() has created the database).
+    QString databaseUrl() const;
+    /// True when VALIANT_TEST_STORE=postgres.
+    static bool usesPostgres();
     QString errorString() const { return m_errorString; }
 
     /// Everything the process wrote to stderr or stdout so far, across restarts.
@@ -70,6 +77,7 @@ private:
     std::unique_ptr<QProcess> m_process;
     int m_port = 0;
     QString m_errorString;
+    QString m_postgresUrl;  // set by the first start() in PostgreSQL mode
 };
 
 }  // namespace valiant::test
