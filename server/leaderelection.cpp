@@ -16,6 +16,9 @@ Q_LOGGING_CATEGORY(lcLeader, "valiant.generator")
 
 // While the lock connection keeps failing, only every this many failures is logged.
 constexpr int failureLogInterval = 60;
+// A leader that lost its lock connection sits out this many ticks before it
+// competes again, so a follower (retrying every tick) takes over.
+constexpr int deposedCooldownTicks = 2;
 
 core::Error poolingError(int firstPid, int secondPid)
 {
@@ -96,6 +99,7 @@ struct LeaderElection::Private
     int backendPid = 0;
     bool leader = false;
     int consecutiveFailures = 0;
+    int cooldownTicks = 0;
 
     /// Connects and checks that two statements run in one session.
     std::optional<core::Error> connect();
@@ -132,6 +136,9 @@ void LeaderElection::Private::dropConnection(const QString& reason)
     }
     connection.reset();
     backendPid = 0;
+    if (leader) {
+        cooldownTicks = deposedCooldownTicks;
+    }
     setLeader(false, QStringLiteral("the lock connection was lost"));
 }
 
@@ -209,6 +216,10 @@ core::Result<core::Ok> LeaderElection::start()
 
 bool LeaderElection::claimTick(std::int64_t slot)
 {
+    if (d->cooldownTicks > 0) {
+        --d->cooldownTicks;
+        return false;
+    }
     try {
         if (!d->connection || !d->connection->is_open()) {
             if (const std::optional<core::Error> error = d->connect()) {

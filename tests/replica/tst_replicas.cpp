@@ -1,0 +1,720 @@
+// Several valiant-server replicas on one real PostgreSQL and one real Redis:
+// one quote per tick across all replicas, leader failover when the leader
+// dies or loses its lock connection, a Redis outage that stream clients do
+// not notice, a PostgreSQL restart, and a bank test of concurrent orders
+// and praise with retried idempotency keys on different replicas.
+//
+// Each test case gets a fresh database and flushed Redis. Ticks are short
+// (tickMs) so that the whole suite stays well under two minutes.
+
+#include "support/httpclient.h"
+#include "support/postgresserver.h"
+#include "support/redisserver.h"
+#include "support/serverprocess.h"
+
+#include <QDateTime>
+#include <QDeadlineTimer>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QMutex>
+#include <QRandomGenerator>
+#include <QSet>
+#include <QTest>
+#include <QThread>
+#include <QWebSocket>
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+using namespace valiant::test;
+
+namespace {
+
+constexpr int tickMs = 250;
+constexpr int waitMs = 20'000;
+// The advisory lock keys of the leader election ("VALI", 1).
+constexpr int lockKeyHigh = 0x56414C49;
+constexpr int lockKeyLow = 1;
+
+struct QuoteRow
+{
+    qint64 id = 0;
+    qint64 createdMs = 0;
+};
+
+/// Waits until `condition` holds, spinning the event loop.
+bool waitFor(const std::function<bool()>& condition, int timeoutMs = waitMs)
+{
+    const QDeadlineTimer deadline(timeoutMs);
+    while (!condition()) {
+        if (deadline.hasExpired())
+            return false;
+        QTest::qWait(20);
+    }
+    return true;
+}
+
+/// A stream client that records every quote id it receives.
+class StreamClient
+{
+public:
+    explicit StreamClient(const QUrl& url)
+    {
+        QObject::connect(&m_socket, &QWebSocket::connected, &m_socket,
+                         [this] { m_connected = true; });
+        QObject::connect(&m_socket, &QWebSocket::disconnected, &m_socket,
+                         [this] { m_disconnected = true; });
+        QObject::connect(&m_socket, &QWebSocket::textMessageReceived, &m_socket,
+                         [this](const QString& text) {
+                             const QJsonObject message =
+                                 QJsonDocument::fromJson(text.toUtf8()).object();
+                             if (message.value(QStringLiteral("type")).toString() ==
+                                 QLatin1String("quote"))
+                                 m_ids.append(message.value(QStringLiteral("id")).toInteger());
+                         });
+        m_socket.open(url);
+    }
+
+    bool waitForConnected()
+    {
+        return waitFor([this] { return m_connected || m_disconnected; }) && m_connected;
+    }
+
+    bool disconnected() const { return m_disconnected; }
+    const QList<qint64>& ids() const { return m_ids; }
+    qint64 lastId() const { return m_ids.isEmpty() ? 0 : m_ids.last(); }
+
+private:
+    QWebSocket m_socket;
+    QList<qint64> m_ids;
+    bool m_connected = false;
+    bool m_disconnected = false;
+};
+
+qint64 timeOf(const QJsonValue& value)
+{
+    return QDateTime::fromString(value.toString(), Qt::ISODateWithMs).toMSecsSinceEpoch();
+}
+
+/// "" when the ids are consecutive with no repeat, else the first problem.
+QString checkConsecutive(const QList<qint64>& ids)
+{
+    for (qsizetype i = 1; i < ids.size(); ++i) {
+        if (ids.at(i) != ids.at(i - 1) + 1)
+            return QStringLiteral("id %1 follows id %2 at position %3")
+                .arg(ids.at(i))
+                .arg(ids.at(i - 1))
+                .arg(i);
+    }
+    return {};
+}
+
+}  // namespace
+
+class ReplicasTest : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void cleanup();
+
+    void onePerTickAcrossReplicas();
+    void failoverWhenLeaderKilled();
+    void failoverWhenLockConnectionKilled();
+    void redisOutageKeepsStreamsGapFree();
+    void postgresRestartRecovers();
+    void bankBalancesMatchHistory();
+
+private:
+    using Replica = std::unique_ptr<ServerProcess>;
+
+    bool startReplicas(int count, const QString& startingCash = QStringLiteral("100.00"));
+    QJsonObject up(ServerProcess& replica, int* status = nullptr) const;
+    QString generatorOf(ServerProcess& replica) const;
+    /// The index of the one replica whose /up says "leader" while every
+    /// other running replica says "follower"; -1 until that holds.
+    int soleLeader() const;
+    QList<QuoteRow> quotesAfter(qint64 afterId) const;
+    qint64 latestQuoteId() const;
+    bool waitForQuotesAfter(qint64 afterId, int count) const;
+    QString checkOnePerTick(const QList<QuoteRow>& quotes) const;
+    QString describeReplicas() const;
+
+    PostgresServer m_postgres;
+    RedisServer m_redis;
+    QString m_databaseUrl;
+    int m_databaseNumber = 0;
+    std::vector<Replica> m_replicas;
+};
+
+void ReplicasTest::initTestCase()
+{
+    if (ServerProcess::serverBinary().isEmpty())
+        QSKIP("VALIANT_SERVER_BIN is not set; run through ctest.");
+    QVERIFY2(m_postgres.start(), qPrintable(m_postgres.errorString()));
+    QVERIFY2(m_redis.start(), qPrintable(m_redis.errorString()));
+}
+
+void ReplicasTest::init()
+{
+    if (!m_postgres.isRunning())
+        QVERIFY2(m_postgres.start(), qPrintable(m_postgres.errorString()));
+    if (!m_redis.isRunning())
+        QVERIFY2(m_redis.start(), qPrintable(m_redis.errorString()));
+    QCOMPARE(m_redis.command({QStringLiteral("FLUSHALL")}), QByteArray("+OK\r\n"));
+
+    const QString database = QStringLiteral("replicas_%1").arg(++m_databaseNumber);
+    QVERIFY2(m_postgres.createDatabase(database), qPrintable(m_postgres.errorString()));
+    m_databaseUrl = m_postgres.url(database);
+}
+
+void ReplicasTest::cleanup()
+{
+    if (QTest::currentTestFailed())
+        qWarning().noquote() << describeReplicas();
+    m_replicas.clear();
+}
+
+bool ReplicasTest::startReplicas(int count, const QString& startingCash)
+{
+    for (int i = 0; i < count; ++i) {
+        ServerProcess::Options options;
+        options.tickMs = tickMs;
+        options.startingCash = startingCash;
+        // The later --database wins over the default SQLite file.
+        options.extraArguments = {QStringLiteral("--database"), m_databaseUrl,
+                                  QStringLiteral("--redis"), m_redis.url(),
+                                  QStringLiteral("--generator"), QStringLiteral("auto")};
+        m_replicas.push_back(std::make_unique<ServerProcess>(options));
+        if (!m_replicas.back()->start()) {
+            qWarning().noquote() << "Replica" << i << "failed to start:"
+                                 << m_replicas.back()->errorString();
+            return false;
+        }
+    }
+    return true;
+}
+
+QJsonObject ReplicasTest::up(ServerProcess& replica, int* status) const
+{
+    const HttpResponse response = HttpClient(replica.baseUrl(), 3000).get(QStringLiteral("/up"));
+    if (status)
+        *status = response.status;
+    return response.json();
+}
+
+QString ReplicasTest::generatorOf(ServerProcess& replica) const
+{
+    return up(replica).value(QStringLiteral("generator")).toString();
+}
+
+int ReplicasTest::soleLeader() const
+{
+    int leader = -1;
+    for (std::size_t i = 0; i < m_replicas.size(); ++i) {
+        if (!m_replicas[i]->isRunning())
+            continue;
+        const QString state = generatorOf(*m_replicas[i]);
+        if (state == QLatin1String("leader")) {
+            if (leader >= 0)
+                return -1;
+            leader = int(i);
+        } else if (state != QLatin1String("follower")) {
+            return -1;
+        }
+    }
+    return leader;
+}
+
+QList<QuoteRow> ReplicasTest::quotesAfter(qint64 afterId) const
+{
+    // Any running replica serves the shared database.
+    for (const Replica& replica : m_replicas) {
+        if (!replica->isRunning())
+            continue;
+        QList<QuoteRow> rows;
+        qint64 cursor = afterId;
+        for (;;) {
+            const HttpResponse response = HttpClient(replica->baseUrl()).get(
+                QStringLiteral("/api/v1/quotes?after_id=%1&limit=1000").arg(cursor));
+            if (response.status != 200)
+                break;
+            const QJsonArray quotes = response.json().value(QStringLiteral("quotes")).toArray();
+            for (const QJsonValue& quote : quotes) {
+                rows.append(QuoteRow{quote.toObject().value(QStringLiteral("id")).toInteger(),
+                                     timeOf(quote.toObject().value(QStringLiteral("created")))});
+            }
+            if (quotes.size() < 1000)
+                return rows;
+            cursor = rows.last().id;
+        }
+    }
+    return {};
+}
+
+qint64 ReplicasTest::latestQuoteId() const
+{
+    for (const Replica& replica : m_replicas) {
+        if (!replica->isRunning())
+            continue;
+        const HttpResponse response =
+            HttpClient(replica->baseUrl(), 3000).get(QStringLiteral("/api/v1/quotes/latest"));
+        if (response.status == 200)
+            return response.json().value(QStringLiteral("id")).toInteger();
+    }
+    return 0;
+}
+
+bool ReplicasTest::waitForQuotesAfter(qint64 afterId, int count) const
+{
+    return waitFor([&] { return latestQuoteId() >= afterId + count; });
+}
+
+QString ReplicasTest::checkOnePerTick(const QList<QuoteRow>& quotes) const
+{
+    QList<qint64> ids;
+    for (const QuoteRow& quote : quotes)
+        ids.append(quote.id);
+    if (const QString problem = checkConsecutive(ids); !problem.isEmpty())
+        return problem;
+
+    // Two generators in one tick would make two quotes a few ms apart;
+    // one generator makes them a tick apart, give or take timer latency.
+    // The first quote of a database is made at start-up, off the tick grid.
+    for (qsizetype i = 1; i < quotes.size(); ++i) {
+        if (quotes.at(i - 1).id == 1)
+            continue;
+        const qint64 gap = quotes.at(i).createdMs - quotes.at(i - 1).createdMs;
+        if (gap < tickMs * 2 / 5)
+            return QStringLiteral("quotes %1 and %2 were made %3 ms apart, less than a tick")
+                .arg(quotes.at(i - 1).id)
+                .arg(quotes.at(i).id)
+                .arg(gap);
+    }
+    if (quotes.size() >= 2) {
+        const qint64 ticks = (quotes.last().createdMs - quotes.first().createdMs) / tickMs;
+        if (quotes.size() > ticks + 3)
+            return QStringLiteral("%1 quotes in %2 ticks").arg(quotes.size()).arg(ticks);
+    }
+    return {};
+}
+
+QString ReplicasTest::describeReplicas() const
+{
+    QString text;
+    for (std::size_t i = 0; i < m_replicas.size(); ++i) {
+        text += QStringLiteral("--- replica %1 (port %2) stderr ---\n%3\n")
+                    .arg(i)
+                    .arg(m_replicas[i]->port())
+                    .arg(QString::fromUtf8(m_replicas[i]->standardError().right(4000)));
+    }
+    return text;
+}
+
+// --- One leader ----------------------------------------------------------
+
+void ReplicasTest::onePerTickAcrossReplicas()
+{
+    QVERIFY(startReplicas(3));
+    QVERIFY2(waitFor([this] { return soleLeader() >= 0; }), qPrintable(describeReplicas()));
+
+    const qint64 start = latestQuoteId();
+    QVERIFY(waitForQuotesAfter(start, 16));
+    const QList<QuoteRow> quotes = quotesAfter(0);
+    QVERIFY2(quotes.size() >= 16, qPrintable(QString::number(quotes.size())));
+    const QString problem = checkOnePerTick(quotes);
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
+
+    QString fence;
+    QVERIFY2(m_postgres.execute(QStringLiteral("SELECT count(*) FROM pg_locks WHERE locktype = "
+                                               "'advisory' AND granted AND classid = %1 AND "
+                                               "objid = %2")
+                                    .arg(lockKeyHigh)
+                                    .arg(lockKeyLow),
+                                &fence, m_databaseUrl.section(QLatin1Char('/'), -1)),
+             qPrintable(m_postgres.errorString()));
+    QCOMPARE(fence, QStringLiteral("1"));
+}
+
+void ReplicasTest::failoverWhenLeaderKilled()
+{
+    QVERIFY(startReplicas(3));
+    int leader = -1;
+    QVERIFY2(waitFor([&] { return (leader = soleLeader()) >= 0; }), qPrintable(describeReplicas()));
+    QVERIFY(waitForQuotesAfter(0, 4));
+
+    const qint64 killedAtMs = QDateTime::currentMSecsSinceEpoch();
+    m_replicas[std::size_t(leader)]->kill();
+    const qint64 lastBefore = latestQuoteId();
+
+    int successor = -1;
+    QVERIFY2(waitFor([&] { return (successor = soleLeader()) >= 0; }),
+             qPrintable(describeReplicas()));
+    QVERIFY(successor != leader);
+    QVERIFY(waitForQuotesAfter(lastBefore, 4));
+
+    // The first quote after the kill came within 3 ticks, plus a little
+    // latency for the timer and the inserts.
+    const QList<QuoteRow> quotes = quotesAfter(0);
+    qint64 firstAfterKillMs = 0;
+    for (const QuoteRow& quote : quotes) {
+        if (quote.createdMs > killedAtMs) {
+            firstAfterKillMs = quote.createdMs;
+            break;
+        }
+    }
+    QVERIFY(firstAfterKillMs > 0);
+    QVERIFY2(firstAfterKillMs - killedAtMs <= 3 * tickMs + 150,
+             qPrintable(QStringLiteral("first quote %1 ms after the kill")
+                            .arg(firstAfterKillMs - killedAtMs)));
+    const QString problem = checkOnePerTick(quotes);
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
+}
+
+void ReplicasTest::failoverWhenLockConnectionKilled()
+{
+    QVERIFY(startReplicas(2));
+    int leader = -1;
+    QVERIFY2(waitFor([&] { return (leader = soleLeader()) >= 0; }), qPrintable(describeReplicas()));
+    QVERIFY(waitForQuotesAfter(0, 4));
+
+    const qint64 killedAtMs = QDateTime::currentMSecsSinceEpoch();
+    QString terminated;
+    QVERIFY2(m_postgres.execute(QStringLiteral("SELECT count(pg_terminate_backend(pid)) FROM "
+                                               "pg_locks WHERE locktype = 'advisory' AND granted "
+                                               "AND classid = %1 AND objid = %2")
+                                    .arg(lockKeyHigh)
+                                    .arg(lockKeyLow),
+                                &terminated),
+             qPrintable(m_postgres.errorString()));
+    QCOMPARE(terminated, QStringLiteral("1"));
+    const qint64 lastBefore = latestQuoteId();
+
+    // The other replica takes over; the old one keeps running as a follower.
+    const int other = 1 - leader;
+    QVERIFY2(waitFor([&] { return soleLeader() == other; }), qPrintable(describeReplicas()));
+    QCOMPARE(generatorOf(*m_replicas[std::size_t(leader)]), QStringLiteral("follower"));
+    QVERIFY(waitForQuotesAfter(lastBefore, 4));
+
+    const QList<QuoteRow> quotes = quotesAfter(0);
+    qint64 firstAfterKillMs = 0;
+    for (const QuoteRow& quote : quotes) {
+        if (quote.createdMs > killedAtMs) {
+            firstAfterKillMs = quote.createdMs;
+            break;
+        }
+    }
+    QVERIFY(firstAfterKillMs > 0);
+    QVERIFY2(firstAfterKillMs - killedAtMs <= 3 * tickMs + 150,
+             qPrintable(QStringLiteral("first quote %1 ms after the termination")
+                            .arg(firstAfterKillMs - killedAtMs)));
+    const QString problem = checkOnePerTick(quotes);
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
+    QVERIFY(m_replicas[std::size_t(leader)]->standardError().contains(
+        "Lost the quote generator leadership"));
+}
+
+// --- Redis outage --------------------------------------------------------
+
+void ReplicasTest::redisOutageKeepsStreamsGapFree()
+{
+    QVERIFY(startReplicas(2));
+    QVERIFY2(waitFor([this] { return soleLeader() >= 0; }), qPrintable(describeReplicas()));
+    for (const Replica& replica : m_replicas) {
+        QVERIFY2(waitFor([&] {
+                     return up(*replica).value(QStringLiteral("bus")).toString() ==
+                            QLatin1String("redis");
+                 }),
+                 qPrintable(describeReplicas()));
+    }
+
+    std::vector<std::unique_ptr<StreamClient>> clients;
+    for (const Replica& replica : m_replicas) {
+        clients.push_back(std::make_unique<StreamClient>(
+            replica->webSocketUrl(QStringLiteral("/api/v1/stream"))));
+        QVERIFY(clients.back()->waitForConnected());
+    }
+    const qint64 before = latestQuoteId();
+    QVERIFY(waitFor([&] {
+        for (const auto& client : clients) {
+            if (client->lastId() < before + 3)
+                return false;
+        }
+        return true;
+    }));
+
+    // Redis goes away: /up stays 200 with "degraded" and quotes keep coming.
+    m_redis.kill();
+    for (const Replica& replica : m_replicas) {
+        QVERIFY2(waitFor([&] {
+                     int status = 0;
+                     const QJsonObject body = up(*replica, &status);
+                     return status == 200 &&
+                            body.value(QStringLiteral("bus")).toString() ==
+                                QLatin1String("degraded");
+                 }),
+                 qPrintable(describeReplicas()));
+    }
+    const qint64 duringOutage = latestQuoteId();
+    QVERIFY(waitFor([&] {
+        for (const auto& client : clients) {
+            if (client->lastId() < duringOutage + 8)
+                return false;
+        }
+        return true;
+    }));
+
+    // Redis returns: every replica resubscribes by itself.
+    QVERIFY2(m_redis.start(), qPrintable(m_redis.errorString()));
+    for (const Replica& replica : m_replicas) {
+        QVERIFY2(waitFor([&] {
+                     return up(*replica).value(QStringLiteral("bus")).toString() ==
+                            QLatin1String("redis");
+                 }),
+                 qPrintable(describeReplicas()));
+    }
+    const qint64 afterReturn = latestQuoteId();
+    QVERIFY(waitFor([&] {
+        for (const auto& client : clients) {
+            if (client->lastId() < afterReturn + 6)
+                return false;
+        }
+        return true;
+    }));
+
+    for (std::size_t i = 0; i < clients.size(); ++i) {
+        const QList<qint64>& ids = clients[i]->ids();
+        QVERIFY(!clients[i]->disconnected());
+        const QString problem = checkConsecutive(ids);
+        QVERIFY2(problem.isEmpty(),
+                 qPrintable(QStringLiteral("client of replica %1: %2").arg(i).arg(problem)));
+        QVERIFY(ids.first() <= before + 3);
+        QVERIFY(ids.last() >= afterReturn + 6);
+    }
+}
+
+// --- PostgreSQL restart --------------------------------------------------
+
+void ReplicasTest::postgresRestartRecovers()
+{
+    QVERIFY(startReplicas(2));
+    QVERIFY2(waitFor([this] { return soleLeader() >= 0; }), qPrintable(describeReplicas()));
+    QVERIFY(waitForQuotesAfter(0, 3));
+
+    QVERIFY2(m_postgres.stop(), qPrintable(m_postgres.errorString()));
+    for (const Replica& replica : m_replicas) {
+        QVERIFY2(waitFor([&] {
+                     int status = 0;
+                     up(*replica, &status);
+                     return status == 503;
+                 }),
+                 qPrintable(describeReplicas()));
+        const HttpResponse latest =
+            HttpClient(replica->baseUrl(), 5000).get(QStringLiteral("/api/v1/quotes/latest"));
+        QCOMPARE(latest.status, 503);
+    }
+
+    QVERIFY2(m_postgres.start(), qPrintable(m_postgres.errorString()));
+    for (const Replica& replica : m_replicas) {
+        QVERIFY2(waitFor([&] {
+                     int status = 0;
+                     up(*replica, &status);
+                     return status == 200;
+                 }),
+                 qPrintable(describeReplicas()));
+    }
+    QVERIFY2(waitFor([this] { return soleLeader() >= 0; }), qPrintable(describeReplicas()));
+    const qint64 afterRestart = latestQuoteId();
+    QVERIFY(waitForQuotesAfter(afterRestart, 4));
+
+    const QString problem = checkOnePerTick(quotesAfter(0));
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
+}
+
+// --- Bank test -----------------------------------------------------------
+
+namespace {
+
+struct Operation
+{
+    QString kind;          // buy, sell, praise
+    int status = 0;
+    QJsonObject body;
+};
+
+struct ClientLog
+{
+    int account = 0;
+    QList<Operation> operations;
+    QStringList failures;
+};
+
+QByteArray jsonRequest(const QByteArray& target, const QString& token, const QJsonObject& body,
+                       const QByteArray& key)
+{
+    HttpHeaders headers = HttpClient::jsonHeaders(token);
+    if (!key.isEmpty())
+        headers.append({QByteArrayLiteral("Idempotency-Key"), key});
+    return RawHttp::buildRequest(QByteArrayLiteral("POST"), target, headers,
+                                 QJsonDocument(body).toJson(QJsonDocument::Compact));
+}
+
+}  // namespace
+
+void ReplicasTest::bankBalancesMatchHistory()
+{
+    constexpr int accountCount = 6;
+    constexpr int clientCount = 12;
+    constexpr int operationsPerClient = 25;
+    const qint64 startingCents = 1000'00;
+
+    QVERIFY(startReplicas(3, QStringLiteral("1000.00")));
+    QVERIFY2(waitFor([this] { return soleLeader() >= 0; }), qPrintable(describeReplicas()));
+    QVERIFY(waitForQuotesAfter(0, 2));
+
+    QStringList tokens;
+    for (int i = 0; i < accountCount; ++i) {
+        const HttpResponse created = HttpClient(m_replicas[std::size_t(i % 3)]->baseUrl())
+                                         .post(QStringLiteral("/api/v1/accounts"),
+                                               {{"username", QStringLiteral("bank%1").arg(i)},
+                                                {"password", QStringLiteral("correct horse")}});
+        QVERIFY2(created.status == 201, qPrintable(created.describe()));
+        tokens.append(created.json().value(QStringLiteral("token")).toString());
+    }
+
+    QList<int> ports;
+    for (const Replica& replica : m_replicas)
+        ports.append(replica->port());
+
+    // Two clients per account, on different replicas, at the same time. A
+    // third of the orders are sent again with the same key to another replica.
+    std::vector<ClientLog> logs(clientCount);
+    std::vector<std::unique_ptr<QThread>> threads;
+    for (int c = 0; c < clientCount; ++c) {
+        ClientLog& log = logs[std::size_t(c)];
+        log.account = c % accountCount;
+        const QString token = tokens.at(log.account);
+        threads.emplace_back(QThread::create([&log, token, ports, c] {
+            QRandomGenerator random(quint32(1000 + c));
+            for (int i = 0; i < operationsPerClient; ++i) {
+                const int port = ports.at((c + i) % ports.size());
+                const int roll = int(random.bounded(100));
+                Operation operation;
+                QByteArray request;
+                QByteArray key;
+                if (roll < 20) {
+                    operation.kind = QStringLiteral("praise");
+                    request = jsonRequest("/api/v1/praise", token, {}, {});
+                } else {
+                    operation.kind = roll < 60 ? QStringLiteral("buy") : QStringLiteral("sell");
+                    key = QStringLiteral("client%1-op%2").arg(c).arg(i).toUtf8();
+                    request = jsonRequest("/api/v1/orders", token,
+                                          {{"side", operation.kind},
+                                           {"quantity", int(random.bounded(1, 4))}},
+                                          key);
+                }
+
+                const HttpResponse response = RawHttp::exchange(port, request, 20'000);
+                operation.status = response.status;
+                operation.body = response.json();
+                const bool acceptable =
+                    operation.kind == QLatin1String("praise")
+                        ? response.status == 200
+                        : (response.status == 201 || response.status == 422);
+                if (!acceptable)
+                    log.failures.append(QStringLiteral("%1 %2 on port %3: %4")
+                                            .arg(operation.kind, QString::fromLatin1(key))
+                                            .arg(port)
+                                            .arg(response.describe()));
+
+                if (!key.isEmpty() && random.bounded(3) == 0) {
+                    const int otherPort = ports.at((c + i + 1) % ports.size());
+                    const HttpResponse retry = RawHttp::exchange(otherPort, request, 20'000);
+                    if (retry.status != 200 || retry.body != response.body)
+                        log.failures.append(
+                            QStringLiteral("retry of %1 on port %2 did not replay %3: %4")
+                                .arg(QString::fromLatin1(key))
+                                .arg(otherPort)
+                                .arg(response.describe(), retry.describe()));
+                }
+                log.operations.append(operation);
+            }
+        }));
+        threads.back()->start();
+    }
+    for (const auto& thread : threads)
+        QVERIFY(thread->wait(120'000));
+    for (const ClientLog& log : logs)
+        QVERIFY2(log.failures.isEmpty(), qPrintable(log.failures.join(QLatin1Char('\n'))));
+
+    for (int a = 0; a < accountCount; ++a) {
+        // What the clients were told: the filled orders and the bonuses.
+        QSet<qint64> acknowledged;
+        qint64 bonuses = 0;
+        for (const ClientLog& log : logs) {
+            if (log.account != a)
+                continue;
+            for (const Operation& operation : log.operations) {
+                if (operation.kind == QLatin1String("praise")) {
+                    bonuses += centsFromMoney(operation.body.value("bonus").toString()).value_or(-1);
+                } else if (operation.status == 201) {
+                    acknowledged.insert(
+                        operation.body.value("order").toObject().value("id").toInteger());
+                }
+            }
+        }
+
+        // The order history, read through the API and replayed.
+        const HttpClient client(m_replicas[std::size_t(a % 3)]->baseUrl());
+        QList<qint64> historyIds;
+        qint64 cash = startingCents + bonuses;
+        qint64 shares = 0;
+        qint64 beforeId = 0;
+        for (;;) {
+            const QString query = beforeId > 0
+                                      ? QStringLiteral("/api/v1/orders?limit=500&before_id=%1")
+                                            .arg(beforeId)
+                                      : QStringLiteral("/api/v1/orders?limit=500");
+            const HttpResponse page = client.get(query, tokens.at(a));
+            QVERIFY2(page.status == 200, qPrintable(page.describe()));
+            const QJsonArray orders = page.json().value("orders").toArray();
+            for (const QJsonValue& value : orders) {
+                const QJsonObject order = value.toObject();
+                historyIds.append(order.value("id").toInteger());
+                const qint64 total = centsFromMoney(order.value("total").toString()).value_or(0);
+                const qint64 quantity = order.value("quantity").toInteger();
+                if (order.value("side").toString() == QLatin1String("buy")) {
+                    cash -= total;
+                    shares += quantity;
+                } else {
+                    cash += total;
+                    shares -= quantity;
+                }
+            }
+            if (orders.size() < 500)
+                break;
+            beforeId = historyIds.last();
+        }
+
+        const QSet<qint64> historySet(historyIds.begin(), historyIds.end());
+        QCOMPARE(historySet.size(), historyIds.size());  // no order twice
+        QCOMPARE(historySet, acknowledged);              // every filled order, nothing else
+
+        const HttpResponse portfolio = client.get(QStringLiteral("/api/v1/portfolio"), tokens.at(a));
+        QVERIFY2(portfolio.status == 200, qPrintable(portfolio.describe()));
+        const QJsonObject wallet = portfolio.json();
+        const qint64 walletCash = centsFromMoney(wallet.value("cash").toString()).value_or(-1);
+        const qint64 walletShares = wallet.value("shares").toInteger(-1);
+        QCOMPARE(walletCash, cash);
+        QCOMPARE(walletShares, shares);
+        QVERIFY(walletCash >= 0);
+        QVERIFY(walletShares >= 0);
+        QVERIFY(centsFromMoney(wallet.value("cost_basis").toString()).value_or(-1) >= 0);
+    }
+}
+
+QTEST_GUILESS_MAIN(ReplicasTest)
+#include "tst_replicas.moc"
