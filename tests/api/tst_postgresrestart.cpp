@@ -1,0 +1,153 @@
+// One valiant-server on a throwaway PostgreSQL that the test stops, crashes
+// and restarts under it: requests that need the database get 503 and /up
+// is 503 while it is down, the server reconnects by itself, and no order
+// is lost or applied twice.
+
+#include "support/httpclient.h"
+#include "support/postgresserver.h"
+#include "support/serverprocess.h"
+
+#include <QDeadlineTimer>
+#include <QJsonArray>
+#include <QTest>
+#include <QThread>
+
+using valiant::test::HttpClient;
+using valiant::test::HttpHeaders;
+using valiant::test::HttpResponse;
+using valiant::test::PostgresServer;
+using valiant::test::ServerProcess;
+
+class PostgresRestartTest : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void stopGives503ThenRecovers();
+    void crashGives503ThenRecovers();
+
+private:
+    HttpResponse placeOrder(const QByteArray& key, int quantity) const;
+    void verifyDown(const QByteArray& key);
+    void verifyRecovers();
+    qint64 orderCount() const;
+
+    PostgresServer m_postgres;
+    std::unique_ptr<ServerProcess> m_server;
+    QString m_token;
+};
+
+void PostgresRestartTest::initTestCase()
+{
+    QVERIFY2(!ServerProcess::serverBinary().isEmpty(), "VALIANT_SERVER_BIN is not set");
+    QVERIFY2(m_postgres.start(), qPrintable(m_postgres.errorString()));
+
+    // The later --database wins over the one ServerProcess passes.
+    ServerProcess::Options options;
+    options.tickMs = 200;
+    options.startingCash = QStringLiteral("100000.00");
+    options.extraArguments = {QStringLiteral("--database"), m_postgres.url()};
+    m_server = std::make_unique<ServerProcess>(options);
+    QVERIFY2(m_server->start(), qPrintable(m_server->errorString()));
+
+    const HttpResponse created =
+        HttpClient(m_server->baseUrl())
+            .post(QStringLiteral("/api/v1/accounts"),
+                  {{"username", "restarter"}, {"password", "correct horse battery"}});
+    QVERIFY2(created.status == 201, qPrintable(created.describe()));
+    m_token = created.json().value("token").toString();
+
+    QDeadlineTimer firstQuote(10'000);
+    while (HttpClient(m_server->baseUrl()).get("/api/v1/quotes/latest").status != 200
+           && !firstQuote.hasExpired())
+        QThread::msleep(50);
+}
+
+HttpResponse PostgresRestartTest::placeOrder(const QByteArray& key, int quantity) const
+{
+    return HttpClient(m_server->baseUrl())
+        .post(QStringLiteral("/api/v1/orders"), {{"side", "buy"}, {"quantity", quantity}}, m_token,
+              HttpHeaders{{"Idempotency-Key", key}});
+}
+
+qint64 PostgresRestartTest::orderCount() const
+{
+    const HttpResponse response =
+        HttpClient(m_server->baseUrl()).get(QStringLiteral("/api/v1/orders?limit=100"), m_token);
+    return response.json().value("orders").toArray().size();
+}
+
+void PostgresRestartTest::verifyDown(const QByteArray& key)
+{
+    const HttpClient client(m_server->baseUrl());
+    const HttpResponse up = client.get("/up");
+    QVERIFY2(up.status == 503, qPrintable(up.describe()));
+
+    const HttpResponse order = placeOrder(key, 1);
+    QVERIFY2(order.status == 503, qPrintable(order.describe()));
+    QCOMPARE(order.errorCode(), QStringLiteral("database_unavailable"));
+
+    const HttpResponse portfolio = client.get("/api/v1/portfolio", m_token);
+    QVERIFY2(portfolio.status == 503, qPrintable(portfolio.describe()));
+    QVERIFY(m_server->isRunning());
+}
+
+void PostgresRestartTest::verifyRecovers()
+{
+    const HttpClient client(m_server->baseUrl());
+    QDeadlineTimer deadline(10'000);
+    HttpResponse up = client.get("/up");
+    while (up.status != 200 && !deadline.hasExpired()) {
+        QThread::msleep(100);
+        up = client.get("/up");
+    }
+    QVERIFY2(up.status == 200, qPrintable("GET /up 10 s after PostgreSQL returned: " + up.describe()));
+}
+
+void PostgresRestartTest::stopGives503ThenRecovers()
+{
+    const HttpResponse before = placeOrder("before-stop", 1);
+    QVERIFY2(before.status == 201, qPrintable(before.describe()));
+    const qint64 ordersBefore = orderCount();
+
+    QVERIFY2(m_postgres.stop(), qPrintable(m_postgres.errorString()));
+    verifyDown("during-stop");
+    QVERIFY2(m_postgres.start(), qPrintable(m_postgres.errorString()));
+    verifyRecovers();
+
+    // The order refused while down runs once on retry; the earlier one replays.
+    const HttpResponse retried = placeOrder("during-stop", 1);
+    QVERIFY2(retried.status == 201, qPrintable(retried.describe()));
+    const HttpResponse replayed = placeOrder("before-stop", 1);
+    QVERIFY2(replayed.status == 200, qPrintable(replayed.describe()));
+    QCOMPARE(replayed.body, before.body);
+    QCOMPARE(orderCount(), ordersBefore + 1);
+
+    // Quotes flow again after the outage.
+    const qint64 latest = HttpClient(m_server->baseUrl()).get("/api/v1/quotes/latest").json().value("id").toInteger();
+    QDeadlineTimer deadline(5'000);
+    while (HttpClient(m_server->baseUrl()).get("/api/v1/quotes/latest").json().value("id").toInteger() <= latest
+           && !deadline.hasExpired())
+        QThread::msleep(50);
+    QVERIFY(HttpClient(m_server->baseUrl()).get("/api/v1/quotes/latest").json().value("id").toInteger() > latest);
+}
+
+void PostgresRestartTest::crashGives503ThenRecovers()
+{
+    const qint64 ordersBefore = orderCount();
+    m_postgres.kill();
+    verifyDown("during-crash");
+    QVERIFY2(m_postgres.start(), qPrintable(m_postgres.errorString()));
+    verifyRecovers();
+
+    const HttpResponse retried = placeOrder("during-crash", 2);
+    QVERIFY2(retried.status == 201, qPrintable(retried.describe()));
+    const HttpResponse again = placeOrder("during-crash", 2);
+    QVERIFY2(again.status == 200, qPrintable(again.describe()));
+    QCOMPARE(orderCount(), ordersBefore + 1);
+    QVERIFY(m_server->stop());
+}
+
+QTEST_GUILESS_MAIN(PostgresRestartTest)
+#include "tst_postgresrestart.moc"
