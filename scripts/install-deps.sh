@@ -9,7 +9,7 @@ packages=(
   qtkeychain-qt6-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
   qt6-translations-l10n libqt6sql6-sqlite libqt6svg6 qt6-svg-dev
   libpqxx-dev libhiredis-dev libsqlite3-dev libsodium-dev libboost-dev
-  postgresql redis-server
+  postgresql redis-server pgbouncer
   xvfb xauth imagemagick fonts-dejavu-core
   curl python3
 )

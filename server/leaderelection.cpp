@@ -20,17 +20,24 @@ constexpr int failureLogInterval = 60;
 // competes again, so a follower (retrying every tick) takes over.
 constexpr int deposedCooldownTicks = 2;
 
-core::Error poolingError(int firstPid, int secondPid)
+/// `evidence` completes "The database connection …".
+core::Error poolingError(const QString& evidence)
 {
     return core::makeError(
         500, QStringLiteral("transaction_pooling"),
-        QStringLiteral("The database connection switched server sessions between two statements "
-                       "(pg_backend_pid %1, then %2), so it goes through a transaction-pooling "
+        QStringLiteral("The database connection %1, so it goes through a transaction-pooling "
                        "proxy such as PgBouncer in transaction mode. The leader's session "
                        "advisory lock cannot be held that way: point --database at PostgreSQL "
                        "itself or at a session-pooling proxy, or run with --generator off.")
-            .arg(firstPid)
-            .arg(secondPid));
+            .arg(evidence));
+}
+
+QString switchedSessions(int firstPid, int secondPid)
+{
+    return QStringLiteral("switched server sessions between two statements (pg_backend_pid %1, "
+                          "then %2)")
+        .arg(firstPid)
+        .arg(secondPid);
 }
 
 /// The URL with short timeouts added, so a dead server or network costs
@@ -46,7 +53,6 @@ std::string lockConnectionString(const QString& databaseUrl)
         {"keepalives_idle", "5"},
         {"keepalives_interval", "1"},
         {"keepalives_count", "3"},
-        {"options", "-c statement_timeout=2000"},
     };
     for (const auto& [key, value] : defaults) {
         if (!query.hasQueryItem(QLatin1String(key))) {
@@ -111,15 +117,33 @@ struct LeaderElection::Private
 
 std::optional<core::Error> LeaderElection::Private::connect()
 {
-    connection = std::make_unique<pqxx::connection>(lockConnectionString(databaseUrl));
-
+    const std::string connectionString = lockConnectionString(databaseUrl);
+    connection = std::make_unique<pqxx::connection>(connectionString);
     pqxx::nontransaction transaction(*connection);
     const int firstPid = transaction.exec("SELECT pg_backend_pid()")[0][0].as<int>();
+
+    // A second client keeps a transaction open, which pins the server session
+    // a pooler hands it. A pooler that just released the first session gives
+    // it to the probe, or else moves the lock connection to another session.
+    pqxx::connection probe(connectionString);
+    pqxx::work probeTransaction(probe);
+    const int probePid = probeTransaction.exec("SELECT pg_backend_pid()")[0][0].as<int>();
     const int secondPid = transaction.exec("SELECT pg_backend_pid()")[0][0].as<int>();
-    if (firstPid != secondPid) {
+    probeTransaction.abort();
+
+    if (probePid == firstPid) {
         connection.reset();
-        return poolingError(firstPid, secondPid);
+        return poolingError(
+            QStringLiteral("shares its server session (pg_backend_pid %1) with another client")
+                .arg(firstPid));
     }
+    if (secondPid != firstPid) {
+        connection.reset();
+        return poolingError(switchedSessions(firstPid, secondPid));
+    }
+
+    // Set here, not in the startup packet, which poolers may reject.
+    transaction.exec("SET statement_timeout = 2000");
     backendPid = firstPid;
     return std::nullopt;
 }
@@ -176,7 +200,7 @@ bool LeaderElection::Private::claim(std::int64_t slot)
     if (pid != backendPid) {
         // The proxy moved this connection to another server session, where
         // the lock does not live.
-        qCCritical(lcLeader).noquote() << poolingError(backendPid, pid).message;
+        qCCritical(lcLeader).noquote() << poolingError(switchedSessions(backendPid, pid)).message;
         connection.reset();
         setLeader(false, QStringLiteral("the connection changed server sessions"));
         return false;

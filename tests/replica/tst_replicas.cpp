@@ -1,8 +1,9 @@
-// Several valiant-server replicas on one real PostgreSQL and one real Redis:
-// one quote per tick across all replicas, leader failover when the leader
-// dies or loses its lock connection, a Redis outage that stream clients do
-// not notice, a PostgreSQL restart, and a bank test of concurrent orders
-// and praise with retried idempotency keys on different replicas.
+// Several valiant-server replicas on one real PostgreSQL and one real Redis.
+// The cases: one quote per tick across all replicas, leader failover when
+// the leader dies or loses its lock connection, a Redis outage that stream
+// clients do not notice, and a PostgreSQL restart. A bank test runs
+// concurrent orders and praise with retried idempotency keys on different
+// replicas, and a transaction-pooling proxy is rejected at start.
 //
 // Each test case gets a fresh database and flushed Redis. Ticks are short
 // (tickMs) so that the whole suite stays well under two minutes.
@@ -14,6 +15,12 @@
 
 #include <QDateTime>
 #include <QDeadlineTimer>
+#include <QFile>
+#include <QProcess>
+#include <QStandardPaths>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTemporaryDir>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QMutex>
@@ -24,6 +31,7 @@
 #include <QWebSocket>
 
 #include <functional>
+#include <unistd.h>
 #include <memory>
 #include <vector>
 
@@ -127,6 +135,7 @@ private Q_SLOTS:
     void redisOutageKeepsStreamsGapFree();
     void postgresRestartRecovers();
     void bankBalancesMatchHistory();
+    void transactionPoolingRejected();
 
 private:
     using Replica = std::unique_ptr<ServerProcess>;
@@ -134,8 +143,8 @@ private:
     bool startReplicas(int count, const QString& startingCash = QStringLiteral("100.00"));
     QJsonObject up(ServerProcess& replica, int* status = nullptr) const;
     QString generatorOf(ServerProcess& replica) const;
-    /// The index of the one replica whose /up says "leader" while every
-    /// other running replica says "follower"; -1 until that holds.
+    /// The index of the one replica whose /up reports "leader" while every
+    /// other running replica reports "follower", or -1.
     int soleLeader() const;
     QList<QuoteRow> quotesAfter(qint64 afterId) const;
     qint64 latestQuoteId() const;
@@ -651,7 +660,7 @@ void ReplicasTest::bankBalancesMatchHistory()
         QVERIFY2(log.failures.isEmpty(), qPrintable(log.failures.join(QLatin1Char('\n'))));
 
     for (int a = 0; a < accountCount; ++a) {
-        // What the clients were told: the filled orders and the bonuses.
+        // The responses the clients received: filled orders and bonuses.
         QSet<qint64> acknowledged;
         qint64 bonuses = 0;
         for (const ClientLog& log : logs) {
@@ -714,6 +723,85 @@ void ReplicasTest::bankBalancesMatchHistory()
         QVERIFY(walletShares >= 0);
         QVERIFY(centsFromMoney(wallet.value("cost_basis").toString()).value_or(-1) >= 0);
     }
+}
+
+// --- Transaction pooling --------------------------------------------------
+
+void ReplicasTest::transactionPoolingRejected()
+{
+    const QString pgbouncer = QStandardPaths::findExecutable(
+        QStringLiteral("pgbouncer"), {QStringLiteral("/usr/sbin"), QStringLiteral("/usr/bin")});
+    if (pgbouncer.isEmpty())
+        QSKIP("pgbouncer is not installed (scripts/install-deps.sh installs it).");
+
+    // PgBouncer in transaction mode in front of the test server. It refuses
+    // to run as root, so as root it switches to the postgres user and its
+    // files must be readable by that user.
+    QTemporaryDir directory;
+    QVERIFY(directory.isValid());
+    QFile::setPermissions(directory.path(), QFile::ReadOwner | QFile::WriteOwner |
+                                                QFile::ExeOwner | QFile::ReadOther |
+                                                QFile::ExeOther | QFile::ReadGroup |
+                                                QFile::ExeGroup);
+    QTcpServer probe;
+    QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+    const int port = probe.serverPort();
+    probe.close();
+
+    QFile users(directory.filePath(QStringLiteral("users.txt")));
+    QVERIFY(users.open(QIODevice::WriteOnly));
+    users.write("\"postgres\" \"\"\n");
+    users.close();
+    QFile config(directory.filePath(QStringLiteral("pgbouncer.ini")));
+    QVERIFY(config.open(QIODevice::WriteOnly));
+    config.write(QStringLiteral("[databases]\n"
+                                "* = host=127.0.0.1 port=%1\n"
+                                "[pgbouncer]\n"
+                                "listen_addr = 127.0.0.1\n"
+                                "listen_port = %2\n"
+                                "unix_socket_dir =\n"
+                                "auth_type = trust\n"
+                                "auth_file = %3\n"
+                                "pool_mode = transaction\n")
+                     .arg(m_postgres.port())
+                     .arg(port)
+                     .arg(users.fileName())
+                     .toUtf8());
+    config.close();
+    for (QFile* file : {&users, &config})
+        file->setPermissions(QFile::ReadOwner | QFile::WriteOwner | QFile::ReadOther |
+                             QFile::ReadGroup);
+
+    QProcess bouncer;
+    QStringList arguments;
+    if (::geteuid() == 0)
+        arguments << QStringLiteral("-u") << QStringLiteral("postgres");
+    arguments << config.fileName();
+    bouncer.setProcessChannelMode(QProcess::MergedChannels);
+    bouncer.start(pgbouncer, arguments);
+    QVERIFY2(bouncer.waitForStarted(), qPrintable(bouncer.errorString()));
+    const bool listening = waitFor([&] {
+        QTcpSocket socket;
+        socket.connectToHost(QHostAddress::LocalHost, quint16(port));
+        return socket.waitForConnected(200);
+    }, 10'000);
+    QVERIFY2(listening, bouncer.readAll().constData());
+
+    const QString database = m_databaseUrl.section(QLatin1Char('/'), -1);
+    ServerProcess::Options options;
+    options.tickMs = tickMs;
+    options.extraArguments = {
+        QStringLiteral("--database"),
+        QStringLiteral("postgres://postgres@127.0.0.1:%1/%2").arg(port).arg(database),
+        QStringLiteral("--generator"), QStringLiteral("auto")};
+    ServerProcess server(options);
+    QVERIFY2(!server.start(), "valiant-server started behind a transaction-pooling proxy");
+    const QByteArray error = server.standardError();
+    QVERIFY2(error.contains("transaction-pooling proxy"), error.constData());
+    QVERIFY2(error.contains("pg_backend_pid"), error.constData());
+
+    bouncer.kill();
+    bouncer.waitForFinished();
 }
 
 QTEST_GUILESS_MAIN(ReplicasTest)
