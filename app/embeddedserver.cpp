@@ -124,7 +124,8 @@ Result<QString> EmbeddedServer::startOnServerThread(int port)
     config.databaseUrl = QStringLiteral("sqlite://") + m_options.databasePath;
     config.tickMs = m_options.tickMs;
     config.startingCash = m_options.startingCash;
-    config.generator = server::GeneratorMode::On;
+    config.generator =
+        m_options.generatorEnabled ? server::GeneratorMode::On : server::GeneratorMode::Off;
     // One person uses the local instance, so a small pool is enough.
     config.ioThreads = 1;
     config.workerThreads = 2;

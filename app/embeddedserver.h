@@ -32,6 +32,7 @@ public:
         QString databasePath;  // empty: valiant.db under the app data folder
         int tickMs = 1000;
         core::Money startingCash = core::Money::fromCents(100'00);
+        bool generatorEnabled = true;  // off: no new quotes, as from a stalled feed
     };
 
     explicit EmbeddedServer(Options options, QObject* parent = nullptr);
@@ -48,6 +49,9 @@ public:
 
     /// Stops the server and destroys it on its thread. Idempotent.
     void stop();
+
+    /// Takes effect at the next start().
+    void setGeneratorEnabled(bool enabled) { m_options.generatorEnabled = enabled; }
 
     bool isRunning() const;
     int port() const { return m_port; }

@@ -120,6 +120,7 @@ private:
     QActionGroup* m_rangeActions = nullptr;
     QAction* m_highContrastAction = nullptr;
     bool m_highContrast = false;
+    QPalette m_paletteBeforeHighContrast;
     int m_historyRequest = 0;  // newer range switches make older answers stale
 };
 

@@ -298,12 +298,15 @@ void MainWindow::setHighContrast(bool enabled)
     if (enabled == m_highContrast)
         return;
     m_highContrast = enabled;
-    // The window's own palette overrides the application's; resetting it
-    // brings back the system (or --palette) colours.
-    if (enabled)
-        setPalette(theme::highContrastPalette());
-    else
-        setPalette(QPalette());
+    // The application palette, so dialogs and tooltips follow too (a widget
+    // palette would also lose to the window's style sheet). Turning it off
+    // brings back the palette from before: the system's or --palette's.
+    if (enabled) {
+        m_paletteBeforeHighContrast = QApplication::palette();
+        QApplication::setPalette(theme::highContrastPalette());
+    } else {
+        QApplication::setPalette(m_paletteBeforeHighContrast);
+    }
     setStyleSheet(theme::styleSheet(palette()));
 }
 

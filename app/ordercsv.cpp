@@ -4,7 +4,6 @@
 #include <QDateTime>
 #include <QDir>
 #include <QSaveFile>
-#include <QTimeZone>
 
 namespace valiant::app {
 
@@ -12,7 +11,7 @@ QByteArray ordersToCsv(const QList<core::Order>& orders)
 {
     QByteArray csv = "id,time,side,quantity,price,total,quote_id\r\n";
     for (const core::Order& order : orders) {
-        const QString time = QDateTime::fromMSecsSinceEpoch(order.createdMs, QTimeZone::utc())
+        const QString time = QDateTime::fromMSecsSinceEpoch(order.createdMs, Qt::UTC)
                                  .toString(Qt::ISODateWithMs);
         csv += QStringLiteral("%1,%2,%3,%4,%5,%6,%7\r\n")
                    .arg(order.id)

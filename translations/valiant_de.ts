@@ -21,7 +21,251 @@ Datenbankdatei: %2</translation>
     </message>
     <message>
         <source>this computer</source>
-        <translation>diesem Computer</translation>
+        <translation type="vanished">diesem Computer</translation>
+    </message>
+    <message>
+        <source>Valiant is already running</source>
+        <translation>Valiant läuft bereits</translation>
+    </message>
+</context>
+<context>
+    <name>valiant::app::AlertDialog</name>
+    <message>
+        <source>Price alerts</source>
+        <translation>Preisalarme</translation>
+    </message>
+    <message>
+        <source>Active price alerts</source>
+        <translation>Aktive Preisalarme</translation>
+    </message>
+    <message>
+        <source>&amp;Remove alert</source>
+        <translation>Alarm &amp;entfernen</translation>
+    </message>
+    <message>
+        <source>Remove the selected alert</source>
+        <translation>Den gewählten Alarm entfernen</translation>
+    </message>
+    <message>
+        <source>Alert when the price is</source>
+        <translation>Alarm, wenn der Preis</translation>
+    </message>
+    <message>
+        <source>at or above</source>
+        <translation>mindestens so hoch ist wie</translation>
+    </message>
+    <message>
+        <source>at or below</source>
+        <translation>höchstens so hoch ist wie</translation>
+    </message>
+    <message>
+        <source>Alert price level</source>
+        <translation>Preisschwelle des Alarms</translation>
+    </message>
+    <message>
+        <source>&amp;Add alert</source>
+        <translation>Alarm &amp;hinzufügen</translation>
+    </message>
+    <message>
+        <source>Add the price alert</source>
+        <translation>Den Preisalarm hinzufügen</translation>
+    </message>
+    <message>
+        <source>&amp;Level</source>
+        <translation>&amp;Schwelle</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a positive amount. Type the level like %2.</source>
+        <translation>„%1“ ist kein positiver Betrag. Geben Sie die Schwelle wie %2 ein.</translation>
+    </message>
+</context>
+<context>
+    <name>valiant::app::CertificateDialog</name>
+    <message>
+        <source>Untrusted certificate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The certificate of %1 could not be verified, so nothing was sent to it. Someone may be impersonating the server. Trust it only if you know it is the server&apos;s own certificate, for example by comparing the SHA-256 fingerprint with the one its administrator gave you.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Certificate details</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Trust for this session</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Do not connect</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Subject: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Issuer: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Valid from: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Valid until: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SHA-256 fingerprint: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Problems:</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>valiant::app::ConnectionController</name>
+    <message>
+        <source>The saved login could not be read from the keychain (%1). Log in again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Log in or sign up to trade on %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&quot;This computer&quot; needs no login.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Another connection was chosen before the server answered.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&quot;This computer&quot; has no login to end.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your login on %1 has expired or was ended elsewhere. Log in again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 at %2 cannot be reached: %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>valiant::app::ConnectionDialog</name>
+    <message>
+        <source>Connections</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connection name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Server URL</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Username</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only sent to the server, never saved</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This computer runs its own market on this machine (local, no login). It works without a network connection.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Name:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Server &amp;URL:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Username:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Password:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;New</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Save</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Remove</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sign u&amp;p</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Log in</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Connect</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (local)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Added %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Saved %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Removed %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Type a username and a password first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Creating the account %1 on %2…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Logging in to %1 as %2…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Account %1 created; connected to %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Logged in to %1 as %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connecting to %1…</source>
+        <translation type="unfinished">Verbindung zu %1 wird hergestellt …</translation>
     </message>
 </context>
 <context>
@@ -44,10 +288,145 @@ Datenbankdatei: %2</translation>
     </message>
 </context>
 <context>
+    <name>valiant::app::ConnectionProfiles</name>
+    <message>
+        <source>This computer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a server URL. Type one such as https://valiant.example.com or http://192.0.2.10:3000.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server URL &quot;%1&quot; contains a user name, password, query or fragment. Type only the scheme, host, port and path.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The connection &quot;%1&quot; no longer exists.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&quot;This computer&quot; is always available and cannot be removed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The connection to remove no longer exists.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Use either --server or --profile, not both.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No connection is named &quot;%1&quot;. Use one of: %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The connection needs a name, such as &quot;Office server&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A connection named &quot;%1&quot; already exists; choose another name.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>valiant::app::ConnectionToolBar</name>
+    <message>
+        <source>Connection</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Server:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Server to trade on</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Co&amp;nnections…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ctrl+Shift+N</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add, edit or log in to servers (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Log &amp;out</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Local market not started</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The local market server could not start.
+
+%1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (local)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Server not reachable</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>You can trade on this computer instead: a local market with its own play money, separate from %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Use this computer (local)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Try again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Login to %1 kept for this session only</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The system keychain is not available (%1), so you will need to log in again after Valiant quits. Nothing was written to disk.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Logged out on this computer only</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The login was forgotten here, but the server could not be told to end the session: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>valiant::app::EmbeddedServer</name>
     <message>
         <source>Cannot create the data folder %1. Check that it is writable, or set XDG_DATA_HOME to a writable folder.</source>
         <translation>Der Datenordner %1 kann nicht angelegt werden. Prüfen Sie die Schreibrechte oder setzen Sie XDG_DATA_HOME auf einen beschreibbaren Ordner.</translation>
+    </message>
+</context>
+<context>
+    <name>valiant::app::InstanceLock</name>
+    <message>
+        <source>Cannot create the lock file in %1. Check that the folder is writable.</source>
+        <translation>Die Sperrdatei in %1 kann nicht angelegt werden. Prüfen Sie, ob der Ordner beschreibbar ist.</translation>
+    </message>
+    <message>
+        <source>Valiant is already running on this computer (process %1) with the data in %2. Switch to that window, or close it and start Valiant again.</source>
+        <translation>Valiant läuft auf diesem Computer bereits (Prozess %1) mit den Daten in %2. Wechseln Sie zu diesem Fenster oder schließen Sie es und starten Sie Valiant erneut.</translation>
     </message>
 </context>
 <context>
@@ -132,6 +511,100 @@ Datenbankdatei: %2</translation>
         <source>Disconnected from %1</source>
         <translation>Verbindung zu %1 getrennt</translation>
     </message>
+    <message>
+        <source>Valiant price alert</source>
+        <translation>Valiant-Preisalarm</translation>
+    </message>
+    <message>
+        <source>%1: VALV is at %2.</source>
+        <translation>%1: VALV steht bei %2.</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>&amp;Datei</translation>
+    </message>
+    <message>
+        <source>&amp;Export order history as CSV…</source>
+        <translation>Auftragsverlauf als CSV &amp;exportieren …</translation>
+    </message>
+    <message>
+        <source>Load &amp;older orders</source>
+        <translation>&amp;Ältere Aufträge laden</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Beenden</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>&amp;Ansicht</translation>
+    </message>
+    <message>
+        <source>Last &amp;minute (live)</source>
+        <translation>Letzte &amp;Minute (live)</translation>
+    </message>
+    <message>
+        <source>Last &amp;hour</source>
+        <translation>Letzte &amp;Stunde</translation>
+    </message>
+    <message>
+        <source>Last &amp;day</source>
+        <translation>Letzter &amp;Tag</translation>
+    </message>
+    <message>
+        <source>High &amp;contrast</source>
+        <translation>Hoher &amp;Kontrast</translation>
+    </message>
+    <message>
+        <source>&amp;Alerts</source>
+        <translation>A&amp;larme</translation>
+    </message>
+    <message>
+        <source>&amp;Price alerts…</source>
+        <translation>&amp;Preisalarme …</translation>
+    </message>
+    <message>
+        <source>PRICE · LAST HOUR</source>
+        <translation>PREIS · LETZTE STUNDE</translation>
+    </message>
+    <message>
+        <source>PRICE · LAST DAY</source>
+        <translation>PREIS · LETZTER TAG</translation>
+    </message>
+    <message>
+        <source>Could not load the price history. %1</source>
+        <translation>Der Preisverlauf konnte nicht geladen werden. %1</translation>
+    </message>
+    <message>
+        <source>Buy and Sell wait for the first live price.</source>
+        <translation>Kaufen und Verkaufen warten auf den ersten Live-Preis.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Buy and Sell are paused: the last price arrived %n second(s) ago, so it may no longer be the market price.</source>
+        <translation>
+            <numerusform>Kaufen und Verkaufen pausieren: Der letzte Preis kam vor %n Sekunde, er ist vielleicht nicht mehr der Marktpreis.</numerusform>
+            <numerusform>Kaufen und Verkaufen pausieren: Der letzte Preis kam vor %n Sekunden, er ist vielleicht nicht mehr der Marktpreis.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Export order history</source>
+        <translation>Auftragsverlauf exportieren</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV-Dateien (*.csv)</translation>
+    </message>
+    <message>
+        <source>Could not export the order history. %1</source>
+        <translation>Der Auftragsverlauf konnte nicht exportiert werden. %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>Exported %n order(s) to %1.</source>
+        <translation>
+            <numerusform>%n Auftrag nach %1 exportiert.</numerusform>
+            <numerusform>%n Aufträge nach %1 exportiert.</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>valiant::app::MarketStatsView</name>
@@ -165,6 +638,13 @@ Datenbankdatei: %2</translation>
     <message>
         <source>Close message</source>
         <translation>Meldung schließen</translation>
+    </message>
+</context>
+<context>
+    <name>valiant::app::OrderCsv</name>
+    <message>
+        <source>Could not write the order history to %1: %2. Choose a folder you can write to.</source>
+        <translation>Der Auftragsverlauf konnte nicht nach %1 geschrieben werden: %2. Wählen Sie einen beschreibbaren Ordner.</translation>
     </message>
 </context>
 <context>
@@ -214,14 +694,57 @@ Datenbankdatei: %2</translation>
     </message>
 </context>
 <context>
+    <name>valiant::app::PriceAlerts</name>
+    <message>
+        <source>Price at or above %1</source>
+        <translation>Preis mindestens %1</translation>
+    </message>
+    <message>
+        <source>Price at or below %1</source>
+        <translation>Preis höchstens %1</translation>
+    </message>
+</context>
+<context>
     <name>valiant::app::PriceChart</name>
     <message>
         <source>Price chart of the last 60 seconds</source>
-        <translation>Kursverlauf der letzten 60 Sekunden</translation>
+        <translation type="vanished">Kursverlauf der letzten 60 Sekunden</translation>
     </message>
     <message>
         <source>%1 at %2</source>
-        <translation>%1 um %2</translation>
+        <translation type="vanished">%1 um %2</translation>
+    </message>
+    <message>
+        <source>Price chart of the last minute</source>
+        <translation>Preisdiagramm der letzten Minute</translation>
+    </message>
+    <message>
+        <source>Price chart of the last hour</source>
+        <translation>Preisdiagramm der letzten Stunde</translation>
+    </message>
+    <message>
+        <source>Price chart of the last day</source>
+        <translation>Preisdiagramm des letzten Tages</translation>
+    </message>
+    <message>
+        <source>%1
+%2 local time
+%3 UTC</source>
+        <translation>%1
+%2 Ortszeit
+%3 UTC</translation>
+    </message>
+    <message>
+        <source>Waiting for prices…</source>
+        <translation>Warte auf Preise …</translation>
+    </message>
+    <message>
+        <source>Loading the price history…</source>
+        <translation>Preisverlauf wird geladen …</translation>
+    </message>
+    <message>
+        <source>no prices</source>
+        <translation>keine Preise</translation>
     </message>
 </context>
 <context>
@@ -274,6 +797,29 @@ Datenbankdatei: %2</translation>
     <message>
         <source>Valiant</source>
         <translation>Valiant</translation>
+    </message>
+</context>
+<context>
+    <name>valiant::app::TokenKeychain</name>
+    <message>
+        <source>Saving the login</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the saved login</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Removing the saved login</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 failed: the keychain service did not answer within %2 seconds.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 failed: %2</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -345,6 +891,42 @@ Datenbankdatei: %2</translation>
     <message>
         <source>Estimated total: %1 at %2 per share</source>
         <translation>Geschätzte Summe: %1 zu %2 je Anteil</translation>
+    </message>
+    <message>
+        <source>&amp;Limit price per share (optional)</source>
+        <translation>&amp;Limitpreis je Aktie (optional)</translation>
+    </message>
+    <message>
+        <source>Limit price per share</source>
+        <translation>Limitpreis je Aktie</translation>
+    </message>
+    <message>
+        <source>Any price</source>
+        <translation>Beliebiger Preis</translation>
+    </message>
+    <message>
+        <source>The most a buy pays or the least a sell takes per share. Leave empty to trade at the live price.</source>
+        <translation>Höchstens so viel zahlt ein Kauf, mindestens so viel nimmt ein Verkauf je Aktie. Leer lassen, um zum Live-Preis zu handeln.</translation>
+    </message>
+    <message>
+        <source>Trading status</source>
+        <translation>Handelsstatus</translation>
+    </message>
+    <message>
+        <source>Buying…</source>
+        <translation>Kaufe …</translation>
+    </message>
+    <message>
+        <source>Selling…</source>
+        <translation>Verkaufe …</translation>
+    </message>
+    <message>
+        <source>Waiting for the server to confirm the order…</source>
+        <translation>Warte auf die Bestätigung des Auftrags durch den Server …</translation>
+    </message>
+    <message>
+        <source>The limit price &quot;%1&quot; is not a positive amount. Type it like %2, or leave it empty to trade at any price.</source>
+        <translation>Der Limitpreis „%1“ ist kein positiver Betrag. Geben Sie ihn wie %2 ein oder lassen Sie das Feld leer, um zu jedem Preis zu handeln.</translation>
     </message>
 </context>
 <context>

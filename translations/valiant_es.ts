@@ -21,7 +21,251 @@ Archivo de base de datos: %2</translation>
     </message>
     <message>
         <source>this computer</source>
-        <translation>este ordenador</translation>
+        <translation type="vanished">este ordenador</translation>
+    </message>
+    <message>
+        <source>Valiant is already running</source>
+        <translation>Valiant ya se está ejecutando</translation>
+    </message>
+</context>
+<context>
+    <name>valiant::app::AlertDialog</name>
+    <message>
+        <source>Price alerts</source>
+        <translation>Alertas de precio</translation>
+    </message>
+    <message>
+        <source>Active price alerts</source>
+        <translation>Alertas de precio activas</translation>
+    </message>
+    <message>
+        <source>&amp;Remove alert</source>
+        <translation>&amp;Quitar alerta</translation>
+    </message>
+    <message>
+        <source>Remove the selected alert</source>
+        <translation>Quitar la alerta seleccionada</translation>
+    </message>
+    <message>
+        <source>Alert when the price is</source>
+        <translation>Avisar cuando el precio esté</translation>
+    </message>
+    <message>
+        <source>at or above</source>
+        <translation>en o por encima de</translation>
+    </message>
+    <message>
+        <source>at or below</source>
+        <translation>en o por debajo de</translation>
+    </message>
+    <message>
+        <source>Alert price level</source>
+        <translation>Nivel de precio de la alerta</translation>
+    </message>
+    <message>
+        <source>&amp;Add alert</source>
+        <translation>&amp;Añadir alerta</translation>
+    </message>
+    <message>
+        <source>Add the price alert</source>
+        <translation>Añadir la alerta de precio</translation>
+    </message>
+    <message>
+        <source>&amp;Level</source>
+        <translation>&amp;Nivel</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a positive amount. Type the level like %2.</source>
+        <translation>«%1» no es un importe positivo. Escriba el nivel como %2.</translation>
+    </message>
+</context>
+<context>
+    <name>valiant::app::CertificateDialog</name>
+    <message>
+        <source>Untrusted certificate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The certificate of %1 could not be verified, so nothing was sent to it. Someone may be impersonating the server. Trust it only if you know it is the server&apos;s own certificate, for example by comparing the SHA-256 fingerprint with the one its administrator gave you.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Certificate details</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Trust for this session</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Do not connect</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Subject: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Issuer: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Valid from: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Valid until: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SHA-256 fingerprint: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Problems:</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>valiant::app::ConnectionController</name>
+    <message>
+        <source>The saved login could not be read from the keychain (%1). Log in again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Log in or sign up to trade on %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&quot;This computer&quot; needs no login.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Another connection was chosen before the server answered.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&quot;This computer&quot; has no login to end.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your login on %1 has expired or was ended elsewhere. Log in again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 at %2 cannot be reached: %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>valiant::app::ConnectionDialog</name>
+    <message>
+        <source>Connections</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connection name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Server URL</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Username</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only sent to the server, never saved</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This computer runs its own market on this machine (local, no login). It works without a network connection.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Name:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Server &amp;URL:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Username:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Password:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;New</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Save</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Remove</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sign u&amp;p</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Log in</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Connect</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (local)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Added %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Saved %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Removed %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Type a username and a password first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Creating the account %1 on %2…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Logging in to %1 as %2…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Account %1 created; connected to %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Logged in to %1 as %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connecting to %1…</source>
+        <translation type="unfinished">Conectando con %1…</translation>
     </message>
 </context>
 <context>
@@ -44,10 +288,145 @@ Archivo de base de datos: %2</translation>
     </message>
 </context>
 <context>
+    <name>valiant::app::ConnectionProfiles</name>
+    <message>
+        <source>This computer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a server URL. Type one such as https://valiant.example.com or http://192.0.2.10:3000.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server URL &quot;%1&quot; contains a user name, password, query or fragment. Type only the scheme, host, port and path.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The connection &quot;%1&quot; no longer exists.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&quot;This computer&quot; is always available and cannot be removed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The connection to remove no longer exists.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Use either --server or --profile, not both.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No connection is named &quot;%1&quot;. Use one of: %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The connection needs a name, such as &quot;Office server&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A connection named &quot;%1&quot; already exists; choose another name.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>valiant::app::ConnectionToolBar</name>
+    <message>
+        <source>Connection</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Server:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Server to trade on</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Co&amp;nnections…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ctrl+Shift+N</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add, edit or log in to servers (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Log &amp;out</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Local market not started</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The local market server could not start.
+
+%1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (local)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Server not reachable</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>You can trade on this computer instead: a local market with its own play money, separate from %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Use this computer (local)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Try again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Login to %1 kept for this session only</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The system keychain is not available (%1), so you will need to log in again after Valiant quits. Nothing was written to disk.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Logged out on this computer only</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The login was forgotten here, but the server could not be told to end the session: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>valiant::app::EmbeddedServer</name>
     <message>
         <source>Cannot create the data folder %1. Check that it is writable, or set XDG_DATA_HOME to a writable folder.</source>
         <translation>No se puede crear la carpeta de datos %1. Comprueba que se pueda escribir en ella o apunta XDG_DATA_HOME a una carpeta con permiso de escritura.</translation>
+    </message>
+</context>
+<context>
+    <name>valiant::app::InstanceLock</name>
+    <message>
+        <source>Cannot create the lock file in %1. Check that the folder is writable.</source>
+        <translation>No se puede crear el archivo de bloqueo en %1. Compruebe que la carpeta admite escritura.</translation>
+    </message>
+    <message>
+        <source>Valiant is already running on this computer (process %1) with the data in %2. Switch to that window, or close it and start Valiant again.</source>
+        <translation>Valiant ya se está ejecutando en este ordenador (proceso %1) con los datos de %2. Cambie a esa ventana, o ciérrela y vuelva a iniciar Valiant.</translation>
     </message>
 </context>
 <context>
@@ -132,6 +511,100 @@ Archivo de base de datos: %2</translation>
         <source>Disconnected from %1</source>
         <translation>Desconectado de %1</translation>
     </message>
+    <message>
+        <source>Valiant price alert</source>
+        <translation>Alerta de precio de Valiant</translation>
+    </message>
+    <message>
+        <source>%1: VALV is at %2.</source>
+        <translation>%1: VALV está a %2.</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>&amp;Archivo</translation>
+    </message>
+    <message>
+        <source>&amp;Export order history as CSV…</source>
+        <translation>&amp;Exportar historial de órdenes como CSV…</translation>
+    </message>
+    <message>
+        <source>Load &amp;older orders</source>
+        <translation>Cargar órdenes más &amp;antiguas</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Salir</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>&amp;Ver</translation>
+    </message>
+    <message>
+        <source>Last &amp;minute (live)</source>
+        <translation>Último &amp;minuto (en vivo)</translation>
+    </message>
+    <message>
+        <source>Last &amp;hour</source>
+        <translation>Última &amp;hora</translation>
+    </message>
+    <message>
+        <source>Last &amp;day</source>
+        <translation>Último &amp;día</translation>
+    </message>
+    <message>
+        <source>High &amp;contrast</source>
+        <translation>Alto &amp;contraste</translation>
+    </message>
+    <message>
+        <source>&amp;Alerts</source>
+        <translation>A&amp;lertas</translation>
+    </message>
+    <message>
+        <source>&amp;Price alerts…</source>
+        <translation>Alertas de &amp;precio…</translation>
+    </message>
+    <message>
+        <source>PRICE · LAST HOUR</source>
+        <translation>PRECIO · ÚLTIMA HORA</translation>
+    </message>
+    <message>
+        <source>PRICE · LAST DAY</source>
+        <translation>PRECIO · ÚLTIMO DÍA</translation>
+    </message>
+    <message>
+        <source>Could not load the price history. %1</source>
+        <translation>No se pudo cargar el historial de precios. %1</translation>
+    </message>
+    <message>
+        <source>Buy and Sell wait for the first live price.</source>
+        <translation>Comprar y Vender esperan el primer precio en vivo.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Buy and Sell are paused: the last price arrived %n second(s) ago, so it may no longer be the market price.</source>
+        <translation>
+            <numerusform>Comprar y Vender están en pausa: el último precio llegó hace %n segundo, así que quizá ya no sea el precio de mercado.</numerusform>
+            <numerusform>Comprar y Vender están en pausa: el último precio llegó hace %n segundos, así que quizá ya no sea el precio de mercado.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Export order history</source>
+        <translation>Exportar historial de órdenes</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>Archivos CSV (*.csv)</translation>
+    </message>
+    <message>
+        <source>Could not export the order history. %1</source>
+        <translation>No se pudo exportar el historial de órdenes. %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>Exported %n order(s) to %1.</source>
+        <translation>
+            <numerusform>Se exportó %n orden a %1.</numerusform>
+            <numerusform>Se exportaron %n órdenes a %1.</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>valiant::app::MarketStatsView</name>
@@ -165,6 +638,13 @@ Archivo de base de datos: %2</translation>
     <message>
         <source>Close message</source>
         <translation>Cerrar mensaje</translation>
+    </message>
+</context>
+<context>
+    <name>valiant::app::OrderCsv</name>
+    <message>
+        <source>Could not write the order history to %1: %2. Choose a folder you can write to.</source>
+        <translation>No se pudo escribir el historial de órdenes en %1: %2. Elija una carpeta con permiso de escritura.</translation>
     </message>
 </context>
 <context>
@@ -214,14 +694,57 @@ Archivo de base de datos: %2</translation>
     </message>
 </context>
 <context>
+    <name>valiant::app::PriceAlerts</name>
+    <message>
+        <source>Price at or above %1</source>
+        <translation>Precio en o por encima de %1</translation>
+    </message>
+    <message>
+        <source>Price at or below %1</source>
+        <translation>Precio en o por debajo de %1</translation>
+    </message>
+</context>
+<context>
     <name>valiant::app::PriceChart</name>
     <message>
         <source>Price chart of the last 60 seconds</source>
-        <translation>Gráfico de precios de los últimos 60 segundos</translation>
+        <translation type="vanished">Gráfico de precios de los últimos 60 segundos</translation>
     </message>
     <message>
         <source>%1 at %2</source>
-        <translation>%1 a las %2</translation>
+        <translation type="vanished">%1 a las %2</translation>
+    </message>
+    <message>
+        <source>Price chart of the last minute</source>
+        <translation>Gráfico de precios del último minuto</translation>
+    </message>
+    <message>
+        <source>Price chart of the last hour</source>
+        <translation>Gráfico de precios de la última hora</translation>
+    </message>
+    <message>
+        <source>Price chart of the last day</source>
+        <translation>Gráfico de precios del último día</translation>
+    </message>
+    <message>
+        <source>%1
+%2 local time
+%3 UTC</source>
+        <translation>%1
+%2 hora local
+%3 UTC</translation>
+    </message>
+    <message>
+        <source>Waiting for prices…</source>
+        <translation>Esperando precios…</translation>
+    </message>
+    <message>
+        <source>Loading the price history…</source>
+        <translation>Cargando el historial de precios…</translation>
+    </message>
+    <message>
+        <source>no prices</source>
+        <translation>sin precios</translation>
     </message>
 </context>
 <context>
@@ -274,6 +797,29 @@ Archivo de base de datos: %2</translation>
     <message>
         <source>Valiant</source>
         <translation>Valiant</translation>
+    </message>
+</context>
+<context>
+    <name>valiant::app::TokenKeychain</name>
+    <message>
+        <source>Saving the login</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the saved login</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Removing the saved login</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 failed: the keychain service did not answer within %2 seconds.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 failed: %2</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -345,6 +891,42 @@ Archivo de base de datos: %2</translation>
     <message>
         <source>Estimated total: %1 at %2 per share</source>
         <translation>Total estimado: %1 a %2 por acción</translation>
+    </message>
+    <message>
+        <source>&amp;Limit price per share (optional)</source>
+        <translation>Precio &amp;límite por acción (opcional)</translation>
+    </message>
+    <message>
+        <source>Limit price per share</source>
+        <translation>Precio límite por acción</translation>
+    </message>
+    <message>
+        <source>Any price</source>
+        <translation>Cualquier precio</translation>
+    </message>
+    <message>
+        <source>The most a buy pays or the least a sell takes per share. Leave empty to trade at the live price.</source>
+        <translation>Lo máximo que paga una compra o lo mínimo que acepta una venta por acción. Déjelo vacío para operar al precio en vivo.</translation>
+    </message>
+    <message>
+        <source>Trading status</source>
+        <translation>Estado de la operación</translation>
+    </message>
+    <message>
+        <source>Buying…</source>
+        <translation>Comprando…</translation>
+    </message>
+    <message>
+        <source>Selling…</source>
+        <translation>Vendiendo…</translation>
+    </message>
+    <message>
+        <source>Waiting for the server to confirm the order…</source>
+        <translation>Esperando a que el servidor confirme la orden…</translation>
+    </message>
+    <message>
+        <source>The limit price &quot;%1&quot; is not a positive amount. Type it like %2, or leave it empty to trade at any price.</source>
+        <translation>El precio límite «%1» no es un importe positivo. Escríbalo como %2, o déjelo vacío para operar a cualquier precio.</translation>
     </message>
 </context>
 <context>

@@ -1,0 +1,309 @@
+// Safe orders in the main window against a real embedded server: one order
+// at a time while pending, no orders from key auto-repeat, limit prices in
+// German format, the stale-price guard and an order retried across a
+// server restart that fills exactly once.
+
+#include "app/embeddedserver.h"
+#include "app/localization.h"
+#include "app/mainwindow.h"
+#include "app/resources.h"
+
+#include "core/marketclient.h"
+
+#include <QLabel>
+#include <QLineEdit>
+#include <QNetworkAccessManager>
+#include <QPushButton>
+#include <QRegularExpression>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <memory>
+
+using valiant::app::EmbeddedServer;
+using valiant::app::MainWindow;
+using valiant::core::Error;
+using valiant::core::MarketClient;
+using valiant::core::Money;
+using valiant::core::Order;
+
+namespace {
+
+constexpr int connectTimeoutMs = 15'000;
+
+}  // namespace
+
+class TestTrading : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void cleanupTestCase();
+    void init();
+
+    void pendingOrderBlocksSecondOrder();
+    void autoRepeatSendsNoOrder();
+    void distinctPressesSendTwoOrders();
+    void germanLimitPriceParsed();
+    void invalidLimitPriceSendsNothing();
+    void stalePricePausesBuyAndSell();
+    void orderRetriedAcrossRestartFillsOnce();
+
+private:
+    template <typename T>
+    T* child(const char* objectName) const;
+    void restartServer(bool generatorEnabled);
+    qsizetype countOrdersOnServer();
+
+    QTemporaryDir m_dataDir;
+    std::unique_ptr<EmbeddedServer> m_server;
+    std::unique_ptr<QNetworkAccessManager> m_network;
+    std::unique_ptr<MarketClient> m_client;
+    std::unique_ptr<MainWindow> m_window;
+    std::unique_ptr<QSignalSpy> m_filled;
+    std::unique_ptr<QSignalSpy> m_rejected;
+};
+
+void TestTrading::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QLocale::setDefault(QLocale(QLocale::English, QLocale::UnitedStates));
+    valiant::app::initResources();
+    QVERIFY2(m_dataDir.isValid(), qPrintable(m_dataDir.errorString()));
+
+    EmbeddedServer::Options options;
+    options.databasePath = m_dataDir.filePath(QStringLiteral("data/valiant.db"));
+    options.tickMs = 100;
+    options.startingCash = Money::fromCents(1'000'000'00);
+    m_server = std::make_unique<EmbeddedServer>(options);
+    const auto started = m_server->start();
+    QVERIFY2(started.ok(), qPrintable(started.ok() ? QString() : started.error().message));
+
+    m_network = std::make_unique<QNetworkAccessManager>();
+    m_client = std::make_unique<MarketClient>(m_network.get());
+    m_client->setServerUrl(m_server->url());
+    m_client->setToken(m_server->token());
+    m_client->setReconnectDelays(100, 500);
+    m_filled = std::make_unique<QSignalSpy>(m_client.get(), &MarketClient::orderFilled);
+    m_rejected = std::make_unique<QSignalSpy>(m_client.get(), &MarketClient::orderRejected);
+
+    m_window = std::make_unique<MainWindow>(*m_client, QStringLiteral("this computer"));
+    m_window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+    m_window->activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+
+    m_client->start();
+    QTRY_VERIFY_WITH_TIMEOUT(child<QPushButton>("buyButton")->isEnabled(), connectTimeoutMs);
+}
+
+void TestTrading::cleanupTestCase()
+{
+    m_window.reset();
+    if (m_client)
+        m_client->stop();
+    m_client.reset();
+    m_server.reset();
+}
+
+void TestTrading::init()
+{
+    QTRY_VERIFY_WITH_TIMEOUT(child<QPushButton>("buyButton")->isEnabled(), connectTimeoutMs);
+    child<QSpinBox>("quantitySpinBox")->setValue(1);
+    child<QLineEdit>("limitPriceEdit")->clear();
+    m_filled->clear();
+    m_rejected->clear();
+}
+
+void TestTrading::pendingOrderBlocksSecondOrder()
+{
+    auto* buy = child<QPushButton>("buyButton");
+
+    QTest::mouseClick(buy, Qt::LeftButton);
+
+    // The click shows the order pending at once, before any answer.
+    QVERIFY(!buy->isEnabled());
+    QCOMPARE(buy->text(), QStringLiteral("Buying…"));
+    QVERIFY(!child<QPushButton>("sellButton")->isEnabled());
+    QTest::mouseClick(buy, Qt::LeftButton);
+    QTest::keyClick(m_window.get(), Qt::Key_B);
+    QTest::keyClick(m_window.get(), Qt::Key_S);
+
+    QTRY_COMPARE(m_filled->count(), 1);
+    QTRY_VERIFY(buy->isEnabled());
+    QCOMPARE(buy->text(), QStringLiteral("Buy  (B)"));
+    QTest::qWait(500);
+    QCOMPARE(m_filled->count(), 1);
+    QCOMPARE(m_rejected->count(), 0);
+}
+
+void TestTrading::autoRepeatSendsNoOrder()
+{
+    // A held B sends a first press and then auto-repeated ones; only the
+    // auto-repeated ones are sent here, so nothing may be ordered.
+    for (int i = 0; i < 5; ++i)
+        QTest::simulateEvent(m_window.get(), true, Qt::Key_B, Qt::NoModifier, QStringLiteral("b"),
+                             true);
+    QTest::simulateEvent(m_window.get(), false, Qt::Key_B, Qt::NoModifier, QStringLiteral("b"),
+                         false);
+
+    // Enter held on the focused Buy button does not click it either.
+    auto* buy = child<QPushButton>("buyButton");
+    buy->setFocus();
+    for (int i = 0; i < 3; ++i)
+        QTest::simulateEvent(buy, true, Qt::Key_Return, Qt::NoModifier, QString(), true);
+
+    QTest::qWait(700);
+    QCOMPARE(m_filled->count(), 0);
+    QCOMPARE(m_rejected->count(), 0);
+}
+
+void TestTrading::distinctPressesSendTwoOrders()
+{
+    QTest::keyClick(m_window.get(), Qt::Key_B);
+    QTRY_COMPARE(m_filled->count(), 1);
+    QTRY_VERIFY(child<QPushButton>("buyButton")->isEnabled());
+
+    QTest::keyClick(m_window.get(), Qt::Key_B);
+    QTRY_COMPARE(m_filled->count(), 2);
+
+    QTest::qWait(300);
+    QCOMPARE(m_filled->count(), 2);
+    const auto first = m_filled->at(0).at(0).value<Order>();
+    const auto second = m_filled->at(1).at(0).value<Order>();
+    QVERIFY(first.id != second.id);
+}
+
+void TestTrading::germanLimitPriceParsed()
+{
+    m_window->setLocale(valiant::app::chooseLocale(QStringLiteral("de")));
+    auto* limit = child<QLineEdit>("limitPriceEdit");
+
+    // 1.000,00 is a thousand dollars: far above the price, so the buy fills.
+    QTest::keyClicks(limit, QStringLiteral("1.000,00"));
+    QTest::mouseClick(child<QPushButton>("buyButton"), Qt::LeftButton);
+    QTRY_COMPARE(m_filled->count(), 1);
+    QVERIFY(m_filled->at(0).at(0).value<Order>().price <= Money::fromCents(1000'00));
+
+    // 0,50 is fifty cents, below the $1.00 price floor, so it cannot be met.
+    QTRY_VERIFY(child<QPushButton>("buyButton")->isEnabled());
+    limit->clear();
+    QTest::keyClicks(limit, QStringLiteral("0,50"));
+    QTest::mouseClick(child<QPushButton>("buyButton"), Qt::LeftButton);
+    QTRY_COMPARE(m_rejected->count(), 1);
+    QCOMPARE(m_rejected->at(0).at(0).value<Error>().code, QStringLiteral("limit_not_met"));
+    QCOMPARE(m_filled->count(), 1);
+
+    // The estimate is written in the German format too.
+    QLabel* estimate = nullptr;
+    for (QLabel* label : m_window->findChildren<QLabel*>()) {
+        if (label->accessibleName() == QLatin1String("Estimated order total"))
+            estimate = label;
+    }
+    QVERIFY(estimate != nullptr);
+    const QRegularExpression germanAmount(QStringLiteral(R"(\d,\d\d\s\$)"),
+                                          QRegularExpression::UseUnicodePropertiesOption);
+    QTRY_VERIFY2(germanAmount.match(estimate->text()).hasMatch(), qPrintable(estimate->text()));
+    m_window->setLocale(QLocale(QLocale::English, QLocale::UnitedStates));
+}
+
+void TestTrading::invalidLimitPriceSendsNothing()
+{
+    QTest::keyClicks(child<QLineEdit>("limitPriceEdit"), QStringLiteral("twelve"));
+    QTest::mouseClick(child<QPushButton>("buyButton"), Qt::LeftButton);
+
+    auto* status = child<QLabel>("tradeStatusLabel");
+    QVERIFY(status->isVisible());
+    QVERIFY2(status->text().contains(QStringLiteral("\"twelve\"")), qPrintable(status->text()));
+    QTest::qWait(300);
+    QCOMPARE(m_filled->count(), 0);
+    QCOMPARE(m_rejected->count(), 0);
+}
+
+void TestTrading::stalePricePausesBuyAndSell()
+{
+    auto* buy = child<QPushButton>("buyButton");
+    auto* status = child<QLabel>("tradeStatusLabel");
+
+    // A server whose generator is off: connected, but no new quote arrives.
+    QSignalSpy states(m_client.get(), &MarketClient::connectionStateChanged);
+    restartServer(false);
+    QTRY_VERIFY_WITH_TIMEOUT(!states.isEmpty() && states.last().at(0).value<MarketClient::ConnectionState>() ==
+                                 MarketClient::ConnectionState::Connected,
+                             connectTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(!buy->isEnabled(), MainWindow::staleQuoteMs + 2000);
+    QCOMPARE(m_client->connectionState(), MarketClient::ConnectionState::Connected);
+    QVERIFY(!child<QPushButton>("sellButton")->isEnabled());
+    QVERIFY(child<QPushButton>("praiseButton")->isEnabled());
+    QVERIFY(status->isVisible());
+    QVERIFY2(status->text().contains(QStringLiteral("paused")), qPrintable(status->text()));
+
+    QTest::keyClick(m_window.get(), Qt::Key_B);
+    QTest::qWait(300);
+    QCOMPARE(m_filled->count(), 0);
+
+    // Quotes flow again: Buy and Sell come back and the reason goes.
+    restartServer(true);
+    QTRY_VERIFY_WITH_TIMEOUT(buy->isEnabled(), connectTimeoutMs);
+    QVERIFY(!status->isVisible());
+}
+
+void TestTrading::orderRetriedAcrossRestartFillsOnce()
+{
+    const qsizetype ordersBefore = countOrdersOnServer();
+    auto* buy = child<QPushButton>("buyButton");
+    child<QSpinBox>("quantitySpinBox")->setValue(2);
+
+    // The server goes away before the window has noticed, so the click
+    // still sends the order; it meets a closed port, and MarketClient
+    // retries with the same Idempotency-Key until the server is back.
+    m_server->stop();
+    QVERIFY(buy->isEnabled());
+    buy->click();
+    QTest::qWait(1200);
+    QVERIFY(!buy->isEnabled());
+    QCOMPARE(m_filled->count(), 0);
+    const auto restarted = m_server->start();
+    QVERIFY2(restarted.ok(), qPrintable(restarted.ok() ? QString() : restarted.error().message));
+
+    QTRY_COMPARE_WITH_TIMEOUT(m_filled->count(), 1, connectTimeoutMs);
+    QCOMPARE(m_filled->at(0).at(0).value<Order>().quantity, 2);
+    QTest::qWait(1500);
+    QCOMPARE(m_filled->count(), 1);
+    QCOMPARE(m_rejected->count(), 0);
+    QCOMPARE(countOrdersOnServer(), ordersBefore + 1);
+}
+
+void TestTrading::restartServer(bool generatorEnabled)
+{
+    m_server->stop();
+    m_server->setGeneratorEnabled(generatorEnabled);
+    const auto started = m_server->start();
+    QVERIFY2(started.ok(), qPrintable(started.ok() ? QString() : started.error().message));
+}
+
+qsizetype TestTrading::countOrdersOnServer()
+{
+    qsizetype count = -1;
+    m_client->fetchOrders(0, 500, [&count](valiant::core::Result<QList<Order>> orders) {
+        count = orders ? orders->size() : -2;
+    });
+    [&] { QTRY_VERIFY(count != -1); }();
+    return count;
+}
+
+template <typename T>
+T* TestTrading::child(const char* objectName) const
+{
+    T* found = m_window->findChild<T*>(QString::fromLatin1(objectName));
+    if (!found)
+        qFatal("The main window has no %s named '%s'", T::staticMetaObject.className(), objectName);
+    return found;
+}
+
+QTEST_MAIN(TestTrading)
+#include "tst_trading.moc"
