@@ -32,16 +32,46 @@ double centsToY(std::int64_t cents, std::int64_t lowCents, std::int64_t highCent
 
 // One pixel column's first, lowest, highest and last price, so a day of
 // points draws as at most four vertices per column with the same outline.
-void appendDecimated(QPolygonF& line, double x, std::int64_t first, std::int64_t low,
-                     std::int64_t high, std::int64_t last, const auto& toY)
+struct Column
 {
-    line.append(QPointF(x, toY(first)));
-    if (low != first)
-        line.append(QPointF(x, toY(low)));
-    if (high != low)
-        line.append(QPointF(x, toY(high)));
-    if (last != high)
-        line.append(QPointF(x, toY(last)));
+    double x = 0;
+    std::int64_t first = 0;
+    std::int64_t low = 0;
+    std::int64_t high = 0;
+    std::int64_t last = 0;
+};
+
+struct Segment
+{
+    QList<Column> columns;
+    qsizetype pointCount = 0;
+
+    void add(double x, std::int64_t cents)
+    {
+        ++pointCount;
+        if (!columns.isEmpty() && static_cast<int>(columns.last().x) == static_cast<int>(x)) {
+            Column& column = columns.last();
+            column.low = std::min(column.low, cents);
+            column.high = std::max(column.high, cents);
+            column.last = cents;
+            return;
+        }
+        columns.append(Column{x, cents, cents, cents, cents});
+    }
+
+    // More than two points per column on average.
+    bool isDense() const { return pointCount > 2 * columns.size(); }
+};
+
+void appendDecimated(QPolygonF& line, const Column& column, const auto& toY)
+{
+    line.append(QPointF(column.x, toY(column.first)));
+    if (column.low != column.first)
+        line.append(QPointF(column.x, toY(column.low)));
+    if (column.high != column.low)
+        line.append(QPointF(column.x, toY(column.high)));
+    if (column.last != column.high)
+        line.append(QPointF(column.x, toY(column.last)));
 }
 
 }  // namespace
@@ -320,38 +350,18 @@ void PriceChart::paintEvent(QPaintEvent*)
     // Line and fill, one segment between gaps, decimated per pixel column.
     const bool falling = m_points.last().price < m_points.first().price;
     const QColor lineColor = falling ? theme::lossColor(palette) : theme::gainColor(palette);
-    QList<QPolygonF> segments(1);
+    QList<Segment> segments(1);
     QList<QRectF> gaps;
-    int column = std::numeric_limits<int>::min();
-    std::int64_t first = 0, lowest = 0, highest = 0, last = 0;
-    double columnX = 0;
-    const auto flush = [&] {
-        if (column != std::numeric_limits<int>::min())
-            appendDecimated(segments.last(), columnX, first, lowest, highest, last, toY);
-        column = std::numeric_limits<int>::min();
-    };
     for (qsizetype i = 0; i < m_points.size(); ++i) {
         const ChartPoint& point = m_points.at(i);
         const double x = xFor(point.timeMs, plot);
         if (point.gapBefore) {
-            flush();
             gaps.append(QRectF(QPointF(xFor(m_points.at(i - 1).timeMs, plot), plot.top()),
                                QPointF(x, plot.bottom())));
-            segments.append(QPolygonF());
+            segments.append(Segment());
         }
-        const std::int64_t cents = point.price.cents();
-        if (static_cast<int>(x) != column) {
-            flush();
-            column = static_cast<int>(x);
-            columnX = x;
-            first = lowest = highest = last = cents;
-            continue;
-        }
-        lowest = std::min(lowest, cents);
-        highest = std::max(highest, cents);
-        last = cents;
+        segments.last().add(x, point.price.cents());
     }
-    flush();
 
     QLinearGradient fill(QPointF(0, plot.top()), QPointF(0, plot.bottom()));
     QColor top = lineColor;
@@ -360,21 +370,42 @@ void PriceChart::paintEvent(QPaintEvent*)
     bottom.setAlpha(0);
     fill.setColorAt(0.0, top);
     fill.setColorAt(1.0, bottom);
-    QPen linePen(lineColor, theme::isHighContrast(palette) ? 3.0 : 2.2);
+    const double lineWidth = theme::isHighContrast(palette) ? 3.0 : 2.2;
+    QPen linePen(lineColor, lineWidth);
     linePen.setJoinStyle(Qt::RoundJoin);
-    for (const QPolygonF& segment : std::as_const(segments)) {
-        if (segment.isEmpty())
+    for (const Segment& segment : std::as_const(segments)) {
+        if (segment.columns.isEmpty())
             continue;
         QPainterPath area;
-        area.moveTo(segment.first().x(), plot.bottom());
-        for (const QPointF& vertex : segment)
-            area.lineTo(vertex);
-        area.lineTo(segment.last().x(), plot.bottom());
+        area.moveTo(segment.columns.first().x, plot.bottom());
+        for (const Column& column : segment.columns)
+            area.lineTo(column.x, toY(column.high));
+        area.lineTo(segment.columns.last().x, plot.bottom());
         painter.fillPath(area, fill);
-        painter.setPen(linePen);
-        painter.drawPolyline(segment);
-        if (segment.size() == 1)
-            painter.drawEllipse(segment.first(), 1.5, 1.5);
+
+        if (!segment.isDense()) {
+            QPolygonF line;
+            for (const Column& column : segment.columns)
+                appendDecimated(line, column, toY);
+            painter.setPen(linePen);
+            painter.drawPolyline(line);
+            if (line.size() == 1)
+                painter.drawEllipse(line.first(), 1.5, 1.5);
+            continue;
+        }
+        // Many points per pixel column: stroking thousands of reversals
+        // costs hundreds of milliseconds, so fill the band between the
+        // highest and lowest price of each column, widened by the pen.
+        QPolygonF band;
+        band.reserve(2 * segment.columns.size());
+        for (const Column& column : segment.columns)
+            band.append(QPointF(column.x, toY(column.high) - lineWidth / 2));
+        for (auto column = segment.columns.crbegin(); column != segment.columns.crend(); ++column)
+            band.append(QPointF(column->x, toY(column->low) + lineWidth / 2));
+        painter.setPen(Qt::NoPen);
+        painter.setBrush(lineColor);
+        painter.drawPolygon(band);
+        painter.setBrush(Qt::NoBrush);
     }
 
     // Missing prices: a hatched band with dashed edges, labelled when wide enough.

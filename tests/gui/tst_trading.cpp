@@ -1,7 +1,7 @@
-// Safe orders in the main window against a real embedded server: one order
-// at a time while pending, no orders from key auto-repeat, limit prices in
-// German format, the stale-price guard and an order retried across a
-// server restart that fills exactly once.
+// Safe orders in the main window against a real embedded server. One order
+// runs at a time, key auto-repeat sends none, limit prices are read in German
+// format, a stale price pauses Buy and Sell, and an order retried across a
+// server restart fills exactly once.
 
 #include "app/embeddedserver.h"
 #include "app/localization.h"
@@ -125,7 +125,7 @@ void TestTrading::pendingOrderBlocksSecondOrder()
 
     QTest::mouseClick(buy, Qt::LeftButton);
 
-    // The click shows the order pending at once, before any answer.
+    // The click shows the order pending at once, before the server responds.
     QVERIFY(!buy->isEnabled());
     QCOMPARE(buy->text(), QStringLiteral("Buying…"));
     QVERIFY(!child<QPushButton>("sellButton")->isEnabled());
@@ -259,8 +259,8 @@ void TestTrading::orderRetriedAcrossRestartFillsOnce()
     child<QSpinBox>("quantitySpinBox")->setValue(2);
 
     // The server goes away before the window has noticed, so the click
-    // still sends the order; it meets a closed port, and MarketClient
-    // retries with the same Idempotency-Key until the server is back.
+    // still sends the order to a closed port. MarketClient then retries
+    // with the same Idempotency-Key until the server is back.
     m_server->stop();
     QVERIFY(buy->isEnabled());
     buy->click();
