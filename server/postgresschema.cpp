@@ -111,6 +111,8 @@ core::Result<int> applyPostgresMigrations(pqxx::connection& connection, const QS
     // A second replica migrating at the same time waits here until the
     // first commits, then finds nothing left to do.
     transaction.exec_params("SELECT pg_advisory_xact_lock($1)", migrationLockKey);
+    // Keeps the "already exists, skipping" notice off libpq's stderr.
+    transaction.exec("SET LOCAL client_min_messages = warning");
     transaction.exec("CREATE TABLE IF NOT EXISTS schema_migrations ("
                      "version INTEGER PRIMARY KEY, applied_ms BIGINT NOT NULL)");
 
