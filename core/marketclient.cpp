@@ -3,6 +3,7 @@
 #include "apicodec.h"
 #include "marketclient_p.h"
 
+#include <QCryptographicHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -11,6 +12,7 @@
 #include <QNetworkReply>
 #include <QNetworkRequest>
 #include <QRandomGenerator>
+#include <QSslConfiguration>
 #include <QSet>
 #include <QTimer>
 #include <QUrlQuery>
@@ -186,6 +188,18 @@ void MarketClient::Private::send(const QByteArray& verb, const QUrl& url, const 
 
     QNetworkReply* reply = network->sendCustomRequest(request, verb, body);
     replies.insert(reply);
+    // Called during the handshake, before the request leaves: unless the
+    // user accepted this certificate, Qt aborts the reply.
+    QObject::connect(reply, &QNetworkReply::sslErrors, q,
+                     [this, reply, url](const QList<QSslError>& errors) {
+                         const QSslCertificate certificate =
+                             reply->sslConfiguration().peerCertificate();
+                         if (isAccepted(certificate, errors)) {
+                             reply->ignoreSslErrors(errors);
+                             return;
+                         }
+                         reportSslErrors(url, certificate, errors);
+                     });
     QObject::connect(reply, &QNetworkReply::finished, q, [this, reply, verb, url, handler] {
         replies.remove(reply);
         reply->deleteLater();
@@ -199,6 +213,39 @@ void MarketClient::Private::send(const QByteArray& verb, const QUrl& url, const 
         }
         handler(HttpResponse{status.toInt(), reply->readAll()});
     });
+}
+
+bool MarketClient::Private::isAccepted(const QSslCertificate& certificate,
+                                       const QList<QSslError>& errors) const
+{
+    if (certificate.isNull()) {
+        return false;
+    }
+    for (const auto& [accepted, acceptedErrors] : acceptedCertificates) {
+        if (accepted != certificate) {
+            continue;
+        }
+        return std::all_of(errors.begin(), errors.end(), [&](const QSslError& error) {
+            return acceptedErrors.contains(error);
+        });
+    }
+    return false;
+}
+
+void MarketClient::Private::reportSslErrors(const QUrl& url, const QSslCertificate& certificate,
+                                            const QList<QSslError>& errors)
+{
+    QStringList reasons;
+    for (const QSslError& error : errors) {
+        reasons.append(error.errorString());
+    }
+    qCWarning(lcMarketClient).noquote()
+        << QStringLiteral("TLS handshake with %1 aborted: the certificate of %2 failed "
+                          "verification (%3).")
+               .arg(displayUrl(url),
+                    certificate.subjectInfo(QSslCertificate::CommonName).join(QLatin1Char(',')),
+                    reasons.join(QStringLiteral("; ")));
+    Q_EMIT q->sslErrorsOccurred(url, certificate, errors);
 }
 
 void MarketClient::Private::sendOrder(const std::shared_ptr<PendingOrder>& order)
@@ -364,6 +411,19 @@ void MarketClient::setReconnectDelays(int firstMs, int maxMs)
     d->firstDelayMs = firstMs;
     d->maxDelayMs = maxMs;
     d->nextDelayMs = firstMs;
+}
+
+void MarketClient::acceptCertificate(const QSslCertificate& certificate,
+                                     const QList<QSslError>& errors)
+{
+    if (certificate.isNull()) {
+        return;
+    }
+    qCInfo(lcMarketClient).noquote()
+        << "Certificate with SHA-256 fingerprint"
+        << certificate.digest(QCryptographicHash::Sha256).toHex(':')
+        << "accepted by the user for this session.";
+    d->acceptedCertificates.append({certificate, errors});
 }
 
 void MarketClient::start()

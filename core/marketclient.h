@@ -11,7 +11,10 @@
 #include "orderrules.h"
 #include "result.h"
 
+#include <QList>
 #include <QObject>
+#include <QSslCertificate>
+#include <QSslError>
 #include <QUrl>
 
 #include <functional>
@@ -43,6 +46,11 @@ public:
     /// Reconnect delays: first, doubling up to `max`, each with up to 50 %
     /// random jitter added.
     void setReconnectDelays(int firstMs, int maxMs);
+
+    /// Trusts `certificate` for the rest of this client's life although it
+    /// failed verification, but only for the errors it was shown with
+    /// (see sslErrorsOccurred). Nothing else ever ignores a TLS error.
+    void acceptCertificate(const QSslCertificate& certificate, const QList<QSslError>& errors);
 
     /// Opens the live stream and keeps it open until stop().
     void start();
@@ -81,6 +89,10 @@ Q_SIGNALS:
     void praised(valiant::core::Money bonus);
     /// A stream error message from the server, such as invalid_token.
     void streamError(const valiant::core::Error& error);
+    /// A TLS handshake with `url` failed verification and was aborted before
+    /// any request was sent. `certificate` is the server's own certificate.
+    void sslErrorsOccurred(const QUrl& url, const QSslCertificate& certificate,
+                           const QList<QSslError>& errors);
 
 private:
     class Private;

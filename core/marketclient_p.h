@@ -82,12 +82,18 @@ public:
     void scheduleReconnect(const QString& reason);
     void restartIdleTimer();
     void setState(ConnectionState state);
+    bool isAccepted(const QSslCertificate& certificate, const QList<QSslError>& errors) const;
+    void reportSslErrors(const QUrl& url, const QSslCertificate& certificate,
+                         const QList<QSslError>& errors);
 
     MarketClient* q;
     QNetworkAccessManager* network;
     QUrl serverUrl;
     QString token;
     QSet<QNetworkReply*> replies;
+    // Certificates the user accepted for this session, each with the errors
+    // it was accepted for.
+    QList<QPair<QSslCertificate, QList<QSslError>>> acceptedCertificates;
 
     ConnectionState state = ConnectionState::Disconnected;
     QWebSocket* socket = nullptr;

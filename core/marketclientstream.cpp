@@ -4,6 +4,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QNetworkRequest>
+#include <QSslConfiguration>
 #include <QWebSocket>
 
 #include <algorithm>
@@ -95,6 +96,17 @@ void MarketClient::Private::openStream()
     QObject::connect(newSocket, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), q,
                      [this, newSocket](QAbstractSocket::SocketError) {
                          handleStreamDropped(newSocket, newSocket->errorString());
+                     });
+
+    QObject::connect(newSocket, &QWebSocket::sslErrors, q,
+                     [this, newSocket, url](const QList<QSslError>& errors) {
+                         const QSslCertificate certificate =
+                             newSocket->sslConfiguration().peerCertificate();
+                         if (isAccepted(certificate, errors)) {
+                             newSocket->ignoreSslErrors();
+                             return;
+                         }
+                         reportSslErrors(url, certificate, errors);
                      });
 
     QNetworkRequest request(url);
