@@ -1,12 +1,17 @@
-// valiant: the desktop app. It starts the embedded local server, connects
-// a MarketClient to it and shows the main window.
+// valiant: the desktop app. It connects a MarketClient to the chosen
+// connection profile (the embedded local server, started only for that
+// profile, or a remote server) and shows the main window.
 
+#include "connectioncontroller.h"
+#include "connectionprofiles.h"
+#include "connectiontoolbar.h"
 #include "embeddedserver.h"
 #include "instancelock.h"
 #include "localization.h"
 #include "mainwindow.h"
 #include "resources.h"
 #include "theme.h"
+#include "tokenkeychain.h"
 
 #include "core/marketclient.h"
 
@@ -73,7 +78,17 @@ int main(int argc, char* argv[])
         QStringLiteral("port"),
         QStringLiteral("Port of the local server on 127.0.0.1 (default 0: any free port)."),
         QStringLiteral("number"), QStringLiteral("0"));
-    parser.addOptions({languageOption, paletteOption, portOption});
+    const QCommandLineOption serverOption(
+        QStringLiteral("server"),
+        QStringLiteral("Connect to the Valiant server at this URL, such as "
+                       "https://valiant.example.com (default: the connection used last)."),
+        QStringLiteral("url"));
+    const QCommandLineOption profileOption(
+        QStringLiteral("profile"),
+        QStringLiteral("Connect with the saved connection of this name; \"local\" is this "
+                       "computer."),
+        QStringLiteral("name"));
+    parser.addOptions({languageOption, paletteOption, portOption, serverOption, profileOption});
     parser.process(app);
 
     bool portValid = false;
@@ -100,6 +115,15 @@ int main(int argc, char* argv[])
         QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
     applyPalette(app, paletteChoice);
 
+    QSettings settings;
+    valiant::app::ConnectionProfiles profiles(settings);
+    const valiant::core::Result<valiant::app::ConnectionProfile> startProfile =
+        profiles.startupProfile(parser.value(serverOption), parser.value(profileOption));
+    if (!startProfile) {
+        qCritical("%s", qPrintable(startProfile.error().message));
+        return 2;
+    }
+
     valiant::app::EmbeddedServer::Options options;
     options.port = port;
     valiant::app::EmbeddedServer server(options);
@@ -117,7 +141,10 @@ int main(int argc, char* argv[])
                                  locked.error().message);
         return 1;
     }
-    const valiant::core::Result<valiant::core::Ok> started = server.start();
+    // The local server runs only while "This computer" is the profile.
+    const valiant::core::Result<valiant::core::Ok> started =
+        startProfile->isLocal() ? server.start()
+                                : valiant::core::Result<valiant::core::Ok>(valiant::core::Ok{});
     if (!started) {
         QMessageBox::critical(
             nullptr, localized(QT_TRANSLATE_NOOP("main", "Valiant cannot start")),
@@ -130,10 +157,16 @@ int main(int argc, char* argv[])
 
     QNetworkAccessManager network;
     valiant::core::MarketClient client(&network);
-    client.setServerUrl(server.url());
-    client.setToken(server.token());
+    valiant::app::TokenKeychain keychain(QApplication::applicationName());
+    valiant::app::ConnectionController connections(client, server, profiles, keychain);
 
-    valiant::app::MainWindow window(client, localized(QT_TRANSLATE_NOOP("main", "this computer")));
+    valiant::app::MainWindow window(client, startProfile->name);
+    window.addToolBar(Qt::TopToolBarArea,
+                      new valiant::app::ConnectionToolBar(client, profiles, connections, &window));
+    QObject::connect(&connections, &valiant::app::ConnectionController::profileActivated, &window,
+                     [&window](const valiant::app::ConnectionProfile& profile) {
+                         window.switchServer(profile.name);
+                     });
     if (qEnvironmentVariableIsSet("VALIANT_REPORT_FIRST_PAINT")) {
         // For bench/run, which times start-up from spawn to this line.
         QObject::connect(&window, &valiant::app::MainWindow::firstPricePainted, [] {
@@ -141,10 +174,9 @@ int main(int argc, char* argv[])
             std::fflush(stdout);
         });
     }
-    QSettings settings;
     window.restoreSettings(settings);
     window.show();
-    client.start();
+    connections.activate(*startProfile);
 
     const int status = QApplication::exec();
 

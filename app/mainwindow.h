@@ -61,6 +61,10 @@ public:
     void saveSettings(QSettings& settings) const;
     void restoreSettings(const QSettings& settings);
 
+    /// Empties every view of the previous server's data and names the new
+    /// one in the status bar (mainwindowconnection.cpp).
+    void switchServer(const QString& serverName);
+
 Q_SIGNALS:
     /// Emitted once, when the first live price is on screen.
     void firstPricePainted();

@@ -141,6 +141,16 @@ void PriceChart::setRange(Range range)
     rebuildPoints();
 }
 
+void PriceChart::clear()
+{
+    m_quotes.clear();
+    m_tail.clear();
+    m_candles.clear();
+    m_hovered.reset();
+    rebuildPoints();
+    Q_EMIT quotesChanged();
+}
+
 void PriceChart::setHistory(const QList<core::Candle>& candles, std::int64_t intervalMs)
 {
     if (m_range == Range::LiveMinute || intervalMs <= 0)

@@ -39,6 +39,8 @@ public:
 
     void addQuote(const core::Quote& quote);
     void addQuotes(const QList<core::Quote>& quotes);
+    /// Drops every quote and candle, e.g. when the app switches servers.
+    void clear();
 
     Range range() const { return m_range; }
     /// Switches the range. Hour and Day show nothing until setHistory().

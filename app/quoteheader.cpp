@@ -87,6 +87,14 @@ void QuoteHeader::setQuotes(const core::Quote& reference, const core::Quote& lat
     updateChange();
 }
 
+void QuoteHeader::clear()
+{
+    m_reference.reset();
+    m_latest.reset();
+    m_price->setText(QStringLiteral("—"));
+    m_change->clear();
+}
+
 bool QuoteHeader::eventFilter(QObject* watched, QEvent* event)
 {
     const bool result = QWidget::eventFilter(watched, event);

@@ -24,6 +24,8 @@ public:
     /// Shows `latest` and its change from `reference` (the oldest quote in
     /// the chart's window).
     void setQuotes(const core::Quote& reference, const core::Quote& latest);
+    /// Shows a dash until the next setQuotes().
+    void clear();
 
 Q_SIGNALS:
     /// Emitted once, after the price label has been painted with a quote.

@@ -96,6 +96,12 @@ void WalletView::changeEvent(QEvent* event)
         refresh();
 }
 
+void WalletView::clear()
+{
+    m_portfolio.reset();
+    refresh();
+}
+
 void WalletView::refresh()
 {
     const QString unknown = QStringLiteral("—");

@@ -23,6 +23,8 @@ public:
     void setPortfolio(const core::Portfolio& portfolio);
     /// Revalues the shares at `quote` when it is newer than the wallet's.
     void updateQuote(const core::Quote& quote);
+    /// Shows dashes until the next setPortfolio().
+    void clear();
     std::optional<core::Portfolio> portfolio() const { return m_portfolio; }
 
 protected:

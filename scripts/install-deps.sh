@@ -11,6 +11,7 @@ packages=(
   libpqxx-dev libhiredis-dev libsqlite3-dev libsodium-dev libboost-dev
   postgresql redis-server pgbouncer
   xvfb xauth imagemagick fonts-dejavu-core
+  gnome-keyring libsecret-1-0 dbus-daemon openssl
   curl python3
 )
 

@@ -83,189 +83,189 @@ Datenbankdatei: %2</translation>
     <name>valiant::app::CertificateDialog</name>
     <message>
         <source>Untrusted certificate</source>
-        <translation type="unfinished"></translation>
+        <translation>Nicht vertrauenswürdiges Zertifikat</translation>
     </message>
     <message>
         <source>The certificate of %1 could not be verified, so nothing was sent to it. Someone may be impersonating the server. Trust it only if you know it is the server&apos;s own certificate, for example by comparing the SHA-256 fingerprint with the one its administrator gave you.</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Zertifikat von %1 konnte nicht überprüft werden, daher wurde nichts dorthin gesendet. Möglicherweise gibt sich jemand als dieser Server aus. Vertrauen Sie ihm nur, wenn Sie sicher sind, dass es das Zertifikat des Servers ist, zum Beispiel indem Sie den SHA-256-Fingerabdruck mit dem vergleichen, den Ihnen die Administration des Servers genannt hat.</translation>
     </message>
     <message>
         <source>Certificate details</source>
-        <translation type="unfinished"></translation>
+        <translation>Zertifikatsdetails</translation>
     </message>
     <message>
         <source>&amp;Trust for this session</source>
-        <translation type="unfinished"></translation>
+        <translation>Für diese Sitzung &amp;vertrauen</translation>
     </message>
     <message>
         <source>&amp;Do not connect</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Nicht verbinden</translation>
     </message>
     <message>
         <source>Subject: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Inhaber: %1</translation>
     </message>
     <message>
         <source>Issuer: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Aussteller: %1</translation>
     </message>
     <message>
         <source>Valid from: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Gültig ab: %1</translation>
     </message>
     <message>
         <source>Valid until: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Gültig bis: %1</translation>
     </message>
     <message>
         <source>SHA-256 fingerprint: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>SHA-256-Fingerabdruck: %1</translation>
     </message>
     <message>
         <source>Problems:</source>
-        <translation type="unfinished"></translation>
+        <translation>Probleme:</translation>
     </message>
 </context>
 <context>
     <name>valiant::app::ConnectionController</name>
     <message>
         <source>The saved login could not be read from the keychain (%1). Log in again.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die gespeicherte Anmeldung konnte nicht aus dem Schlüsselbund gelesen werden (%1). Melden Sie sich erneut an.</translation>
     </message>
     <message>
         <source>Log in or sign up to trade on %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>Melden Sie sich an oder registrieren Sie sich, um auf %1 zu handeln.</translation>
     </message>
     <message>
         <source>&quot;This computer&quot; needs no login.</source>
-        <translation type="unfinished"></translation>
+        <translation>„Dieser Computer“ braucht keine Anmeldung.</translation>
     </message>
     <message>
         <source>Another connection was chosen before the server answered.</source>
-        <translation type="unfinished"></translation>
+        <translation>Eine andere Verbindung wurde gewählt, bevor der Server antwortete.</translation>
     </message>
     <message>
         <source>&quot;This computer&quot; has no login to end.</source>
-        <translation type="unfinished"></translation>
+        <translation>„Dieser Computer“ hat keine Anmeldung, die beendet werden könnte.</translation>
     </message>
     <message>
         <source>Your login on %1 has expired or was ended elsewhere. Log in again.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ihre Anmeldung auf %1 ist abgelaufen oder wurde anderswo beendet. Melden Sie sich erneut an.</translation>
     </message>
     <message>
         <source>%1 at %2 cannot be reached: %3</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 unter %2 ist nicht erreichbar: %3</translation>
     </message>
 </context>
 <context>
     <name>valiant::app::ConnectionDialog</name>
     <message>
         <source>Connections</source>
-        <translation type="unfinished"></translation>
+        <translation>Verbindungen</translation>
     </message>
     <message>
         <source>Connection name</source>
-        <translation type="unfinished"></translation>
+        <translation>Name der Verbindung</translation>
     </message>
     <message>
         <source>Server URL</source>
-        <translation type="unfinished"></translation>
+        <translation>Server-URL</translation>
     </message>
     <message>
         <source>Username</source>
-        <translation type="unfinished"></translation>
+        <translation>Benutzername</translation>
     </message>
     <message>
         <source>Password</source>
-        <translation type="unfinished"></translation>
+        <translation>Passwort</translation>
     </message>
     <message>
         <source>Only sent to the server, never saved</source>
-        <translation type="unfinished"></translation>
+        <translation>Wird nur an den Server gesendet, nie gespeichert</translation>
     </message>
     <message>
         <source>This computer runs its own market on this machine (local, no login). It works without a network connection.</source>
-        <translation type="unfinished"></translation>
+        <translation>Dieser Computer betreibt einen eigenen Markt auf diesem Gerät (lokal, ohne Anmeldung). Er funktioniert auch ohne Netzwerkverbindung.</translation>
     </message>
     <message>
         <source>&amp;Name:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Name:</translation>
     </message>
     <message>
         <source>Server &amp;URL:</source>
-        <translation type="unfinished"></translation>
+        <translation>Server-&amp;URL:</translation>
     </message>
     <message>
         <source>&amp;Username:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Benutzername:</translation>
     </message>
     <message>
         <source>&amp;Password:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Passwort:</translation>
     </message>
     <message>
         <source>&amp;New</source>
-        <translation type="unfinished"></translation>
+        <translation>N&amp;eu</translation>
     </message>
     <message>
         <source>&amp;Save</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Speichern</translation>
     </message>
     <message>
         <source>&amp;Remove</source>
-        <translation type="unfinished"></translation>
+        <translation>En&amp;tfernen</translation>
     </message>
     <message>
         <source>Sign u&amp;p</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Registrieren</translation>
     </message>
     <message>
         <source>&amp;Log in</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Anmelden</translation>
     </message>
     <message>
         <source>&amp;Connect</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Verbinden</translation>
     </message>
     <message>
         <source>%1 (local)</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 (lokal)</translation>
     </message>
     <message>
         <source>Added %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 hinzugefügt.</translation>
     </message>
     <message>
         <source>Saved %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 gespeichert.</translation>
     </message>
     <message>
         <source>Removed %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 entfernt.</translation>
     </message>
     <message>
         <source>Type a username and a password first.</source>
-        <translation type="unfinished"></translation>
+        <translation>Geben Sie zuerst einen Benutzernamen und ein Passwort ein.</translation>
     </message>
     <message>
         <source>Creating the account %1 on %2…</source>
-        <translation type="unfinished"></translation>
+        <translation>Konto %1 wird auf %2 angelegt …</translation>
     </message>
     <message>
         <source>Logging in to %1 as %2…</source>
-        <translation type="unfinished"></translation>
+        <translation>Anmeldung bei %1 als %2 …</translation>
     </message>
     <message>
         <source>Account %1 created; connected to %2.</source>
-        <translation type="unfinished"></translation>
+        <translation>Konto %1 angelegt; mit %2 verbunden.</translation>
     </message>
     <message>
         <source>Logged in to %1 as %2.</source>
-        <translation type="unfinished"></translation>
+        <translation>Bei %1 als %2 angemeldet.</translation>
     </message>
     <message>
         <source>Connecting to %1…</source>
-        <translation type="unfinished">Verbindung zu %1 wird hergestellt …</translation>
+        <translation>Verbindung zu %1 wird hergestellt …</translation>
     </message>
 </context>
 <context>
@@ -291,124 +291,126 @@ Datenbankdatei: %2</translation>
     <name>valiant::app::ConnectionProfiles</name>
     <message>
         <source>This computer</source>
-        <translation type="unfinished"></translation>
+        <translation>Dieser Computer</translation>
     </message>
     <message>
         <source>&quot;%1&quot; is not a server URL. Type one such as https://valiant.example.com or http://192.0.2.10:3000.</source>
-        <translation type="unfinished"></translation>
+        <translation>„%1“ ist keine Server-URL. Geben Sie eine wie https://valiant.example.com oder http://192.0.2.10:3000 ein.</translation>
     </message>
     <message>
         <source>The server URL &quot;%1&quot; contains a user name, password, query or fragment. Type only the scheme, host, port and path.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Server-URL „%1“ enthält einen Benutzernamen, ein Passwort, eine Abfrage oder ein Fragment. Geben Sie nur Schema, Host, Port und Pfad ein.</translation>
     </message>
     <message>
         <source>The connection &quot;%1&quot; no longer exists.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Verbindung „%1“ existiert nicht mehr.</translation>
     </message>
     <message>
         <source>&quot;This computer&quot; is always available and cannot be removed.</source>
-        <translation type="unfinished"></translation>
+        <translation>„Dieser Computer“ ist immer verfügbar und kann nicht entfernt werden.</translation>
     </message>
     <message>
         <source>The connection to remove no longer exists.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die zu entfernende Verbindung existiert nicht mehr.</translation>
     </message>
     <message>
         <source>Use either --server or --profile, not both.</source>
-        <translation type="unfinished"></translation>
+        <translation>Verwenden Sie entweder --server oder --profile, nicht beides.</translation>
     </message>
     <message>
         <source>No connection is named &quot;%1&quot;. Use one of: %2.</source>
-        <translation type="unfinished"></translation>
+        <translation>Keine Verbindung heißt „%1“. Verwenden Sie eine dieser: %2.</translation>
     </message>
     <message>
         <source>The connection needs a name, such as &quot;Office server&quot;.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Verbindung braucht einen Namen, etwa „Büroserver“.</translation>
     </message>
     <message>
         <source>A connection named &quot;%1&quot; already exists; choose another name.</source>
-        <translation type="unfinished"></translation>
+        <translation>Eine Verbindung namens „%1“ existiert bereits; wählen Sie einen anderen Namen.</translation>
     </message>
 </context>
 <context>
     <name>valiant::app::ConnectionToolBar</name>
     <message>
         <source>Connection</source>
-        <translation type="unfinished"></translation>
+        <translation>Verbindung</translation>
     </message>
     <message>
         <source>&amp;Server:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Server:</translation>
     </message>
     <message>
         <source>Server to trade on</source>
-        <translation type="unfinished"></translation>
+        <translation>Server, auf dem gehandelt wird</translation>
     </message>
     <message>
         <source>Co&amp;nnections…</source>
-        <translation type="unfinished"></translation>
+        <translation>Ver&amp;bindungen …</translation>
     </message>
     <message>
         <source>Ctrl+Shift+N</source>
-        <translation type="unfinished"></translation>
+        <translation>Ctrl+Shift+N</translation>
     </message>
     <message>
         <source>Add, edit or log in to servers (%1)</source>
-        <translation type="unfinished"></translation>
+        <translation>Server hinzufügen, bearbeiten oder sich anmelden (%1)</translation>
     </message>
     <message>
         <source>Log &amp;out</source>
-        <translation type="unfinished"></translation>
+        <translation>Ab&amp;melden</translation>
     </message>
     <message>
         <source>Local market not started</source>
-        <translation type="unfinished"></translation>
+        <translation>Lokaler Markt nicht gestartet</translation>
     </message>
     <message>
         <source>The local market server could not start.
 
 %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Der lokale Marktserver konnte nicht starten.
+
+%1</translation>
     </message>
     <message>
         <source>%1 (local)</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 (lokal)</translation>
     </message>
     <message>
         <source>Server not reachable</source>
-        <translation type="unfinished"></translation>
+        <translation>Server nicht erreichbar</translation>
     </message>
     <message>
         <source>You can trade on this computer instead: a local market with its own play money, separate from %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>Sie können stattdessen auf diesem Computer handeln: ein lokaler Markt mit eigenem Spielgeld, getrennt von %1.</translation>
     </message>
     <message>
         <source>Use this computer (local)</source>
-        <translation type="unfinished"></translation>
+        <translation>Diesen Computer verwenden (lokal)</translation>
     </message>
     <message>
         <source>Try again</source>
-        <translation type="unfinished"></translation>
+        <translation>Erneut versuchen</translation>
     </message>
     <message>
         <source>Close</source>
-        <translation type="unfinished"></translation>
+        <translation>Schließen</translation>
     </message>
     <message>
         <source>Login to %1 kept for this session only</source>
-        <translation type="unfinished"></translation>
+        <translation>Anmeldung bei %1 nur für diese Sitzung gespeichert</translation>
     </message>
     <message>
         <source>The system keychain is not available (%1), so you will need to log in again after Valiant quits. Nothing was written to disk.</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Schlüsselbund des Systems ist nicht verfügbar (%1), daher müssen Sie sich nach dem Beenden von Valiant erneut anmelden. Nichts wurde auf die Festplatte geschrieben.</translation>
     </message>
     <message>
         <source>Logged out on this computer only</source>
-        <translation type="unfinished"></translation>
+        <translation>Nur auf diesem Computer abgemeldet</translation>
     </message>
     <message>
         <source>The login was forgotten here, but the server could not be told to end the session: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Anmeldung wurde hier vergessen, aber der Server konnte nicht angewiesen werden, die Sitzung zu beenden: %1</translation>
     </message>
 </context>
 <context>
@@ -803,23 +805,23 @@ Datenbankdatei: %2</translation>
     <name>valiant::app::TokenKeychain</name>
     <message>
         <source>Saving the login</source>
-        <translation type="unfinished"></translation>
+        <translation>Speichern der Anmeldung</translation>
     </message>
     <message>
         <source>Reading the saved login</source>
-        <translation type="unfinished"></translation>
+        <translation>Lesen der gespeicherten Anmeldung</translation>
     </message>
     <message>
         <source>Removing the saved login</source>
-        <translation type="unfinished"></translation>
+        <translation>Entfernen der gespeicherten Anmeldung</translation>
     </message>
     <message>
         <source>%1 failed: the keychain service did not answer within %2 seconds.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 fehlgeschlagen: Der Schlüsselbund-Dienst hat nicht innerhalb von %2 Sekunden geantwortet.</translation>
     </message>
     <message>
         <source>%1 failed: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 fehlgeschlagen: %2</translation>
     </message>
 </context>
 <context>

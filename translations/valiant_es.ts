@@ -83,189 +83,189 @@ Archivo de base de datos: %2</translation>
     <name>valiant::app::CertificateDialog</name>
     <message>
         <source>Untrusted certificate</source>
-        <translation type="unfinished"></translation>
+        <translation>Certificado no fiable</translation>
     </message>
     <message>
         <source>The certificate of %1 could not be verified, so nothing was sent to it. Someone may be impersonating the server. Trust it only if you know it is the server&apos;s own certificate, for example by comparing the SHA-256 fingerprint with the one its administrator gave you.</source>
-        <translation type="unfinished"></translation>
+        <translation>No se pudo verificar el certificado de %1, así que no se le envió nada. Alguien podría estar suplantando al servidor. Confíe en él solo si sabe que es el certificado propio del servidor, por ejemplo comparando la huella SHA-256 con la que le dio su administrador.</translation>
     </message>
     <message>
         <source>Certificate details</source>
-        <translation type="unfinished"></translation>
+        <translation>Detalles del certificado</translation>
     </message>
     <message>
         <source>&amp;Trust for this session</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Confiar durante esta sesión</translation>
     </message>
     <message>
         <source>&amp;Do not connect</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;No conectar</translation>
     </message>
     <message>
         <source>Subject: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Titular: %1</translation>
     </message>
     <message>
         <source>Issuer: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Emisor: %1</translation>
     </message>
     <message>
         <source>Valid from: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Válido desde: %1</translation>
     </message>
     <message>
         <source>Valid until: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Válido hasta: %1</translation>
     </message>
     <message>
         <source>SHA-256 fingerprint: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Huella SHA-256: %1</translation>
     </message>
     <message>
         <source>Problems:</source>
-        <translation type="unfinished"></translation>
+        <translation>Problemas:</translation>
     </message>
 </context>
 <context>
     <name>valiant::app::ConnectionController</name>
     <message>
         <source>The saved login could not be read from the keychain (%1). Log in again.</source>
-        <translation type="unfinished"></translation>
+        <translation>No se pudo leer el inicio de sesión guardado del llavero (%1). Vuelva a iniciar sesión.</translation>
     </message>
     <message>
         <source>Log in or sign up to trade on %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>Inicie sesión o regístrese para operar en %1.</translation>
     </message>
     <message>
         <source>&quot;This computer&quot; needs no login.</source>
-        <translation type="unfinished"></translation>
+        <translation>«Este ordenador» no necesita inicio de sesión.</translation>
     </message>
     <message>
         <source>Another connection was chosen before the server answered.</source>
-        <translation type="unfinished"></translation>
+        <translation>Se eligió otra conexión antes de que respondiera el servidor.</translation>
     </message>
     <message>
         <source>&quot;This computer&quot; has no login to end.</source>
-        <translation type="unfinished"></translation>
+        <translation>«Este ordenador» no tiene ninguna sesión que cerrar.</translation>
     </message>
     <message>
         <source>Your login on %1 has expired or was ended elsewhere. Log in again.</source>
-        <translation type="unfinished"></translation>
+        <translation>Su sesión en %1 ha caducado o se cerró en otro lugar. Vuelva a iniciar sesión.</translation>
     </message>
     <message>
         <source>%1 at %2 cannot be reached: %3</source>
-        <translation type="unfinished"></translation>
+        <translation>No se puede acceder a %1 en %2: %3</translation>
     </message>
 </context>
 <context>
     <name>valiant::app::ConnectionDialog</name>
     <message>
         <source>Connections</source>
-        <translation type="unfinished"></translation>
+        <translation>Conexiones</translation>
     </message>
     <message>
         <source>Connection name</source>
-        <translation type="unfinished"></translation>
+        <translation>Nombre de la conexión</translation>
     </message>
     <message>
         <source>Server URL</source>
-        <translation type="unfinished"></translation>
+        <translation>URL del servidor</translation>
     </message>
     <message>
         <source>Username</source>
-        <translation type="unfinished"></translation>
+        <translation>Nombre de usuario</translation>
     </message>
     <message>
         <source>Password</source>
-        <translation type="unfinished"></translation>
+        <translation>Contraseña</translation>
     </message>
     <message>
         <source>Only sent to the server, never saved</source>
-        <translation type="unfinished"></translation>
+        <translation>Solo se envía al servidor, nunca se guarda</translation>
     </message>
     <message>
         <source>This computer runs its own market on this machine (local, no login). It works without a network connection.</source>
-        <translation type="unfinished"></translation>
+        <translation>Este ordenador ejecuta su propio mercado en esta máquina (local, sin inicio de sesión). Funciona sin conexión de red.</translation>
     </message>
     <message>
         <source>&amp;Name:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Nombre:</translation>
     </message>
     <message>
         <source>Server &amp;URL:</source>
-        <translation type="unfinished"></translation>
+        <translation>URL &amp;del servidor:</translation>
     </message>
     <message>
         <source>&amp;Username:</source>
-        <translation type="unfinished"></translation>
+        <translation>Nombre de &amp;usuario:</translation>
     </message>
     <message>
         <source>&amp;Password:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Contraseña:</translation>
     </message>
     <message>
         <source>&amp;New</source>
-        <translation type="unfinished"></translation>
+        <translation>Nue&amp;vo</translation>
     </message>
     <message>
         <source>&amp;Save</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Guardar</translation>
     </message>
     <message>
         <source>&amp;Remove</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Eliminar</translation>
     </message>
     <message>
         <source>Sign u&amp;p</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Registrarse</translation>
     </message>
     <message>
         <source>&amp;Log in</source>
-        <translation type="unfinished"></translation>
+        <translation>Iniciar &amp;sesión</translation>
     </message>
     <message>
         <source>&amp;Connect</source>
-        <translation type="unfinished"></translation>
+        <translation>C&amp;onectar</translation>
     </message>
     <message>
         <source>%1 (local)</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 (local)</translation>
     </message>
     <message>
         <source>Added %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>Se añadió %1.</translation>
     </message>
     <message>
         <source>Saved %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>Se guardó %1.</translation>
     </message>
     <message>
         <source>Removed %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>Se eliminó %1.</translation>
     </message>
     <message>
         <source>Type a username and a password first.</source>
-        <translation type="unfinished"></translation>
+        <translation>Escriba primero un nombre de usuario y una contraseña.</translation>
     </message>
     <message>
         <source>Creating the account %1 on %2…</source>
-        <translation type="unfinished"></translation>
+        <translation>Creando la cuenta %1 en %2…</translation>
     </message>
     <message>
         <source>Logging in to %1 as %2…</source>
-        <translation type="unfinished"></translation>
+        <translation>Iniciando sesión en %1 como %2…</translation>
     </message>
     <message>
         <source>Account %1 created; connected to %2.</source>
-        <translation type="unfinished"></translation>
+        <translation>Cuenta %1 creada; conectado a %2.</translation>
     </message>
     <message>
         <source>Logged in to %1 as %2.</source>
-        <translation type="unfinished"></translation>
+        <translation>Sesión iniciada en %1 como %2.</translation>
     </message>
     <message>
         <source>Connecting to %1…</source>
-        <translation type="unfinished">Conectando con %1…</translation>
+        <translation>Conectando con %1…</translation>
     </message>
 </context>
 <context>
@@ -291,124 +291,126 @@ Archivo de base de datos: %2</translation>
     <name>valiant::app::ConnectionProfiles</name>
     <message>
         <source>This computer</source>
-        <translation type="unfinished"></translation>
+        <translation>Este ordenador</translation>
     </message>
     <message>
         <source>&quot;%1&quot; is not a server URL. Type one such as https://valiant.example.com or http://192.0.2.10:3000.</source>
-        <translation type="unfinished"></translation>
+        <translation>«%1» no es una URL de servidor. Escriba una como https://valiant.example.com o http://192.0.2.10:3000.</translation>
     </message>
     <message>
         <source>The server URL &quot;%1&quot; contains a user name, password, query or fragment. Type only the scheme, host, port and path.</source>
-        <translation type="unfinished"></translation>
+        <translation>La URL del servidor «%1» contiene un nombre de usuario, una contraseña, una consulta o un fragmento. Escriba solo el esquema, el host, el puerto y la ruta.</translation>
     </message>
     <message>
         <source>The connection &quot;%1&quot; no longer exists.</source>
-        <translation type="unfinished"></translation>
+        <translation>La conexión «%1» ya no existe.</translation>
     </message>
     <message>
         <source>&quot;This computer&quot; is always available and cannot be removed.</source>
-        <translation type="unfinished"></translation>
+        <translation>«Este ordenador» siempre está disponible y no se puede eliminar.</translation>
     </message>
     <message>
         <source>The connection to remove no longer exists.</source>
-        <translation type="unfinished"></translation>
+        <translation>La conexión que se iba a eliminar ya no existe.</translation>
     </message>
     <message>
         <source>Use either --server or --profile, not both.</source>
-        <translation type="unfinished"></translation>
+        <translation>Use --server o --profile, no ambos.</translation>
     </message>
     <message>
         <source>No connection is named &quot;%1&quot;. Use one of: %2.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ninguna conexión se llama «%1». Use una de estas: %2.</translation>
     </message>
     <message>
         <source>The connection needs a name, such as &quot;Office server&quot;.</source>
-        <translation type="unfinished"></translation>
+        <translation>La conexión necesita un nombre, como «Servidor de la oficina».</translation>
     </message>
     <message>
         <source>A connection named &quot;%1&quot; already exists; choose another name.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ya existe una conexión llamada «%1»; elija otro nombre.</translation>
     </message>
 </context>
 <context>
     <name>valiant::app::ConnectionToolBar</name>
     <message>
         <source>Connection</source>
-        <translation type="unfinished"></translation>
+        <translation>Conexión</translation>
     </message>
     <message>
         <source>&amp;Server:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Servidor:</translation>
     </message>
     <message>
         <source>Server to trade on</source>
-        <translation type="unfinished"></translation>
+        <translation>Servidor en el que operar</translation>
     </message>
     <message>
         <source>Co&amp;nnections…</source>
-        <translation type="unfinished"></translation>
+        <translation>Co&amp;nexiones…</translation>
     </message>
     <message>
         <source>Ctrl+Shift+N</source>
-        <translation type="unfinished"></translation>
+        <translation>Ctrl+Shift+N</translation>
     </message>
     <message>
         <source>Add, edit or log in to servers (%1)</source>
-        <translation type="unfinished"></translation>
+        <translation>Añadir o editar servidores, o iniciar sesión en ellos (%1)</translation>
     </message>
     <message>
         <source>Log &amp;out</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Cerrar sesión</translation>
     </message>
     <message>
         <source>Local market not started</source>
-        <translation type="unfinished"></translation>
+        <translation>El mercado local no se inició</translation>
     </message>
     <message>
         <source>The local market server could not start.
 
 %1</source>
-        <translation type="unfinished"></translation>
+        <translation>El servidor del mercado local no pudo iniciarse.
+
+%1</translation>
     </message>
     <message>
         <source>%1 (local)</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 (local)</translation>
     </message>
     <message>
         <source>Server not reachable</source>
-        <translation type="unfinished"></translation>
+        <translation>Servidor inaccesible</translation>
     </message>
     <message>
         <source>You can trade on this computer instead: a local market with its own play money, separate from %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>Puede operar en este ordenador en su lugar: un mercado local con su propio dinero de juego, separado de %1.</translation>
     </message>
     <message>
         <source>Use this computer (local)</source>
-        <translation type="unfinished"></translation>
+        <translation>Usar este ordenador (local)</translation>
     </message>
     <message>
         <source>Try again</source>
-        <translation type="unfinished"></translation>
+        <translation>Reintentar</translation>
     </message>
     <message>
         <source>Close</source>
-        <translation type="unfinished"></translation>
+        <translation>Cerrar</translation>
     </message>
     <message>
         <source>Login to %1 kept for this session only</source>
-        <translation type="unfinished"></translation>
+        <translation>Sesión en %1 guardada solo durante esta sesión</translation>
     </message>
     <message>
         <source>The system keychain is not available (%1), so you will need to log in again after Valiant quits. Nothing was written to disk.</source>
-        <translation type="unfinished"></translation>
+        <translation>El llavero del sistema no está disponible (%1), así que tendrá que volver a iniciar sesión cuando cierre Valiant. No se escribió nada en el disco.</translation>
     </message>
     <message>
         <source>Logged out on this computer only</source>
-        <translation type="unfinished"></translation>
+        <translation>Sesión cerrada solo en este ordenador</translation>
     </message>
     <message>
         <source>The login was forgotten here, but the server could not be told to end the session: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>El inicio de sesión se olvidó aquí, pero no se pudo pedir al servidor que cerrara la sesión: %1</translation>
     </message>
 </context>
 <context>
@@ -803,23 +805,23 @@ Archivo de base de datos: %2</translation>
     <name>valiant::app::TokenKeychain</name>
     <message>
         <source>Saving the login</source>
-        <translation type="unfinished"></translation>
+        <translation>Guardar el inicio de sesión</translation>
     </message>
     <message>
         <source>Reading the saved login</source>
-        <translation type="unfinished"></translation>
+        <translation>Leer el inicio de sesión guardado</translation>
     </message>
     <message>
         <source>Removing the saved login</source>
-        <translation type="unfinished"></translation>
+        <translation>Eliminar el inicio de sesión guardado</translation>
     </message>
     <message>
         <source>%1 failed: the keychain service did not answer within %2 seconds.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 falló: el servicio de llavero no respondió en %2 segundos.</translation>
     </message>
     <message>
         <source>%1 failed: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 falló: %2</translation>
     </message>
 </context>
 <context>

@@ -1,0 +1,260 @@
+#include "connectioncontroller.h"
+
+#include "embeddedserver.h"
+#include "logging.h"
+#include "tokenkeychain.h"
+
+namespace valiant::app {
+
+ConnectionController::ConnectionController(core::MarketClient& client, EmbeddedServer& localServer,
+                                           ConnectionProfiles& profiles, TokenKeychain& keychain,
+                                           QObject* parent)
+    : QObject(parent),
+      m_client(client),
+      m_localServer(localServer),
+      m_profiles(profiles),
+      m_keychain(keychain)
+{
+    connect(&m_client, &core::MarketClient::streamError, this,
+            &ConnectionController::handleStreamError);
+    connect(&m_client, &core::MarketClient::sslErrorsOccurred, this,
+            [this](const QUrl& url, const QSslCertificate& certificate,
+                   const QList<QSslError>& errors) {
+                m_certificateRejected = true;
+                Q_EMIT certificateRejected(url, certificate, errors);
+            });
+}
+
+QString ConnectionController::keychainKey(const ConnectionProfile& profile)
+{
+    return QStringLiteral("session-token/%1").arg(profile.id);
+}
+
+void ConnectionController::activate(const ConnectionProfile& profile)
+{
+    switchTo(profile);
+    if (profile.isLocal()) {
+        activateLocal();
+        return;
+    }
+    probeRemote(m_generation);
+}
+
+void ConnectionController::retry()
+{
+    activate(m_active);
+}
+
+// Points the client at `profile` without starting the stream.
+void ConnectionController::switchTo(const ConnectionProfile& profile)
+{
+    ++m_generation;
+    m_certificateRejected = false;
+    m_client.stop();
+    m_client.setToken(QString());
+
+    if (!profile.isLocal() && m_localServer.isRunning()) {
+        qCInfo(lcApp) << "Stopping the local server: switching to profile" << profile.id;
+        m_localServer.stop();
+    }
+
+    m_active = profile;
+    m_client.setServerUrl(profile.url);
+    if (m_profiles.findById(profile.id))
+        m_profiles.setLastUsedId(profile.id);
+    Q_EMIT profileActivated(profile);
+}
+
+void ConnectionController::activateLocal()
+{
+    if (!m_localServer.isRunning()) {
+        const core::Result<core::Ok> started = m_localServer.start();
+        if (!started) {
+            qCWarning(lcApp).noquote() << "The local server failed to start:"
+                                       << started.error().message;
+            Q_EMIT localServerFailed(started.error().message);
+            return;
+        }
+    }
+    m_active.url = m_localServer.url();
+    m_client.setServerUrl(m_localServer.url());
+    startSession(m_localServer.token());
+}
+
+// Any HTTP response proves the server is reachable; only a transport
+// failure (refused, timed out, DNS, TLS) counts as unreachable.
+void ConnectionController::probeRemote(int generation)
+{
+    m_client.fetchQuotes(-1, 1, [this, generation](core::Result<QList<core::Quote>> quotes) {
+        if (generation != m_generation)
+            return;
+        if (!quotes && quotes.error().status == 0) {
+            if (m_certificateRejected)
+                return;  // certificateRejected already told the user why
+            Q_EMIT serverUnreachable(m_active, unreachableReason(quotes.error()));
+            return;
+        }
+        restoreToken(generation);
+    });
+}
+
+void ConnectionController::restoreToken(int generation)
+{
+    const ConnectionProfile profile = m_active;
+    if (m_sessionOnlyTokens.contains(profile.id)) {
+        startSession(m_sessionOnlyTokens.value(profile.id));
+        return;
+    }
+
+    m_keychain.load(keychainKey(profile), [this, generation,
+                                           profile](core::Result<QString> token) {
+        if (generation != m_generation)
+            return;
+        if (!token) {
+            Q_EMIT loginRequired(profile, tr("The saved login could not be read from the "
+                                             "keychain (%1). Log in again.")
+                                              .arg(token.error().message));
+            return;
+        }
+        if (token->isEmpty()) {
+            Q_EMIT loginRequired(profile, tr("Log in or sign up to trade on %1.").arg(profile.name));
+            return;
+        }
+        startSession(*token);
+    });
+}
+
+void ConnectionController::signUp(const ConnectionProfile& profile, const QString& username,
+                                  const QString& password, Done done)
+{
+    authenticate(profile, username, password, true, std::move(done));
+}
+
+void ConnectionController::logIn(const ConnectionProfile& profile, const QString& username,
+                                 const QString& password, Done done)
+{
+    authenticate(profile, username, password, false, std::move(done));
+}
+
+void ConnectionController::authenticate(const ConnectionProfile& profile,
+                                        const QString& username, const QString& password,
+                                        bool createAccount, Done done)
+{
+    if (profile.isLocal()) {
+        done(core::makeError(422, QStringLiteral("local_profile"),
+                             tr("\"This computer\" needs no login.")));
+        return;
+    }
+
+    switchTo(profile);
+    const int generation = m_generation;
+    auto finished = [this, generation, profile, username, done](core::Result<QString> token) {
+        if (generation != m_generation) {
+            done(core::makeError(0, QStringLiteral("canceled"),
+                                 tr("Another connection was chosen before the server answered.")));
+            return;
+        }
+        if (!token) {
+            if (token.error().status == 0 && !m_certificateRejected)
+                Q_EMIT serverUnreachable(profile, unreachableReason(token.error()));
+            done(token.error());
+            return;
+        }
+
+        if (m_profiles.findById(profile.id) && profile.username != username) {
+            const core::Result<ConnectionProfile> updated =
+                m_profiles.update(profile.id, profile.name, profile.url.toString(), username);
+            if (updated)
+                m_active = *updated;
+        }
+        qCInfo(lcApp) << "Logged in to profile" << profile.id << "as" << username;
+        startSession(*token);
+        storeToken(m_active, *token);
+        Q_EMIT loggedIn(m_active);
+        done(core::Ok{});
+    };
+
+    if (createAccount)
+        m_client.createAccount(username, password, finished);
+    else
+        m_client.logIn(username, password, finished);
+}
+
+void ConnectionController::logOut(Done done)
+{
+    const ConnectionProfile profile = m_active;
+    if (profile.isLocal()) {
+        done(core::makeError(422, QStringLiteral("local_profile"),
+                             tr("\"This computer\" has no login to end.")));
+        return;
+    }
+
+    // The token stays on the client for the DELETE, then goes everywhere.
+    m_client.logOut([this, profile, done](core::Result<core::Ok> result) {
+        if (profile.id == m_active.id) {
+            m_client.stop();
+            m_client.setToken(QString());
+        }
+        forgetToken(profile);
+        Q_EMIT loggedOut(profile);
+        if (!result) {
+            qCWarning(lcApp).noquote() << "The server did not end the session of profile"
+                                       << profile.id << ":" << result.error().message;
+        }
+        done(result);
+    });
+}
+
+void ConnectionController::startSession(const QString& token)
+{
+    m_client.setToken(token);
+    m_client.start();
+}
+
+void ConnectionController::storeToken(const ConnectionProfile& profile, const QString& token)
+{
+    m_keychain.save(keychainKey(profile), token, [this, profile,
+                                                  token](core::Result<core::Ok> saved) {
+        if (saved) {
+            m_sessionOnlyTokens.remove(profile.id);
+            Q_EMIT tokenStored(profile, true, QString());
+            return;
+        }
+        m_sessionOnlyTokens.insert(profile.id, token);
+        Q_EMIT tokenStored(profile, false, saved.error().message);
+    });
+}
+
+void ConnectionController::forgetToken(const ConnectionProfile& profile)
+{
+    m_sessionOnlyTokens.remove(profile.id);
+    m_keychain.remove(keychainKey(profile), [profile](core::Result<core::Ok> removed) {
+        if (!removed) {
+            qCWarning(lcApp).noquote() << "The token of profile" << profile.id
+                                       << "stays in the keychain:" << removed.error().message;
+        }
+    });
+}
+
+void ConnectionController::handleStreamError(const core::Error& error)
+{
+    if (m_active.isLocal() || error.code != QLatin1String("invalid_token"))
+        return;
+
+    qCInfo(lcApp) << "The server rejected the token of profile" << m_active.id
+                  << "; asking for a new log-in";
+    m_client.stop();
+    m_client.setToken(QString());
+    forgetToken(m_active);
+    Q_EMIT loginRequired(m_active, tr("Your login on %1 has expired or was ended elsewhere. "
+                                      "Log in again.")
+                                       .arg(m_active.name));
+}
+
+QString ConnectionController::unreachableReason(const core::Error& error) const
+{
+    return tr("%1 at %2 cannot be reached: %3")
+        .arg(m_active.name, m_active.url.toDisplayString(), error.message);
+}
+
+}  // namespace valiant::app
