@@ -9,6 +9,10 @@
 // with N replicas a client can get up to N times each limit. That is
 // accepted: the limits exist to make password guessing and floods slow,
 // not to meter exactly.
+//
+// NOTE: the client address is the TCP peer. Behind a load balancer that is
+// the balancer, so the per-address limits must be raised or X-Forwarded-For
+// from trusted proxies honoured before such a deployment.
 
 #include "core/result.h"
 
