@@ -34,6 +34,8 @@ ConnectionDialog::ConnectionDialog(ConnectionProfiles& profiles, ConnectionContr
 {
     setObjectName(QStringLiteral("connectionDialog"));
     setWindowTitle(tr("Connections"));
+    // Room for the explanation text and a URL without eliding them.
+    resize(760, 420);
     buildUi();
     reloadList();
     connect(&m_profiles, &ConnectionProfiles::profilesChanged, this, &ConnectionDialog::reloadList);

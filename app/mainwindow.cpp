@@ -20,6 +20,8 @@
 #include <QLabel>
 #include <QLocale>
 #include <QPointer>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QStatusBar>
 #include <QVBoxLayout>
 
@@ -74,7 +76,12 @@ void MainWindow::buildUi()
     left->addWidget(chartCard, 3);
     left->addWidget(makeCard(tr("ORDER HISTORY"), m_ordersView), 2);
 
-    auto* right = new QVBoxLayout;
+    // The side column scrolls when the window is too short for all three
+    // cards, so a message bar never squeezes the trade buttons together.
+    auto* sideColumn = new QWidget;
+    sideColumn->setObjectName(QStringLiteral("sideColumn"));
+    auto* right = new QVBoxLayout(sideColumn);
+    right->setContentsMargins(0, 0, 0, 0);
     right->setSpacing(16);
     right->addWidget(m_tradePanel);
     right->addWidget(m_wallet);
@@ -84,10 +91,20 @@ void MainWindow::buildUi()
                            static_cast<QWidget*>(m_marketStats)})
         panel->setFixedWidth(sidePanelWidth);
 
+    auto* sideScroll = new QScrollArea(central);
+    sideScroll->setObjectName(QStringLiteral("sideScroll"));
+    sideScroll->setWidget(sideColumn);
+    sideScroll->setWidgetResizable(true);
+    sideScroll->setFrameShape(QFrame::NoFrame);
+    sideScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    sideScroll->setFixedWidth(sidePanelWidth + sideScroll->verticalScrollBar()->sizeHint().width());
+    sideScroll->viewport()->setAutoFillBackground(false);
+    sideColumn->setAutoFillBackground(false);
+
     auto* columns = new QHBoxLayout;
     columns->setSpacing(16);
     columns->addLayout(left, 1);
-    columns->addLayout(right);
+    columns->addWidget(sideScroll);
 
     auto* layout = new QVBoxLayout(central);
     layout->setContentsMargins(20, 16, 20, 12);
