@@ -12,8 +12,14 @@ packages=(
   postgresql redis-server pgbouncer
   xvfb xauth imagemagick fonts-dejavu-core
   gnome-keyring libsecret-1-0 dbus-daemon openssl
-  curl python3
+  curl python3 nodejs
 )
+
+# The deployment checks (tests/deploy) install their tools with npm. The
+# nodejs package from NodeSource bundles npm and conflicts with Debian's.
+if ! command -v npm >/dev/null 2>&1; then
+  packages+=(npm)
+fi
 
 missing=()
 for package in "${packages[@]}"; do

@@ -5,6 +5,7 @@ set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 "$root/scripts/install-deps.sh"
+"$root/scripts/install-test-tools.sh"
 
 jobs=$(nproc)
 cmake --preset dev -S "$root"
