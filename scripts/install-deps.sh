@@ -13,7 +13,7 @@ packages=(
   xvfb xauth imagemagick fonts-dejavu-core
   gnome-keyring libsecret-1-0 dbus-daemon openssl
   curl python3 nodejs
-  desktop-file-utils appstream help2man lintian librsvg2-bin
+  desktop-file-utils appstream help2man lintian librsvg2-bin mmdebstrap
 )
 
 # The deployment checks (tests/deploy) install their tools with npm. The
