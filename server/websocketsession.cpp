@@ -31,6 +31,9 @@ constexpr std::size_t maxMessageBytes = 64 * 1024;
 // than handshakeTimeout because Beast 1.74 asserts (boostorg/beast#2264)
 // when its own timeout fires while a read waits behind the close.
 constexpr auto closeTimeout = std::chrono::seconds(2);
+// An authenticated stream re-checks its token this often, so a log-out or
+// expiry on any replica ends it even when no wallet change is pushed.
+constexpr auto tokenRecheckInterval = std::chrono::seconds(30);
 
 struct Outgoing
 {
@@ -49,6 +52,19 @@ struct InitialState
 std::shared_ptr<const QByteArray> share(QByteArray message)
 {
     return std::make_shared<const QByteArray>(std::move(message));
+}
+
+/// The token of an "Authorization: Bearer TOKEN" header, or empty.
+QString headerToken(const UpgradeRequest& request)
+{
+    const auto found = request.find(http::field::authorization);
+    if (found == request.end()) {
+        return {};
+    }
+    const QByteArray header = QByteArray(found->value().data(),
+                                         static_cast<qsizetype>(found->value().size())).trimmed();
+    const int space = header.indexOf(' ');
+    return space < 0 ? QString() : QString::fromLatin1(header.mid(space + 1).trimmed());
 }
 
 /// Loads the latest quote id and the quotes after `afterId` (at most the
@@ -95,10 +111,14 @@ struct WebSocketSession::Private
           upgradeRequest(std::move(request)),
           authTimer(ws.get_executor()),
           closeTimer(ws.get_executor()),
+          recheckTimer(ws.get_executor()),
           accountId(accountId),
           afterId(afterId),
           authError(std::move(authError))
     {
+        if (accountId > 0) {
+            token = headerToken(upgradeRequest);
+        }
     }
 
     std::shared_ptr<WebSocketSession> self() { return owner->shared_from_this(); }
@@ -116,6 +136,9 @@ struct WebSocketSession::Private
     void authenticate(const QString& token);
     void rejectAuthentication(const core::Error& error);
     void loadPortfolio();
+    void enqueuePortfolio(Outgoing item);
+    void recheckToken();
+    void scheduleRecheck();
     void sendErrorAndClose(const QString& code, const QString& message,
                            websocket::close_code closeCode);
     void goAway();
@@ -131,7 +154,9 @@ struct WebSocketSession::Private
     beast::flat_buffer readBuffer;
     net::steady_timer authTimer;
     net::steady_timer closeTimer;
+    net::steady_timer recheckTimer;
     std::int64_t accountId = 0;
+    QString token;  // of the authenticated account, never logged
     std::optional<std::int64_t> afterId;
     std::optional<core::Error> authError;  // from the Authorization header
     std::uint64_t connectionId = 0;
@@ -153,6 +178,8 @@ struct WebSocketSession::Private
     std::size_t backlogQueued = 0;
     std::int64_t lastQuoteId = 0;
     std::uint64_t portfolioPushes = 0;
+    bool recheckPending = false;
+    std::deque<Outgoing> unchecked;  // wallet pushes waiting for the token re-check
 };
 
 void WebSocketSession::Private::onAccepted(beast::error_code error)
@@ -238,6 +265,7 @@ void WebSocketSession::Private::onInitialLoaded(core::Result<InitialState> state
 
     if (accountId > 0) {
         loadPortfolio();
+        scheduleRecheck();
     }
     if (earlyMessage) {
         const QByteArray text = std::move(*earlyMessage);
@@ -390,7 +418,7 @@ void WebSocketSession::Private::authenticate(const QString& token)
     runOnWorkers(
         context, ws.get_executor(),
         [&service = context.service, token] { return service.authenticate(token); },
-        [session = self()](core::Result<core::Account> account) {
+        [session = self(), token](core::Result<core::Account> account) {
             Private& state = *session->d;
             state.authPending = false;
             if (state.ended || state.closing) {
@@ -404,9 +432,79 @@ void WebSocketSession::Private::authenticate(const QString& token)
             // Registered for pushes before the first wallet is read, so a
             // change in between is not lost.
             state.accountId = account->id;
+            state.token = token;
             state.context.hub.setAccount(session.get(), account->id);
             state.loadPortfolio();
+            state.scheduleRecheck();
         });
+}
+
+/// Holds a wallet push until the token is checked again, so a revoked or
+/// expired token (on any replica) gets no more private messages.
+void WebSocketSession::Private::enqueuePortfolio(Outgoing item)
+{
+    if (ended || closing) {
+        return;
+    }
+    unchecked.push_back(std::move(item));
+    if (unchecked.size() > maxQueuedMessages) {
+        overflow();
+        return;
+    }
+    if (!recheckPending) {
+        recheckToken();
+    }
+}
+
+/// Checks the token with the store on the worker pool. A rejected token
+/// ends the stream with invalid_token and close code 1008.
+void WebSocketSession::Private::recheckToken()
+{
+    recheckPending = true;
+    const std::size_t covered = unchecked.size();
+    runOnWorkers(
+        context, ws.get_executor(),
+        [&service = context.service, token = token] { return service.authenticate(token); },
+        [session = self(), covered](core::Result<core::Account> account) {
+            Private& state = *session->d;
+            state.recheckPending = false;
+            if (state.ended || state.closing) {
+                return;
+            }
+            if (!account && account.error().status == 401) {
+                state.unchecked.clear();
+                state.rejectAuthentication(account.error());
+                return;
+            }
+            // A store failure does not prove the token revoked, so the pushes go out.
+            if (!account) {
+                qCWarning(lcHttp) << "Stream token re-check failed for account" << state.accountId
+                                  << ":" << account.error().message;
+            }
+            for (std::size_t i = 0; i < covered && !state.unchecked.empty(); ++i) {
+                Outgoing item = std::move(state.unchecked.front());
+                state.unchecked.pop_front();
+                state.enqueueLive(std::move(item));
+            }
+            if (!state.unchecked.empty()) {
+                state.recheckToken();
+            }
+        });
+}
+
+void WebSocketSession::Private::scheduleRecheck()
+{
+    recheckTimer.expires_after(tokenRecheckInterval);
+    recheckTimer.async_wait([session = self()](beast::error_code error) {
+        Private& state = *session->d;
+        if (error || state.ended || state.closing) {
+            return;
+        }
+        if (!state.recheckPending) {
+            state.recheckToken();
+        }
+        state.scheduleRecheck();
+    });
 }
 
 /// Sends the error of a failed authentication and closes: 1008 for a
@@ -519,6 +617,7 @@ void WebSocketSession::Private::end()
     closing = true;
     authTimer.cancel();
     closeTimer.cancel();
+    recheckTimer.cancel();
     beast::get_lowest_layer(ws).close();
 
     context.hub.detach(owner);
@@ -587,7 +686,7 @@ void WebSocketSession::deliver(std::shared_ptr<const QByteArray> message)
     net::post(d->ws.get_executor(), [session = shared_from_this(), message = std::move(message)]() mutable {
         Outgoing item{std::move(message)};
         item.portfolio = true;
-        session->d->enqueueLive(std::move(item));
+        session->d->enqueuePortfolio(std::move(item));
     });
 }
 

@@ -134,6 +134,8 @@ private Q_SLOTS:
     void anonymousStreamHasNoPortfolio();
     void badTokenInHeaderErrorThenClose();
     void badTokenInMessageErrorThenClose();
+    void logoutEndsHeaderAuthStream();
+    void logoutEndsMessageAuthStream();
     void shutdownClosesWithGoingAway();
 
 private:
@@ -145,6 +147,7 @@ private:
 
     Account createAccount(const ServerProcess& server);
     static qint64 latestQuoteId(const ServerProcess& server);
+    void verifyLogoutEndsStream(bool tokenInHeader);
     static void verifyQuotesMatchServer(const ServerProcess& server,
                                         const QList<QJsonObject>& quotes);
 
@@ -442,6 +445,52 @@ void StreamTest::badTokenInMessageErrorThenClose()
     StreamClient other(m_server->webSocketUrl("/api/v1/stream"));
     QVERIFY(other.waitForConnected());
     QVERIFY(other.waitForQuote(latestQuoteId(*m_server) + 1));
+}
+
+// After a log-out the stream of that token gets invalid_token and 1008
+// instead of the next wallet change, made here through a second session.
+void StreamTest::verifyLogoutEndsStream(bool tokenInHeader)
+{
+    const Account account = createAccount(*m_server);
+    const HttpClient http(m_server->baseUrl());
+    const HttpResponse login = http.post(
+        "/api/v1/sessions", {{"username", account.username}, {"password", "password-123"}});
+    QVERIFY2(login.status == 201 || login.status == 200, qPrintable(login.describe()));
+    const QString otherToken = login.json().value("token").toString();
+
+    StreamClient client(m_server->webSocketUrl("/api/v1/stream"),
+                        tokenInHeader ? account.token : QString());
+    QVERIFY(client.waitForConnected());
+    if (!tokenInHeader) {
+        client.sendText(QJsonDocument(QJsonObject{{"type", "auth"}, {"token", account.token}})
+                            .toJson(QJsonDocument::Compact));
+    }
+    QVERIFY2(client.waitFor([&] { return !client.messagesOfType("portfolio").isEmpty(); }),
+             qPrintable(client.transcript()));
+
+    const HttpResponse logout = http.deleteResource("/api/v1/sessions/current", account.token);
+    QVERIFY2(logout.status == 204 || logout.status == 200, qPrintable(logout.describe()));
+    const HttpResponse bought =
+        http.post("/api/v1/orders", {{"side", "buy"}, {"quantity", 1}}, otherToken);
+    QVERIFY2(bought.status == 201, qPrintable(bought.describe()));
+
+    QVERIFY2(client.waitForDisconnected(), qPrintable(client.transcript()));
+    const QList<QJsonObject> errors = client.messagesOfType("error");
+    QVERIFY2(errors.size() == 1, qPrintable(client.transcript()));
+    QCOMPARE(errors.first().value("code").toString(), QStringLiteral("invalid_token"));
+    QCOMPARE(client.socket().closeCode(), QWebSocketProtocol::CloseCodePolicyViolated);
+    for (const QJsonObject& message : client.messagesOfType("portfolio"))
+        QCOMPARE(message.value("shares").toInteger(), 0);
+}
+
+void StreamTest::logoutEndsHeaderAuthStream()
+{
+    verifyLogoutEndsStream(true);
+}
+
+void StreamTest::logoutEndsMessageAuthStream()
+{
+    verifyLogoutEndsStream(false);
 }
 
 void StreamTest::shutdownClosesWithGoingAway()
