@@ -133,7 +133,14 @@ HttpResponse postAccounts(const Call& call)
             return rateLimitedResponse(*limited);
         }
     }
-    return grantResponse(call.service.createAccount(credentials->username, credentials->password));
+    const Result<SessionGrant> grant =
+        call.service.createAccount(credentials->username, credentials->password);
+    // A name or password that breaks the rules is rejected before hashing,
+    // so it costs nothing and does not count against the address.
+    if (call.limiter && !grant && grant.error().status == 422) {
+        call.limiter->refundSignUp(call.request.remoteAddress);
+    }
+    return grantResponse(grant);
 }
 
 HttpResponse postSessions(const Call& call)

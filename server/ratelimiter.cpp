@@ -292,9 +292,14 @@ void RateLimiter::refundLogIn(const QString& username)
 std::optional<RateLimited> RateLimiter::admitSignUp(const QString& address)
 {
     if (const auto wait = d->signups.take(addressKey(address), d->clock())) {
-        return rateLimited(*wait, QStringLiteral("accounts created from this address"));
+        return rateLimited(*wait, QStringLiteral("sign-up attempts from this address"));
     }
     return std::nullopt;
+}
+
+void RateLimiter::refundSignUp(const QString& address)
+{
+    d->signups.refund(addressKey(address), d->clock());
 }
 
 std::optional<RateLimited> RateLimiter::admitOrder(std::int64_t accountId)

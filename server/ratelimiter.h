@@ -72,7 +72,10 @@ public:
     std::optional<RateLimited> admitLogIn(const QString& username, const QString& address);
     void refundLogIn(const QString& username);
 
+    /// Takes one sign-up attempt from the client address. Call refundSignUp
+    /// when the request is rejected before any work, so it does not count.
     std::optional<RateLimited> admitSignUp(const QString& address);
+    void refundSignUp(const QString& address);
     std::optional<RateLimited> admitOrder(std::int64_t accountId);
     std::optional<RateLimited> admitPraise(std::int64_t accountId);
 

@@ -107,6 +107,7 @@ private Q_SLOTS:
     void successfulLoginsNotCounted();
     void loginsLimitAddress();
     void signupsLimitAddress();
+    void rejectedSignUpsDoNotCount();
     void ordersLimitAccount();
     void praiseLimitAccount();
     void limitsOffAllowsBursts();
@@ -264,6 +265,30 @@ void LimitsTest::signupsLimitAddress()
     const HttpResponse elsewhere = postFrom(QStringLiteral("127.0.0.2"), server->port(), "/api/v1/accounts",
                                             credentials(QStringLiteral("signup3"), password));
     QVERIFY2(elsewhere.status == 201, qPrintable(elsewhere.describe()));
+}
+
+// Sign-ups refused by the username rules create nothing, so they leave the
+// address's sign-up budget untouched.
+void LimitsTest::rejectedSignUpsDoNotCount()
+{
+    const auto server = startServer(QStringLiteral("signup-address=2/3600"));
+    QVERIFY(server);
+    const HttpClient client(server->baseUrl());
+
+    for (int i = 0; i < 4; ++i) {
+        const HttpResponse rejected =
+            client.post(QStringLiteral("/api/v1/accounts"), credentials(QStringLiteral("x"), password));
+        QVERIFY2(rejected.status == 422, qPrintable(rejected.describe()));
+        QCOMPARE(rejected.errorCode(), QStringLiteral("invalid_username"));
+    }
+    for (int i = 0; i < 2; ++i) {
+        QVERIFY(!createAccount(*server, QStringLiteral("refunded%1").arg(i)).isEmpty());
+    }
+    const HttpResponse limited = client.post(QStringLiteral("/api/v1/accounts"),
+                                             credentials(QStringLiteral("refunded2"), password));
+    verifyRateLimited(limited, 3600);
+    QVERIFY2(limited.errorMessage().contains(QStringLiteral("sign-up attempts")),
+             qPrintable(limited.describe()));
 }
 
 void LimitsTest::ordersLimitAccount()
