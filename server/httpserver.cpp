@@ -656,6 +656,43 @@ void HttpServer::setLimits(const Limits& limits)
     d->context.maxConnectionsPerAddress = std::max(0, limits.maxConnectionsPerAddress);
 }
 
+core::Result<core::Ok> HttpServer::checkCanListen(const QString& host, int port)
+{
+    const QString address = QStringLiteral("%1:%2").arg(host).arg(port);
+    const auto failed = [&address](const QString& reason) {
+        return core::makeError(500, QStringLiteral("listen_failed"),
+                               QStringLiteral("Cannot listen on %1: %2.").arg(address, reason));
+    };
+    if (port < 0 || port > 65535) {
+        return failed(QStringLiteral("the port must be from 0 to 65535"));
+    }
+    net::io_context io;
+    beast::error_code error;
+    tcp::resolver resolver(io);
+    const auto endpoints = resolver.resolve(host.toStdString(), std::to_string(port),
+                                            tcp::resolver::passive | tcp::resolver::numeric_service,
+                                            error);
+    if (error || endpoints.empty()) {
+        return failed(QStringLiteral("the host does not resolve (%1)").arg(QString::fromStdString(error.message())));
+    }
+    tcp::acceptor acceptor(io);
+    const tcp::endpoint endpoint = endpoints.begin()->endpoint();
+    acceptor.open(endpoint.protocol(), error);
+    if (!error) {
+        acceptor.set_option(net::socket_base::reuse_address(true), error);
+    }
+    if (!error) {
+        acceptor.bind(endpoint, error);
+    }
+    if (!error) {
+        acceptor.listen(net::socket_base::max_listen_connections, error);
+    }
+    if (error) {
+        return failed(QString::fromStdString(error.message()));
+    }
+    return core::Ok{};
+}
+
 core::Result<int> HttpServer::listen(const QString& host, int port)
 {
     const QString address = QStringLiteral("%1:%2").arg(host).arg(port);
@@ -721,6 +758,7 @@ void HttpServer::stop()
     // Stop accepting, send every stream a 1001 close and close idle
     // connections. Requests in progress still get their response.
     d->context.stopping = true;
+    const bool wasListening = d->listener != nullptr;
     if (d->listener) {
         d->listener->close();
     }
@@ -751,7 +789,9 @@ void HttpServer::stop()
     for (const StreamSink* stream : d->context.openStreams()) {
         d->context.hub.detach(stream);
     }
-    qCInfo(lcHttp) << "Stopped listening";
+    if (wasListening) {
+        qCInfo(lcHttp) << "Stopped listening";
+    }
 }
 
 }  // namespace valiant::server

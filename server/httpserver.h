@@ -47,6 +47,10 @@ public:
     /// Returns the bound port, or an error naming the address.
     core::Result<int> listen(const QString& host, int port);
 
+    /// Binds `host`:`port` and releases it again, so a taken port is found
+    /// before the database is opened. Another process may still take it before listen().
+    static core::Result<core::Ok> checkCanListen(const QString& host, int port);
+
     /// Stops accepting, closes streams with 1001, waits for in-flight
     /// requests and joins the threads. Idempotent; returns within 10 s.
     void stop();

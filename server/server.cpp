@@ -175,6 +175,12 @@ core::Result<core::Ok> Server::start()
                           QStringLiteral("The server is already running on port %1.").arg(d->port));
     }
 
+    // A taken port fails here, before a database file is created or migrated.
+    if (d->config.port != 0) {
+        if (const auto free = HttpServer::checkCanListen(d->config.host, d->config.port); !free) {
+            return free.error();
+        }
+    }
     if (const core::Result<core::Ok> opened = d->openStore(); !opened) {
         d->tearDown();
         return opened.error();

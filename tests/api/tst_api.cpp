@@ -13,7 +13,10 @@
 
 #include <QDateTime>
 #include <QDeadlineTimer>
+#include <QFileInfo>
 #include <QJsonArray>
+#include <QProcess>
+#include <QTemporaryDir>
 #include <QRegularExpression>
 #include <QTcpSocket>
 #include <QTest>
@@ -154,6 +157,7 @@ private Q_SLOTS:
     void chunkedBodyTooLarge();
     void pipelinedRequestsAnswered();
     void invalidStartingCashRejected();
+    void takenPortCreatesNoDatabase();
 
     void restartKeepsAccountsAndOrders();
 
@@ -1689,6 +1693,27 @@ void ApiTest::invalidStartingCashRejected()
         QVERIFY2(!server.start(), qPrintable("started with --starting-cash " + cash));
         QVERIFY2(server.errorString().contains(cash), qPrintable(server.errorString()));
     }
+}
+
+void ApiTest::takenPortCreatesNoDatabase()
+{
+    // serve on a port in use fails before it creates or migrates a database,
+    // and does not claim it stopped listening.
+    QTemporaryDir directory;
+    QVERIFY(directory.isValid());
+    const QString database = directory.filePath(QStringLiteral("taken.sqlite"));
+    QProcess process;
+    process.start(ServerProcess::serverBinary(),
+                  {QStringLiteral("serve"), QStringLiteral("--host"), QStringLiteral("127.0.0.1"),
+                   QStringLiteral("--port"), QString::number(m_trading->port()),
+                   QStringLiteral("--database"), QStringLiteral("sqlite://") + database});
+    QVERIFY(process.waitForFinished(20'000));
+    const QString errors = QString::fromUtf8(process.readAllStandardError());
+    QVERIFY2(process.exitCode() != 0, qPrintable(errors));
+    QVERIFY2(errors.contains(QString::number(m_trading->port())), qPrintable(errors));
+    QVERIFY2(!QFileInfo::exists(database), qPrintable(errors));
+    QVERIFY2(!errors.contains(QStringLiteral("Stopped listening")), qPrintable(errors));
+    verifyServerAnswers(*m_trading);
 }
 
 // --- restart ---
