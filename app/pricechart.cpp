@@ -13,7 +13,9 @@
 #include <QToolTip>
 
 #include <algorithm>
+#include <iterator>
 #include <limits>
+#include <vector>
 
 namespace valiant::app {
 
@@ -21,6 +23,35 @@ namespace {
 
 constexpr int axisGap = 6;
 constexpr int minTickSpacingPx = 90;
+
+// The server's tick interval is not sent to the app, so the chart estimates
+// it as the lower median step between consecutive ids. A step of more than
+// three ticks means the server was not running, and is drawn as a gap.
+constexpr std::int64_t ticksBeforeGap = 3;
+
+std::int64_t typicalStepMs(const std::map<std::int64_t, core::Quote>& quotes)
+{
+    std::vector<std::int64_t> steps;
+    for (auto it = quotes.begin(); it != quotes.end() && std::next(it) != quotes.end(); ++it) {
+        const auto next = std::next(it);
+        if (next->first == it->first + 1 && next->second.createdMs > it->second.createdMs)
+            steps.push_back(next->second.createdMs - it->second.createdMs);
+    }
+    if (steps.empty())
+        return std::numeric_limits<std::int64_t>::max() / (ticksBeforeGap + 1);
+    const auto middle = steps.begin() + static_cast<std::ptrdiff_t>((steps.size() - 1) / 2);
+    std::nth_element(steps.begin(), middle, steps.end());
+    return *middle;
+}
+
+// A gap is a missing id or more than three ticks without a quote.
+bool gapBetween(std::int64_t previousId, std::int64_t previousMs, const core::Quote& quote,
+                std::int64_t stepMs)
+{
+    if (previousId == 0)
+        return false;
+    return quote.id != previousId + 1 || quote.createdMs - previousMs > ticksBeforeGap * stepMs;
+}
 
 // Pixel positions are doubles; money itself stays in integer cents.
 double centsToY(std::int64_t cents, std::int64_t lowCents, std::int64_t highCents,
@@ -215,13 +246,16 @@ void PriceChart::rebuildPoints()
 {
     m_points.clear();
     if (m_range == Range::LiveMinute) {
+        // Ids count up by one per quote, so a jump means quotes that neither
+        // the stream nor its backfill delivered.
+        const std::int64_t stepMs = typicalStepMs(m_quotes);
         std::int64_t previousId = 0;
+        std::int64_t previousMs = 0;
         for (const auto& [id, quote] : m_quotes) {
-            // Ids count up by one per quote, so a jump means quotes that
-            // neither the stream nor its backfill delivered.
             m_points.append(ChartPoint{quote.createdMs, quote.price,
-                                       previousId != 0 && id != previousId + 1});
+                                       gapBetween(previousId, previousMs, quote, stepMs)});
             previousId = id;
+            previousMs = quote.createdMs;
         }
     } else {
         for (const core::Candle& candle : std::as_const(m_candles)) {
@@ -229,13 +263,16 @@ void PriceChart::rebuildPoints()
                 !m_points.isEmpty() && candle.startMs - m_points.last().timeMs > m_intervalMs;
             m_points.append(ChartPoint{candle.startMs, candle.close, gap});
         }
+        const std::int64_t stepMs = typicalStepMs(m_tail);
         std::int64_t previousId = 0;
+        std::int64_t previousMs = 0;
         for (const auto& [id, quote] : m_tail) {
-            bool gap = previousId != 0 && id != previousId + 1;
+            bool gap = gapBetween(previousId, previousMs, quote, stepMs);
             if (previousId == 0 && !m_points.isEmpty())
                 gap = quote.createdMs - m_points.last().timeMs > 2 * std::max<std::int64_t>(m_intervalMs, 1000);
             m_points.append(ChartPoint{quote.createdMs, quote.price, gap});
             previousId = id;
+            previousMs = quote.createdMs;
         }
     }
 

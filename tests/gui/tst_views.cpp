@@ -65,6 +65,7 @@ private Q_SLOTS:
     void cleanupTestCase();
 
     void chartMarksMissingIdsAsGap();
+    void chartMarksSilentStretchAsGap();
     void chartDropsDuplicateIds();
     void chartMarksMissingCandlesAsGap();
     void historyPagesThroughAllOrders();
@@ -143,6 +144,40 @@ void TestViews::chartMarksMissingIdsAsGap()
     chart.addQuotes({quoteAt(6, 50'06), quoteAt(7, 50'07), quoteAt(8, 50'08)});
     QCOMPARE(chart.gapCount(), 0);
     QCOMPARE(chart.points().size(), 11);
+}
+
+void TestViews::chartMarksSilentStretchAsGap()
+{
+    // Ids 1 to 8 are consecutive, but the server stopped for 20 s after id 5.
+    PriceChart chart;
+    chart.resize(600, 300);
+    QList<Quote> quotes;
+    for (std::int64_t id = 1; id <= 8; ++id) {
+        Quote quote = quoteAt(id, 50'00 + id);
+        if (id > 5)
+            quote.createdMs += 20'000;
+        quotes.append(quote);
+    }
+
+    chart.addQuotes(quotes);
+
+    QCOMPARE(chart.points().size(), 8);
+    QCOMPARE(chart.gapCount(), 1);
+    QVERIFY(chart.points().at(5).gapBefore);
+    QCOMPARE(chart.points().at(5).timeMs, quoteAt(6, 0).createdMs + 20'000);
+    QVERIFY(!chart.grab().isNull());
+
+    // A late tick of under three intervals is jitter, not a gap.
+    PriceChart jittery;
+    QList<Quote> late;
+    for (std::int64_t id = 1; id <= 6; ++id) {
+        Quote quote = quoteAt(id, 50'00);
+        if (id > 3)
+            quote.createdMs += 1'500;
+        late.append(quote);
+    }
+    jittery.addQuotes(late);
+    QCOMPARE(jittery.gapCount(), 0);
 }
 
 void TestViews::chartDropsDuplicateIds()
