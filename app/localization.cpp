@@ -17,6 +17,23 @@ QLocale chooseLocale(const QString& languageOption)
     return system;
 }
 
+core::Result<QLocale> localeFromOption(const QString& languageOption)
+{
+    if (languageOption.isEmpty())
+        return chooseLocale(languageOption);
+
+    // QLocale returns the C locale for an unknown code, so C is rejected too.
+    const QLocale locale(languageOption);
+    const QList<QLocale::Language> shipped{QLocale::English, QLocale::German, QLocale::Spanish};
+    if (!shipped.contains(locale.language()))
+        return core::makeError(
+            400, QStringLiteral("unsupported_language"),
+            QStringLiteral("Unsupported --lang '%1': use en, de or es (optionally with a region, "
+                           "such as de_AT).")
+                .arg(languageOption));
+    return locale;
+}
+
 void installTranslations(QCoreApplication& app, const QLocale& locale, QTranslator& appTranslator,
                          QTranslator& qtTranslator)
 {

@@ -105,7 +105,13 @@ int main(int argc, char* argv[])
         return 2;
     }
 
-    const QLocale locale = valiant::app::chooseLocale(parser.value(languageOption));
+    const valiant::core::Result<QLocale> chosenLocale =
+        valiant::app::localeFromOption(parser.value(languageOption));
+    if (!chosenLocale) {
+        qCritical("%s", qPrintable(chosenLocale.error().message));
+        return 2;
+    }
+    const QLocale locale = *chosenLocale;
     QLocale::setDefault(locale);
     QTranslator appTranslator;
     QTranslator qtTranslator;

@@ -9,10 +9,13 @@
 #include "core/marketclient.h"
 
 #include <QApplication>
+#include <QDir>
+#include <QFileInfo>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenuBar>
 #include <QNetworkAccessManager>
+#include <QProcess>
 #include <QPushButton>
 #include <QTest>
 #include <QTranslator>
@@ -29,6 +32,9 @@ private Q_SLOTS:
     void systemLocaleIsAustrianGerman();
     void windowStringsAreGerman();
     void spanishFromLangOption();
+    void unsupportedLanguageRejected_data();
+    void unsupportedLanguageRejected();
+    void unknownLangOptionExitsWithMessage();
 };
 
 void TestGermanUi::systemLocaleIsAustrianGerman()
@@ -94,6 +100,54 @@ void TestGermanUi::spanishFromLangOption()
              QStringLiteral("Comprar  (B)"));
     qApp->removeTranslator(&appTranslator);
     qApp->removeTranslator(&qtTranslator);
+}
+
+void TestGermanUi::unsupportedLanguageRejected_data()
+{
+    QTest::addColumn<QString>("option");
+    QTest::addColumn<bool>("accepted");
+    QTest::newRow("empty means the system's") << QString() << true;
+    QTest::newRow("de") << QStringLiteral("de") << true;
+    QTest::newRow("es_MX") << QStringLiteral("es_MX") << true;
+    QTest::newRow("en_US") << QStringLiteral("en_US") << true;
+    QTest::newRow("unknown code") << QStringLiteral("xx") << false;
+    QTest::newRow("not shipped") << QStringLiteral("fr") << false;
+    QTest::newRow("C") << QStringLiteral("C") << false;
+}
+
+void TestGermanUi::unsupportedLanguageRejected()
+{
+    QFETCH(QString, option);
+    QFETCH(bool, accepted);
+
+    const auto locale = valiant::app::localeFromOption(option);
+
+    QCOMPARE(locale.ok(), accepted);
+    if (accepted)
+        return;
+    QCOMPARE(locale.error().code, QStringLiteral("unsupported_language"));
+    QVERIFY2(locale.error().message.contains(QLatin1Char('\'') + option + QLatin1Char('\'')),
+             qPrintable(locale.error().message));
+    QVERIFY2(locale.error().message.contains(QStringLiteral("en, de or es")),
+             qPrintable(locale.error().message));
+}
+
+void TestGermanUi::unknownLangOptionExitsWithMessage()
+{
+    // Runs the real binary, which CMake builds in ../app next to this test.
+    const QString app = QDir(QCoreApplication::applicationDirPath())
+                            .absoluteFilePath(QStringLiteral("../app/valiant"));
+    QVERIFY2(QFileInfo(app).isExecutable(), qPrintable(app + QStringLiteral(" is not built")));
+
+    QProcess process;
+    process.start(app, {QStringLiteral("--lang"), QStringLiteral("xx")});
+    QVERIFY(process.waitForFinished(30'000));
+
+    QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(process.exitCode(), 2);
+    const QString error = QString::fromUtf8(process.readAllStandardError());
+    QVERIFY2(error.contains(QStringLiteral("Unsupported --lang 'xx': use en, de or es")),
+             qPrintable(error));
 }
 
 QTEST_MAIN(TestGermanUi)
