@@ -55,6 +55,8 @@ private Q_SLOTS:
     void sellShortcutSellsOneShare();
     void rejectedOrderShowsServerMessage();
     void overlayBlocksTradingWhileServerDown();
+    void sideColumnKeepsControlsApart_data();
+    void sideColumnKeepsControlsApart();
 
 private:
     template <typename T>
@@ -247,6 +249,47 @@ void TestMainWindow::overlayBlocksTradingWhileServerDown()
     QCOMPARE(m_rejected->count(), rejectionsBefore);
     QTRY_COMPARE(text("cashValue"), money(m_cash));
     QCOMPARE(text("sharesValue"), count(m_shares));
+}
+
+void TestMainWindow::sideColumnKeepsControlsApart_data()
+{
+    QTest::addColumn<QSize>("size");
+    QTest::newRow("1280x800") << QSize(1280, 800);
+    QTest::newRow("1200x700") << QSize(1200, 700);
+}
+
+void TestMainWindow::sideColumnKeepsControlsApart()
+{
+    QFETCH(QSize, size);
+    const QSize before = m_window->size();
+    m_window->resize(size);
+    auto* message = child<MessageBar>("messageBar");
+    message->showError(QStringLiteral("A long message that takes the bar's full height, so the "
+                                      "columns below it get less room."));
+    QTRY_VERIFY(message->isVisible());
+    QTRY_COMPARE(m_window->size(), size);
+    QCoreApplication::processEvents();
+
+    const QList<const char*> names{"buyButton", "sellButton", "praiseButton", "quantitySpinBox"};
+    QList<QRect> rects;
+    for (const char* name : names) {
+        QWidget* widget = child<QWidget>(name);
+        QVERIFY2(widget->isVisible(), name);
+        QVERIFY2(widget->height() >= widget->minimumSizeHint().height(), name);
+        rects.append(QRect(widget->mapTo(m_window.get(), QPoint(0, 0)), widget->size()));
+    }
+    for (qsizetype i = 0; i < rects.size(); ++i) {
+        for (qsizetype j = i + 1; j < rects.size(); ++j) {
+            QVERIFY2(!rects.at(i).intersects(rects.at(j)),
+                     qPrintable(QStringLiteral("%1 overlaps %2 at %3x%4")
+                                    .arg(QString::fromLatin1(names.at(i)),
+                                         QString::fromLatin1(names.at(j)))
+                                    .arg(size.width())
+                                    .arg(size.height())));
+        }
+    }
+    message->hide();
+    m_window->resize(before);
 }
 
 template <typename T>
