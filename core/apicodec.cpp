@@ -254,6 +254,136 @@ Result<OrderRequest> decodeOrderRequest(const QJsonObject& object)
     return request;
 }
 
+namespace {
+
+qsizetype skipSpace(const QByteArray& text, qsizetype at)
+{
+    while (at < text.size() && (text[at] == ' ' || text[at] == '\t' || text[at] == '\n' || text[at] == '\r')) {
+        ++at;
+    }
+    return at;
+}
+
+/// Returns the index after the string that starts with the quote at `at`.
+qsizetype skipString(const QByteArray& text, qsizetype at)
+{
+    for (++at; at < text.size(); ++at) {
+        if (text[at] == '\\') {
+            ++at;
+        } else if (text[at] == '"') {
+            return at + 1;
+        }
+    }
+    return at;
+}
+
+/// Returns the index after the JSON value that starts at `at`.
+qsizetype skipValue(const QByteArray& text, qsizetype at)
+{
+    if (at >= text.size()) {
+        return at;
+    }
+    if (text[at] == '"') {
+        return skipString(text, at);
+    }
+    if (text[at] == '{' || text[at] == '[') {
+        int depth = 0;
+        while (at < text.size()) {
+            const char c = text[at];
+            if (c == '"') {
+                at = skipString(text, at);
+                continue;
+            }
+            if (c == '{' || c == '[') {
+                ++depth;
+            } else if ((c == '}' || c == ']') && --depth == 0) {
+                return at + 1;
+            }
+            ++at;
+        }
+        return at;
+    }
+    while (at < text.size() && !QByteArrayLiteral(",}] \t\r\n").contains(text[at])) {
+        ++at;
+    }
+    return at;
+}
+
+/// Returns the raw text of the last top-level member `name` of the JSON
+/// object in `text`, which the caller has already parsed as valid.
+std::optional<QByteArray> memberLiteral(const QByteArray& text, const QString& name)
+{
+    std::optional<QByteArray> found;
+    qsizetype at = skipSpace(text, 0);
+    if (at >= text.size() || text[at] != '{') {
+        return found;
+    }
+    at = skipSpace(text, at + 1);
+    while (at < text.size() && text[at] == '"') {
+        const qsizetype keyEnd = skipString(text, at);
+        const QByteArray rawKey = text.mid(at, keyEnd - at);
+        // Keys with escapes are decoded by Qt, so \u0071uantity matches too.
+        const QString key = rawKey.contains('\\')
+            ? QJsonDocument::fromJson("[" + rawKey + "]").array().at(0).toString()
+            : QString::fromUtf8(rawKey.mid(1, rawKey.size() - 2));
+        at = skipSpace(text, keyEnd);
+        if (at >= text.size() || text[at] != ':') {
+            return found;
+        }
+        const qsizetype valueStart = skipSpace(text, at + 1);
+        const qsizetype valueEnd = skipValue(text, valueStart);
+        if (key == name) {
+            found = text.mid(valueStart, valueEnd - valueStart);
+        }
+        at = skipSpace(text, valueEnd);
+        if (at >= text.size() || text[at] != ',') {
+            return found;
+        }
+        at = skipSpace(text, at + 1);
+    }
+    return found;
+}
+
+/// Parses an integer literal: an optional '-' and digits only, within 64 bits.
+std::optional<std::int64_t> integerLiteral(const QByteArray& literal)
+{
+    const QByteArray digits = literal.startsWith('-') ? literal.mid(1) : literal;
+    const bool plain = !digits.isEmpty()
+        && std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (!plain) {
+        return std::nullopt;
+    }
+    bool ok = false;
+    const qlonglong value = literal.toLongLong(&ok);
+    return ok ? std::optional<std::int64_t>(value) : std::nullopt;
+}
+
+}  // namespace
+
+Result<OrderRequest> decodeOrderRequest(const QJsonObject& object, const QByteArray& body)
+{
+    Result<OrderRequest> request = decodeOrderRequest(object);
+    const QJsonValue quantity = object.value(QStringLiteral("quantity"));
+    if (!quantity.isDouble() || (!request && request.error().code != u"invalid_quantity")) {
+        return request;
+    }
+    const std::optional<QByteArray> literal = memberLiteral(body, QStringLiteral("quantity"));
+    if (!literal) {
+        return request;
+    }
+    const std::optional<std::int64_t> count = integerLiteral(*literal);
+    if (count && checkQuantity(*count)) {
+        return request;
+    }
+    const QByteArray shown = literal->size() > 40 ? literal->left(37) + "..." : *literal;
+    return invalid(QStringLiteral("invalid_quantity"),
+                   QStringLiteral("Field \"quantity\" must be a whole number of shares from "
+                                  "%1 to %2 without a decimal point or exponent, got %3.")
+                       .arg(minOrderQuantity)
+                       .arg(maxOrderQuantity)
+                       .arg(QString::fromUtf8(shown)));
+}
+
 Result<Ok> checkIdempotencyKey(const QByteArray& key)
 {
     const bool printable = std::all_of(key.begin(), key.end(),

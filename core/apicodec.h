@@ -54,6 +54,11 @@ Result<Ok> checkPassword(const QString& password);
 /// invalid_limit_price.
 Result<OrderRequest> decodeOrderRequest(const QJsonObject& object);
 
+/// Like decodeOrderRequest(object), but checks the quantity as written in
+/// `body`, the JSON text of `object`: only a plain integer literal such as
+/// 12 is valid (not 1.0 or 1e3), and an error shows the literal as sent.
+Result<OrderRequest> decodeOrderRequest(const QJsonObject& object, const QByteArray& body);
+
 /// Validates an Idempotency-Key header value: 1 to 64 printable ASCII
 /// characters (invalid_idempotency_key).
 Result<Ok> checkIdempotencyKey(const QByteArray& key);

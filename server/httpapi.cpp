@@ -377,7 +377,7 @@ HttpResponse postOrders(const Call& call)
     if (!body) {
         return HttpApi::errorResponse(body.error());
     }
-    const auto order = api::decodeOrderRequest(*body);
+    const auto order = api::decodeOrderRequest(*body, call.request.body);
     if (!order) {
         return HttpApi::errorResponse(order.error());
     }

@@ -1133,6 +1133,9 @@ void ApiTest::orderInvalidQuantity_data()
     QTest::newRow("minus one") << QByteArray("-1");
     QTest::newRow("1000001") << QByteArray("1000001");
     QTest::newRow("fraction") << QByteArray("1.5");
+    QTest::newRow("integer with a point") << QByteArray("2.0");
+    QTest::newRow("just above one") << QByteArray("1.0000000000000001");
+    QTest::newRow("just below one") << QByteArray("0.99999999999999999999");
     QTest::newRow("string") << QByteArray(R"("3")");
     QTest::newRow("1e30") << QByteArray("1e30");
     QTest::newRow("beyond 64 bits") << QByteArray("99999999999999999999");

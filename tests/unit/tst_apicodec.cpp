@@ -14,6 +14,9 @@ private Q_SLOTS:
     void parseObjectRejects();
     void orderQuantity_data();
     void orderQuantity();
+    void orderQuantityLiteral_data();
+    void orderQuantityLiteral();
+    void orderQuantityEchoesLiteral();
     void orderSideAndLimit_data();
     void orderSideAndLimit();
     void usernames_data();
@@ -63,9 +66,11 @@ void TestApiCodec::orderQuantity_data()
     QTest::newRow("negative") << QByteArray("-1") << qint64(-1);
     QTest::newRow("a million and one") << QByteArray("1000001") << qint64(-1);
     QTest::newRow("fraction") << QByteArray("1.5") << qint64(-1);
-    // Whole-valued numbers are integers, as in JSON Schema.
-    QTest::newRow("integer with a point") << QByteArray("2.0") << qint64(2);
-    QTest::newRow("exponent") << QByteArray("1e3") << qint64(1000);
+    // Only plain integer literals count: Qt would read these as 2 and 1000.
+    QTest::newRow("integer with a point") << QByteArray("2.0") << qint64(-1);
+    QTest::newRow("exponent") << QByteArray("1e3") << qint64(-1);
+    QTest::newRow("just above one") << QByteArray("1.0000000000000001") << qint64(-1);
+    QTest::newRow("just below one") << QByteArray("0.99999999999999999999") << qint64(-1);
     QTest::newRow("huge exponent") << QByteArray("1e400") << qint64(-1);
     QTest::newRow("beyond 64 bits") << QByteArray("99999999999999999999") << qint64(-1);
     QTest::newRow("2^63") << QByteArray("9223372036854775808") << qint64(-1);
@@ -86,7 +91,8 @@ void TestApiCodec::orderQuantity()
         QCOMPARE(expected, qint64(-1));
         return;
     }
-    const auto request = api::decodeOrderRequest(*object);
+    const auto request =
+        api::decodeOrderRequest(*object, "{\"side\": \"buy\", \"quantity\": " + quantity + "}");
     if (expected < 0) {
         QVERIFY(!request.ok());
         QCOMPARE(request.error().code, QStringLiteral("invalid_quantity"));
@@ -95,6 +101,49 @@ void TestApiCodec::orderQuantity()
     }
     QVERIFY(request.ok());
     QCOMPARE(request->quantity, expected);
+}
+
+void TestApiCodec::orderQuantityLiteral_data()
+{
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<qint64>("expected");  // -1: rejected as invalid_quantity
+
+    QTest::newRow("spaces") << QByteArray("{ \"side\" : \"buy\" ,\n \"quantity\" :\t1.0 }") << qint64(-1);
+    QTest::newRow("escaped key") << QByteArray(R"({"side":"buy","\u0071uantity":2.0})") << qint64(-1);
+    QTest::newRow("nested member skipped")
+        << QByteArray(R"({"x":{"quantity":2.0,"s":"}\""},"side":"buy","quantity":3})") << qint64(3);
+    QTest::newRow("last duplicate wins") << QByteArray(R"({"side":"buy","quantity":2.0,"quantity":4})")
+                                         << qint64(4);
+    QTest::newRow("last duplicate rejected") << QByteArray(R"({"side":"buy","quantity":4,"quantity":2.0})")
+                                             << qint64(-1);
+    QTest::newRow("array skipped") << QByteArray(R"({"a":[1.5,{"quantity":1}],"side":"buy","quantity":5})")
+                                   << qint64(5);
+}
+
+void TestApiCodec::orderQuantityLiteral()
+{
+    QFETCH(QByteArray, body);
+    QFETCH(qint64, expected);
+
+    const auto object = api::parseObject(body);
+    QVERIFY(object.ok());
+    const auto request = api::decodeOrderRequest(*object, body);
+    if (expected < 0) {
+        QVERIFY(!request.ok());
+        QCOMPARE(request.error().code, QStringLiteral("invalid_quantity"));
+        return;
+    }
+    QVERIFY2(request.ok(), qPrintable(request.ok() ? QString() : request.error().message));
+    QCOMPARE(request->quantity, expected);
+}
+
+void TestApiCodec::orderQuantityEchoesLiteral()
+{
+    const QByteArray body = R"({"side":"buy","quantity":9223372036854775808})";
+    const auto request = api::decodeOrderRequest(*api::parseObject(body), body);
+    QVERIFY(!request.ok());
+    QVERIFY2(request.error().message.contains(QStringLiteral("got 9223372036854775808.")),
+             qPrintable(request.error().message));
 }
 
 void TestApiCodec::orderSideAndLimit_data()
