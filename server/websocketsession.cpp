@@ -9,6 +9,7 @@
 
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QJsonParseError>
 #include <QLoggingCategory>
 
 #include <algorithm>
@@ -132,7 +133,8 @@ struct WebSocketSession::Private
     void onWritten(beast::error_code error);
     void readNext();
     void onRead(beast::error_code error);
-    void handleMessage(const QByteArray& text);
+    void handleMessage(const QByteArray& text, bool binary = false);
+    void sendError(const QString& code, const QString& message);
     void authenticate(const QString& token);
     void rejectAuthentication(const core::Error& error);
     void loadPortfolio();
@@ -173,6 +175,7 @@ struct WebSocketSession::Private
     bool authPending = false;
     std::optional<websocket::close_code> pendingClose;
     std::optional<QByteArray> earlyMessage;  // a client message before hello was queued
+    bool earlyBinary = false;
     std::deque<Outgoing> outbox;
     std::deque<Outgoing> early;  // live messages that arrived before the backlog was loaded
     std::size_t backlogQueued = 0;
@@ -270,7 +273,7 @@ void WebSocketSession::Private::onInitialLoaded(core::Result<InitialState> state
     if (earlyMessage) {
         const QByteArray text = std::move(*earlyMessage);
         earlyMessage.reset();
-        handleMessage(text);
+        handleMessage(text, earlyBinary);
     }
 }
 
@@ -366,33 +369,53 @@ void WebSocketSession::Private::onRead(beast::error_code error)
     const auto data = readBuffer.data();
     const QByteArray text(static_cast<const char*>(data.data()), static_cast<qsizetype>(data.size()));
     readBuffer.consume(readBuffer.size());
-    if (ws.got_text()) {
-        handleMessage(text);
-    }
+    handleMessage(text, !ws.got_text());
     if (!ended) {
         readNext();
     }
 }
 
-void WebSocketSession::Private::handleMessage(const QByteArray& text)
+void WebSocketSession::Private::handleMessage(const QByteArray& text, bool binary)
 {
     if (!ready) {
         // Handled after hello is queued, so hello stays the first message.
         if (!earlyMessage) {
             earlyMessage = text;
+            earlyBinary = binary;
         }
         return;
     }
-    if (closing || accountId > 0 || authPending) {
+    if (closing) {
+        return;
+    }
+    const QString expected = QStringLiteral("The only message a client sends is the text "
+                                            "{\"type\":\"auth\",\"token\":\"...\"}.");
+    if (binary) {
+        sendErrorAndClose(QStringLiteral("invalid_message"),
+                          QStringLiteral("Binary frames are not supported. ") + expected,
+                          websocket::close_code::unknown_data);
         return;
     }
 
     // The auth message is the only message a client sends, so anything
-    // else is ignored without a reply.
-    const QJsonObject object = QJsonDocument::fromJson(text).object();
-    if (object.value(QStringLiteral("type")).toString() != u"auth") {
+    // else gets an error and the stream stays open.
+    QJsonParseError parseError{};
+    const QJsonDocument document = QJsonDocument::fromJson(text, &parseError);
+    const QJsonValue type = document.object().value(QStringLiteral("type"));
+    if (parseError.error != QJsonParseError::NoError || !document.isObject() || !type.isString()) {
+        sendError(QStringLiteral("invalid_message"),
+                  QStringLiteral("The message is not a JSON object with a string field type. ") + expected);
         return;
     }
+    if (type.toString() != u"auth") {
+        sendError(QStringLiteral("invalid_message"),
+                  QStringLiteral("Unknown message type \"%1\". ").arg(type.toString().left(40)) + expected);
+        return;
+    }
+    if (accountId > 0 || authPending) {
+        return;  // already authenticated or checking a token
+    }
+    const QJsonObject object = document.object();
     if (authDeadlinePassed) {
         sendErrorAndClose(QStringLiteral("auth_timeout"),
                           QStringLiteral("The auth message must arrive within %1 seconds of "
@@ -409,6 +432,14 @@ void WebSocketSession::Private::handleMessage(const QByteArray& text)
         return;
     }
     authenticate(token.toString());
+}
+
+/// Queues an error message without closing the stream.
+void WebSocketSession::Private::sendError(const QString& code, const QString& message)
+{
+    qCInfo(lcHttp) << "Stream client sent an invalid message:" << code;
+    enqueueReady(Outgoing{share(core::api::errorMessage(code, message))});
+    writeNext();
 }
 
 void WebSocketSession::Private::authenticate(const QString& token)

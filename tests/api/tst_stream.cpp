@@ -136,6 +136,8 @@ private Q_SLOTS:
     void badTokenInMessageErrorThenClose();
     void logoutEndsHeaderAuthStream();
     void logoutEndsMessageAuthStream();
+    void invalidMessagesGetErrors();
+    void binaryFrameClosesUnsupported();
     void shutdownClosesWithGoingAway();
 
 private:
@@ -491,6 +493,41 @@ void StreamTest::logoutEndsHeaderAuthStream()
 void StreamTest::logoutEndsMessageAuthStream()
 {
     verifyLogoutEndsStream(false);
+}
+
+void StreamTest::invalidMessagesGetErrors()
+{
+    StreamClient client(m_server->webSocketUrl("/api/v1/stream"));
+    QVERIFY(client.waitForConnected());
+    client.sendText("garbage");
+    client.sendText(R"({"type":"hello"})");
+    QVERIFY2(client.waitFor([&] { return client.messagesOfType("error").size() >= 2; }),
+             qPrintable(client.transcript()));
+
+    for (const QJsonObject& error : client.messagesOfType("error")) {
+        QCOMPARE(error.value("code").toString(), QStringLiteral("invalid_message"));
+        QVERIFY2(error.value("message").toString().contains(R"({"type":"auth","token":"..."})"),
+                 qPrintable(client.transcript()));
+    }
+    QVERIFY2(client.messagesOfType("error").last().value("message").toString().contains("hello"),
+             qPrintable(client.transcript()));
+
+    // The stream stays open and keeps delivering quotes.
+    QVERIFY(client.waitForQuote(latestQuoteId(*m_server) + 2));
+    QVERIFY(client.socket().state() == QAbstractSocket::ConnectedState);
+}
+
+void StreamTest::binaryFrameClosesUnsupported()
+{
+    StreamClient client(m_server->webSocketUrl("/api/v1/stream"));
+    QVERIFY(client.waitForConnected());
+    client.socket().sendBinaryMessage(QByteArray("\x01\x02"));
+    QVERIFY2(client.waitForDisconnected(), qPrintable(client.transcript()));
+
+    const QList<QJsonObject> errors = client.messagesOfType("error");
+    QVERIFY2(errors.size() == 1, qPrintable(client.transcript()));
+    QCOMPARE(errors.first().value("code").toString(), QStringLiteral("invalid_message"));
+    QCOMPARE(client.socket().closeCode(), QWebSocketProtocol::CloseCodeDatatypeNotSupported);
 }
 
 void StreamTest::shutdownClosesWithGoingAway()
