@@ -286,7 +286,12 @@ HttpResponse getCandles(const Call& call)
     if (!interval) {
         return HttpApi::errorResponse(interval.error());
     }
-    const QString intervalName = interval->value_or(QString());
+    if (!interval->has_value()) {
+        return HttpApi::errorResponse(makeError(
+            422, QStringLiteral("invalid_parameter"),
+            QStringLiteral("The query parameter interval is missing; add interval=1s, 1m, 5m, 1h or 1d.")));
+    }
+    const QString intervalName = **interval;
     const auto stepMs = intervalMs(intervalName);
     if (!stepMs) {
         return HttpApi::errorResponse(invalidParameter(
@@ -553,7 +558,8 @@ HttpResponse routeRequest(const HttpRequest& request, MarketService& service,
     if (allowed.isEmpty()) {
         return HttpApi::errorResponse(makeError(
             404, QStringLiteral("not_found"),
-            QStringLiteral("No endpoint has the path %1; the API paths start with /api/v1/.")
+            QStringLiteral("No endpoint has the path %1. Check the path against the list of "
+                           "endpoints in docs/api.md.")
                 .arg(QString::fromUtf8(path.left(200)))));
     }
     HttpResponse response = HttpApi::errorResponse(makeError(

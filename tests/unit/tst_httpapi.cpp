@@ -194,6 +194,10 @@ void TestHttpApi::unknownPathIsNotFound()
         const HttpResponse response = call("GET", target);
         QCOMPARE(response.status, 404);
         QCOMPARE(errorCodeOf(response), QStringLiteral("not_found"));
+        QVERIFY2(!errorMessageOf(response).contains(QStringLiteral("start with /api/v1/")),
+                 qPrintable(errorMessageOf(response)));
+        QVERIFY2(errorMessageOf(response).contains(QStringLiteral("docs/api.md")),
+                 qPrintable(errorMessageOf(response)));
     }
 }
 
@@ -451,7 +455,7 @@ void TestHttpApi::candlesParameters_data()
     QTest::addColumn<QString>("code");
     QTest::addColumn<QString>("namedValue");
 
-    QTest::newRow("no interval") << QByteArray("") << "invalid_parameter" << "interval=\"\"";
+    QTest::newRow("no interval") << QByteArray("") << "invalid_parameter" << "interval is missing";
     QTest::newRow("unknown interval") << QByteArray("interval=2m") << "invalid_parameter" << "interval=\"2m\"";
     QTest::newRow("bad from") << QByteArray("interval=1m&from=noon") << "invalid_parameter" << "from=\"noon\"";
     QTest::newRow("bad to") << QByteArray("interval=1m&to=2026-13-01T00:00:00Z") << "invalid_parameter"
