@@ -184,6 +184,12 @@ Result<QString> parseDatabaseUrl(const Setting& setting)
         }
         return url;
     }
+    if (!url.startsWith(QLatin1String("sqlite://"))) {
+        return configError(QStringLiteral("Invalid %1 value: \"%2\" is not a database URL; use "
+                                          "sqlite:///ABSOLUTE/PATH or "
+                                          "postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE.")
+                               .arg(setting.source, url));
+    }
     const Result<QString> path = sqlitePathFromUrl(url);
     if (!path.ok()) {
         return configError(
@@ -250,7 +256,14 @@ Result<core::Ok> applySetting(Config& config, const QString& flag, const Setting
         return assign(config.workerThreads, parseIntSetting(setting, 1, maxWorkerThreads));
     }
     if (flag == QLatin1String("--rate-limits")) {
-        return assign(config.rateLimits, parseRateLimitSettings(setting.value));
+        Result<RateLimitSettings> limits = parseRateLimitSettings(setting.value);
+        if (!limits) {
+            // The parser names the flag, so name the variable when the value came from it.
+            core::Error error = limits.error();
+            error.message.replace(QStringLiteral("--rate-limits"), setting.source);
+            return assign(config.rateLimits, Result<RateLimitSettings>(error));
+        }
+        return assign(config.rateLimits, std::move(limits));
     }
     if (flag == QLatin1String("--request-timeout")) {
         return assign(config.requestTimeoutSeconds, parseIntSetting(setting, 1, maxTimeoutSeconds));

@@ -190,6 +190,8 @@ void TestConfig::badValues_data()
     row("database postgres no name", "--database", "DATABASE_URL", "postgres://db:5432");
     row("database postgres nested", "--database", "DATABASE_URL", "postgresql://db/a/b");
     row("database plain path", "--database", "DATABASE_URL", "/var/lib/v.db");
+    row("database garbage", "--database", "DATABASE_URL", "garbage");
+    row("rate limits", "--rate-limits", "VALIANT_RATE_LIMITS", "bogus");
     row("redis scheme", "--redis", "REDIS_URL", "http://cache:6379");
     row("redis no host", "--redis", "REDIS_URL", "redis://:6379");
     row("redis port", "--redis", "REDIS_URL", "redis://cache:99999");
@@ -215,6 +217,10 @@ void TestConfig::badValues()
     QVERIFY2(message.contains(expectedSource), qPrintable(message));
     if (!value.startsWith(QLatin1String("postgres"))) {
         QVERIFY2(message.contains(value), qPrintable(message));
+    }
+    if (value == QLatin1String("garbage")) {
+        QVERIFY2(message.contains(QStringLiteral("sqlite:///")), qPrintable(message));
+        QVERIFY2(message.contains(QStringLiteral("postgres://")), qPrintable(message));
     }
 }
 
