@@ -213,7 +213,8 @@ private:
             && error != http::error::partial_message) {
             rejectAndClose(core::makeError(
                 400, QStringLiteral("bad_request"),
-                QStringLiteral("The request is not valid HTTP/1.1 (%1).")
+                QStringLiteral("The request is not valid HTTP/1.1 (%1). Send a valid HTTP/1.1 "
+                               "request, such as GET /up HTTP/1.1 with a Host header.")
                     .arg(QString::fromStdString(error.message()))));
             return;
         }

@@ -158,6 +158,7 @@ private Q_SLOTS:
     void pipelinedRequestsAnswered();
     void invalidStartingCashRejected();
     void takenPortCreatesNoDatabase();
+    void malformedRequestNamesRemedy();
 
     void restartKeepsAccountsAndOrders();
 
@@ -1696,6 +1697,15 @@ void ApiTest::invalidStartingCashRejected()
         QVERIFY2(!server.start(), qPrintable("started with --starting-cash " + cash));
         QVERIFY2(server.errorString().contains(cash), qPrintable(server.errorString()));
     }
+}
+
+void ApiTest::malformedRequestNamesRemedy()
+{
+    const HttpResponse response = RawHttp::exchange(m_trading->port(), "HELLO THERE\r\n\r\n");
+    verifyError(response, 400, "bad_request");
+    QVERIFY2(response.errorMessage().contains(QStringLiteral("Send a valid HTTP/1.1 request")),
+             qPrintable(response.describe()));
+    verifyServerAnswers(*m_trading);
 }
 
 void ApiTest::takenPortCreatesNoDatabase()
