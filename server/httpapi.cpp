@@ -553,6 +553,12 @@ HttpResponse routeRequest(const HttpRequest& request, MarketService& service,
         if (request.method == route.method) {
             return dispatch(request, route, service, info, limiter);
         }
+        // Health probes may send HEAD /up, so it gets the GET status without a body.
+        if (request.method == "HEAD" && path == "/up") {
+            HttpResponse response = dispatch(request, route, service, info, limiter);
+            response.body.clear();
+            return response;
+        }
     }
 
     if (allowed.isEmpty()) {

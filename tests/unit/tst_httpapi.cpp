@@ -78,6 +78,7 @@ private Q_SLOTS:
     void unknownPathIsNotFound();
     void wrongMethodListsAllowed();
     void upReportsHealth();
+    void headUpHasNoBody();
     void metricsUseRoutePatterns();
     void responsesAreNotCached();
     void accountCreatedWithToken();
@@ -211,6 +212,13 @@ void TestHttpApi::wrongMethodListsAllowed()
     const HttpResponse getAccounts = call("GET", "/api/v1/accounts");
     QCOMPARE(getAccounts.status, 405);
     QCOMPARE(headerOf(getAccounts, "Allow"), QByteArray("POST"));
+}
+
+void TestHttpApi::headUpHasNoBody()
+{
+    const HttpResponse response = call("HEAD", "/up");
+    QCOMPARE(response.status, 200);
+    QVERIFY(response.body.isEmpty());
 }
 
 void TestHttpApi::upReportsHealth()
