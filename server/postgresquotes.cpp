@@ -2,6 +2,7 @@
 
 #include "postgresschema.h"
 #include "postgresstore_p.h"
+#include "storecommon.h"
 
 #include <algorithm>
 
@@ -80,20 +81,14 @@ Result<QList<Quote>> PostgresStore::latestQuotes(int limit)
 Result<QList<Candle>> PostgresStore::candles(std::int64_t intervalMs, std::int64_t fromMs,
                                              std::int64_t toMs)
 {
-    if (intervalMs <= 0) {
-        return core::makeError(
-            422, QStringLiteral("invalid_interval"),
-            QStringLiteral("The candle interval must be positive, not %1 ms.").arg(intervalMs));
+    if (const Result<core::Ok> valid = checkCandleInterval(intervalMs); !valid) {
+        return valid.error();
     }
 
     // Buckets starting in [fromMs, toMs) cover the quotes created in
     // [first bucket start, first bucket start at or after toMs).
-    auto alignUp = [intervalMs](std::int64_t ms) {
-        const std::int64_t remainder = ((ms % intervalMs) + intervalMs) % intervalMs;
-        return remainder == 0 ? ms : ms - remainder + intervalMs;
-    };
-    const std::int64_t firstStart = alignUp(fromMs);
-    const std::int64_t endStart = alignUp(toMs);
+    const std::int64_t firstStart = alignUpToInterval(fromMs, intervalMs);
+    const std::int64_t endStart = alignUpToInterval(toMs, intervalMs);
 
     // Rollup intervals read one row per candle. Others (1 s) aggregate raw
     // quotes through the created_ms index, which the API bounds to 2000

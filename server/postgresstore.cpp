@@ -2,6 +2,7 @@
 
 #include "core/apicodec.h"
 #include "postgresschema.h"
+#include "storecommon.h"
 #include "postgresstore_p.h"
 
 #include <QDateTime>
@@ -318,14 +319,10 @@ Result<OrderOutcome> PostgresStore::placeOrder(std::int64_t accountId, const Ord
                     fill->holdings.shares, fill->holdings.costBasis.cents());
 
             const core::Portfolio portfolio{fill->holdings, quote};
-            outcome.response = StoredResponse{
-                201,
-                core::api::toBytes({{QStringLiteral("order"), core::api::encode(order)},
-                                    {QStringLiteral("portfolio"), core::api::encode(portfolio)}})};
+            outcome.response = filledOrderResponse(order, portfolio);
             outcome.changedPortfolio = portfolio;
         } else {
-            outcome.response = StoredResponse{
-                fill.error().status, core::api::toBytes(core::api::encodeError(fill.error()))};
+            outcome.response = rejectedOrderResponse(fill.error());
         }
 
         if (!idempotencyKey.isEmpty()) {

@@ -2,6 +2,7 @@
 
 #include "core/apicodec.h"
 #include "sqlitepool.h"
+#include "storecommon.h"
 #include "sqliteschema.h"
 
 #include <QDateTime>
@@ -437,20 +438,14 @@ Result<QList<Quote>> SqliteStore::latestQuotes(int limit)
 Result<QList<Candle>> SqliteStore::candles(std::int64_t intervalMs, std::int64_t fromMs,
                                            std::int64_t toMs)
 {
-    if (intervalMs <= 0) {
-        return makeError(
-            422, QStringLiteral("invalid_interval"),
-            QStringLiteral("The candle interval must be positive, not %1 ms.").arg(intervalMs));
+    if (const Result<core::Ok> valid = checkCandleInterval(intervalMs); !valid) {
+        return valid.error();
     }
 
     // Buckets starting in [fromMs, toMs) cover the quotes created in
     // [first bucket start, first bucket start at or after toMs).
-    auto alignUp = [intervalMs](std::int64_t ms) {
-        const std::int64_t remainder = ((ms % intervalMs) + intervalMs) % intervalMs;
-        return remainder == 0 ? ms : ms - remainder + intervalMs;
-    };
-    const std::int64_t firstStart = alignUp(fromMs);
-    const std::int64_t endStart = alignUp(toMs);
+    const std::int64_t firstStart = alignUpToInterval(fromMs, intervalMs);
+    const std::int64_t endStart = alignUpToInterval(toMs, intervalMs);
 
     // NOTE: aggregates raw quotes on every call; a long range at 1s can scan
     // millions of rows. Precomputed candle tables would remove the scan.
@@ -551,14 +546,10 @@ Result<OrderOutcome> SqliteStore::placeOrder(std::int64_t accountId, const Order
             const Order order = insertOrder(connection, accountId, request, *fill, *quote, nowMs);
             updateHoldings(connection, accountId, fill->holdings);
             const core::Portfolio portfolio{fill->holdings, quote};
-            outcome.response = StoredResponse{
-                201,
-                core::api::toBytes({{QStringLiteral("order"), core::api::encode(order)},
-                                    {QStringLiteral("portfolio"), core::api::encode(portfolio)}})};
+            outcome.response = filledOrderResponse(order, portfolio);
             outcome.changedPortfolio = portfolio;
         } else {
-            outcome.response = StoredResponse{
-                fill.error().status, core::api::toBytes(core::api::encodeError(fill.error()))};
+            outcome.response = rejectedOrderResponse(fill.error());
         }
 
         if (!idempotencyKey.isEmpty()) {

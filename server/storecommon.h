@@ -1,0 +1,23 @@
+#pragma once
+
+// Pieces that SqliteStore and PostgresStore share, so both stores answer an
+// order and a candle request the same way.
+
+#include "store.h"
+
+namespace valiant::server {
+
+/// Builds the 201 response of a filled order: {"order": ..., "portfolio": ...}.
+StoredResponse filledOrderResponse(const Order& order, const core::Portfolio& portfolio);
+
+/// Builds the stored response of a rejected order: its status and error body.
+StoredResponse rejectedOrderResponse(const core::Error& error);
+
+/// Rejects a candle interval that is not positive (422 invalid_interval).
+Result<core::Ok> checkCandleInterval(std::int64_t intervalMs);
+
+/// Rounds `ms` up to the next multiple of `intervalMs` since the epoch
+/// (unchanged when already aligned); correct for negative times too.
+std::int64_t alignUpToInterval(std::int64_t ms, std::int64_t intervalMs);
+
+}  // namespace valiant::server
