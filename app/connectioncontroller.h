@@ -2,8 +2,8 @@
 
 // ConnectionController: switches the one MarketClient between connection
 // profiles. The local profile starts the embedded server (only then) and
-// uses its token; a remote profile is probed first, so an unreachable server
-// is reported at once, and then uses the token from the keychain or asks for
+// uses its token. A remote profile is probed first, so an unreachable server
+// is reported at once; it then uses the token from the keychain or requests
 // a log-in. Tokens that the keychain cannot keep stay in memory for this
 // session only. Widgets show what it reports; it never opens a dialog.
 
@@ -34,7 +34,7 @@ public:
                          ConnectionProfiles& profiles, TokenKeychain& keychain,
                          QObject* parent = nullptr);
 
-    /// Stops the stream, forgets the previous server's state and connects
+    /// Stops the stream, clears the previous server's state and connects
     /// to `profile`. Remembers it as the profile for the next start.
     void activate(const ConnectionProfile& profile);
     /// Activates the current profile again, e.g. after a certificate was accepted.
@@ -48,7 +48,7 @@ public:
     /// Logs in to `profile`'s server (which becomes the active profile).
     void logIn(const ConnectionProfile& profile, const QString& username,
                const QString& password, Done done);
-    /// Ends the session on the server and forgets the token in the keychain
+    /// Ends the session on the server and deletes the token from the keychain
     /// and in memory. The local profile has nothing to log out of.
     void logOut(Done done);
 
@@ -64,7 +64,7 @@ Q_SIGNALS:
     void profileActivated(const valiant::app::ConnectionProfile& profile);
     void serverUnreachable(const valiant::app::ConnectionProfile& profile, const QString& reason);
     void localServerFailed(const QString& reason);
-    /// The remote profile has no usable token; `reason` says why.
+    /// Emitted when the remote profile has no usable token; `reason` explains why.
     void loginRequired(const valiant::app::ConnectionProfile& profile, const QString& reason);
     void loggedIn(const valiant::app::ConnectionProfile& profile);
     void loggedOut(const valiant::app::ConnectionProfile& profile);

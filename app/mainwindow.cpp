@@ -225,7 +225,7 @@ void MainWindow::placeOrder(core::Side side, std::int64_t quantity,
     request.quantity = quantity;
     request.limitPrice = limitPrice;
 
-    // One order at a time: the panel stays pending until the server answers,
+    // One order at a time: the panel stays pending until the server responds,
     // including MarketClient's retries with the same Idempotency-Key. Fills
     // and rejections also arrive as signals; see connectClient().
     m_tradePanel->setOrderPending(side);

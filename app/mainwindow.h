@@ -125,7 +125,7 @@ private:
     QAction* m_highContrastAction = nullptr;
     bool m_highContrast = false;
     QPalette m_paletteBeforeHighContrast;
-    int m_historyRequest = 0;  // newer range switches make older answers stale
+    int m_historyRequest = 0;  // a newer range switch makes older responses stale
 };
 
 }  // namespace valiant::app

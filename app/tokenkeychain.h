@@ -3,7 +3,7 @@
 // TokenKeychain: keeps session tokens in the OS keychain (Secret Service,
 // KWallet, macOS Keychain or Windows Credential Manager) through QtKeychain.
 // Its insecure plain-text fallback stays off. Every job ends within the
-// timeout: where no keychain service answers (no D-Bus session, as over SSH)
+// timeout: where no keychain service responds (no D-Bus session, as over SSH)
 // the callback gets an error instead of waiting.
 
 #include "core/result.h"

@@ -329,7 +329,7 @@ private:
         readHeader();
     }
 
-    /// Sends the error response for a request rejected before HttpApi sees
+    /// Sends the error response for a request rejected before HttpApi handles
     /// it, then closes the connection after draining what the client still sends.
     void rejectAndClose(const core::Error& error)
     {
@@ -366,7 +366,7 @@ private:
                           });
     }
 
-    /// Answers 429 at once, before reading anything, to a connection over
+    /// Sends 429 at once, before reading anything, to a connection over
     /// the per-address cap, then closes it.
     void rejectOverCap()
     {
@@ -460,7 +460,7 @@ private:
     bool m_firstRequest = true;
     bool m_closed = false;
     bool m_handedOver = false;  // the socket belongs to a WebSocketSession now
-    bool m_addressCounted = false;  // holds one of its address's connection slots
+    bool m_addressCounted = false;  // occupies one of its address's connection slots
 };
 
 /// Accepts connections until closed.

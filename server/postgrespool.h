@@ -25,8 +25,8 @@
 
 namespace valiant::server {
 
-/// No connection could be opened: the message says why and when the next
-/// attempt is due.
+/// Error thrown when no connection could be opened. Its message gives the
+/// cause and when the next attempt is due.
 class PostgresUnavailable : public std::runtime_error
 {
 public:

@@ -122,7 +122,7 @@ inline constexpr Statement portfolio{
     "SELECT id, price_cents, created_ms FROM quotes ORDER BY id DESC LIMIT 1) AS newest ON true "
     "WHERE accounts.id = $1"};
 
-// Run after lockHoldings, so its fresh snapshot sees the key of any order
+// Run after lockHoldings, so its fresh snapshot includes the key of any order
 // of the same account that committed while this one waited for the lock.
 // $1 account, $2 key (hex); key columns are NULL when the key is unknown.
 inline constexpr Statement orderContext{

@@ -36,7 +36,7 @@ public:
     /// Starts after the store's latest quote. While `busHealthy` returns
     /// false, polls the store every `pollMs`. `store` must outlive stop().
     void start(Store& store, int pollMs, BusHealthy busHealthy);
-    /// Stops the poller and forgets the store. Quotes arriving later are
+    /// Stops the poller and releases the store. Quotes arriving later are
     /// dropped. Idempotent.
     void stop();
 

@@ -97,8 +97,8 @@ private:
             prune(nowMs);
         }
         if (m_buckets.size() >= maxKeys) {
-            // NOTE: failing open lets requests past the limit while more
-            // than maxKeys keys owe tokens at once; failing closed would
+            // NOTE: this fails open, so requests pass the limit while more
+            // than maxKeys keys owe tokens at once. Failing closed would
             // lock out every new client instead.
             if (++m_overflowCount % 1000 == 1) {
                 qCWarning(lcLimits).noquote()
@@ -112,7 +112,7 @@ private:
     }
 
     /// Drops the buckets that are full again: a new bucket starts full, so
-    /// dropping them changes no answer.
+    /// dropping them changes no decision.
     void prune(std::int64_t nowMs)
     {
         for (auto it = m_buckets.begin(); it != m_buckets.end();) {

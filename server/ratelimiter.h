@@ -1,8 +1,8 @@
 #pragma once
 
 // RateLimiter: token buckets that cap log-ins, sign-ups, orders and praise
-// per username, client address or account. HttpApi asks it before any
-// store call and before any password hashing, and answers 429 with
+// per username, client address or account. HttpApi consults it before any
+// store call and before any password hashing, and returns 429 with
 // Retry-After when a bucket is empty.
 //
 // The buckets live in the memory of one process, so behind a load balancer
@@ -26,7 +26,7 @@
 namespace valiant::server {
 
 /// A token bucket: `count` tokens are added every `periodSeconds`, and the
-/// bucket holds at most `burst` of them (a new key starts full).
+/// bucket contains at most `burst` of them (a new key starts full).
 struct RateLimitRule
 {
     int count = 0;

@@ -35,14 +35,14 @@ struct AccountCredentials
 };
 
 /// A response kept with its Idempotency-Key so that a repeat gets the same
-/// answer: the HTTP status and the JSON body.
+/// response: the HTTP status and the JSON body.
 struct StoredResponse
 {
     int status = 0;
     QByteArray body;
 };
 
-/// What placeOrder did: the response to send and, when this call changed
+/// Result of placeOrder: the response to send and, when this call changed
 /// the account (not a replay, not a rejection), the account's new wallet
 /// for the stream's portfolio message.
 struct OrderOutcome

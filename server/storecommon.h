@@ -1,6 +1,6 @@
 #pragma once
 
-// Pieces that SqliteStore and PostgresStore share, so both stores answer an
+// Pieces that SqliteStore and PostgresStore share, so both stores respond to an
 // order and a candle request the same way.
 
 #include "store.h"

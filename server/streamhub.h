@@ -14,7 +14,7 @@
 
 namespace valiant::server {
 
-/// One stream client as the hub sees it; implemented by the WebSocket
+/// Interface of one stream client to the hub, implemented by the WebSocket
 /// session in the network layer.
 class StreamSink
 {

@@ -29,7 +29,7 @@ public:
     RedisServer(const RedisServer&) = delete;
     RedisServer& operator=(const RedisServer&) = delete;
 
-    /// Starts redis-server and waits up to 10 s until it answers PING. The
+    /// Starts redis-server and waits up to 10 s until it replies to PING. The
     /// first call picks the port; later calls reuse it. Returns false with
     /// errorString() on failure.
     bool start();
