@@ -1,5 +1,7 @@
 #include "apicodec.h"
 
+#include "strictjson.h"
+
 #include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -147,14 +149,26 @@ std::optional<std::int64_t> parseTime(QStringView text)
 
 Result<QJsonObject> parseObject(const QByteArray& body)
 {
+    if (body.trimmed().isEmpty()) {
+        return makeError(400, QStringLiteral("invalid_json"),
+                         QStringLiteral("The request body is empty. Send one JSON object, such as "
+                                        "{\"side\": \"buy\", \"quantity\": 1}."));
+    }
+
+    // Qt's parser keeps the last of repeated members and accepts raw
+    // control characters, and it rejects numbers beyond a double's range.
+    const StrictJsonScan scan = scanStrictJson(body);
     QJsonParseError parseError;
-    const QJsonDocument document = QJsonDocument::fromJson(body, &parseError);
+    const QJsonDocument document = QJsonDocument::fromJson(scan.text, &parseError);
     if (parseError.error != QJsonParseError::NoError) {
         return makeError(400, QStringLiteral("invalid_json"),
                          QStringLiteral("The request body is not valid JSON (%1 at byte %2). Send "
                                         "one JSON object.")
                              .arg(parseError.errorString())
                              .arg(parseError.offset));
+    }
+    if (scan.error) {
+        return *scan.error;
     }
     if (!document.isObject()) {
         return makeError(400, QStringLiteral("invalid_json"),

@@ -41,7 +41,10 @@ std::optional<std::int64_t> parseTime(QStringView text);
 
 // --- Requests (server side) ------------------------------------------------
 
-/// Parses a request body that must be one JSON object (400 invalid_json).
+/// Parses a request body that must be one JSON object (400 invalid_json),
+/// with no member repeated and no raw control character in a string.
+/// A number beyond a double's range reads as 1e308, -1e308 or 0, so that
+/// the field's own check rejects it with 422 (see strictjson.h).
 Result<QJsonObject> parseObject(const QByteArray& body);
 
 /// Validates {"username", "password"}: invalid_username, invalid_password.
