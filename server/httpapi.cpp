@@ -25,6 +25,7 @@ using core::Error;
 using core::makeError;
 namespace api = core::api;
 
+constexpr const char* streamParameters = "after_id";
 constexpr int defaultQuoteLimit = 60;
 constexpr int maxQuoteLimit = 1000;
 constexpr int defaultOrderLimit = 50;
@@ -48,6 +49,7 @@ struct Route
     const char* path;
     const char* method;
     Handler handler;
+    const char* parameters;  // the query parameters it accepts, comma-separated
 };
 
 HttpResponse jsonResponse(int status, const QJsonObject& object)
@@ -123,6 +125,11 @@ HttpResponse postAccounts(const Call& call)
     if (!body) {
         return HttpApi::errorResponse(body.error());
     }
+    const auto known = checkKnownFields(*body, {QStringLiteral("username"), QStringLiteral("password")},
+                                        QStringLiteral("POST /api/v1/accounts"));
+    if (!known) {
+        return HttpApi::errorResponse(known.error());
+    }
     const auto credentials = api::decodeCredentials(*body);
     if (!credentials) {
         return HttpApi::errorResponse(credentials.error());
@@ -148,6 +155,12 @@ HttpResponse postSessions(const Call& call)
     const auto body = jsonBody(call.request);
     if (!body) {
         return HttpApi::errorResponse(body.error());
+    }
+
+    const auto known = checkKnownFields(*body, {QStringLiteral("username"), QStringLiteral("password")},
+                                        QStringLiteral("POST /api/v1/sessions"));
+    if (!known) {
+        return HttpApi::errorResponse(known.error());
     }
 
     // Log-in checks only the shape: a name that breaks the sign-up rules
@@ -382,6 +395,12 @@ HttpResponse postOrders(const Call& call)
     if (!body) {
         return HttpApi::errorResponse(body.error());
     }
+    const auto known = checkKnownFields(
+        *body, {QStringLiteral("side"), QStringLiteral("quantity"), QStringLiteral("limit_price")},
+        QStringLiteral("POST /api/v1/orders"));
+    if (!known) {
+        return HttpApi::errorResponse(known.error());
+    }
     const auto order = api::decodeOrderRequest(*body, call.request.body);
     if (!order) {
         return HttpApi::errorResponse(order.error());
@@ -455,6 +474,10 @@ HttpResponse postPraise(const Call& call)
         if (!body) {
             return HttpApi::errorResponse(body.error());
         }
+        const auto known = checkKnownFields(*body, {}, QStringLiteral("POST /api/v1/praise"));
+        if (!known) {
+            return HttpApi::errorResponse(known.error());
+        }
     }
 
     if (call.limiter) {
@@ -481,20 +504,22 @@ HttpResponse getStream(const Call&)
 }
 
 // /up and /metrics have no handler here because they need ServiceInfo.
+// Query parameters of /up and /metrics are ignored, so that probes and
+// scrapers that add their own still work.
 constexpr Route routes[] = {
-    {"/up", "GET", nullptr},
-    {"/metrics", "GET", nullptr},
-    {"/api/v1/accounts", "POST", postAccounts},
-    {"/api/v1/sessions", "POST", postSessions},
-    {"/api/v1/sessions/current", "DELETE", deleteCurrentSession},
-    {"/api/v1/quotes/latest", "GET", getLatestQuote},
-    {"/api/v1/quotes", "GET", getQuotes},
-    {"/api/v1/candles", "GET", getCandles},
-    {"/api/v1/portfolio", "GET", getPortfolio},
-    {"/api/v1/orders", "GET", getOrders},
-    {"/api/v1/orders", "POST", postOrders},
-    {"/api/v1/praise", "POST", postPraise},
-    {"/api/v1/stream", "GET", getStream},
+    {"/up", "GET", nullptr, nullptr},
+    {"/metrics", "GET", nullptr, nullptr},
+    {"/api/v1/accounts", "POST", postAccounts, ""},
+    {"/api/v1/sessions", "POST", postSessions, ""},
+    {"/api/v1/sessions/current", "DELETE", deleteCurrentSession, ""},
+    {"/api/v1/quotes/latest", "GET", getLatestQuote, ""},
+    {"/api/v1/quotes", "GET", getQuotes, "after_id,since,limit"},
+    {"/api/v1/candles", "GET", getCandles, "interval,from,to"},
+    {"/api/v1/portfolio", "GET", getPortfolio, ""},
+    {"/api/v1/orders", "GET", getOrders, "before_id,limit"},
+    {"/api/v1/orders", "POST", postOrders, ""},
+    {"/api/v1/praise", "POST", postPraise, ""},
+    {"/api/v1/stream", "GET", getStream, streamParameters},
 };
 
 QByteArray pathOf(const QByteArray& target)
@@ -528,8 +553,14 @@ HttpResponse dispatch(const HttpRequest& request, const Route& route, MarketServ
     }
 
     const qsizetype question = request.target.indexOf('?');
-    const QString query = question < 0 ? QString() : QString::fromUtf8(request.target.mid(question + 1));
-    return route.handler(Call{request, QUrlQuery(query), service, limiter});
+    const QUrlQuery query(question < 0 ? QString() : QString::fromUtf8(request.target.mid(question + 1)));
+    const auto known = checkKnownParameters(
+        query, QString::fromLatin1(route.parameters).split(u',', Qt::SkipEmptyParts),
+        QStringLiteral("%1 %2").arg(QLatin1String(route.method), QLatin1String(route.path)));
+    if (!known) {
+        return HttpApi::errorResponse(known.error());
+    }
+    return route.handler(Call{request, query, service, limiter});
 }
 
 HttpResponse routeRequest(const HttpRequest& request, MarketService& service,
@@ -541,6 +572,11 @@ HttpResponse routeRequest(const HttpRequest& request, MarketService& service,
             QStringLiteral("The request body has %1 bytes but the limit is %2 bytes.")
                 .arg(request.body.size())
                 .arg(HttpApi::maxBodyBytes)));
+    }
+
+    const auto single = checkSingleHeaders(request);
+    if (!single) {
+        return HttpApi::errorResponse(single.error());
     }
 
     const QByteArray path = pathOf(request.target);
@@ -625,6 +661,16 @@ core::Result<StreamRequest> HttpApi::acceptStream(const HttpRequest& request)
 {
     const qsizetype question = request.target.indexOf('?');
     const QUrlQuery query(question < 0 ? QString() : QString::fromUtf8(request.target.mid(question + 1)));
+
+    const auto single = checkSingleHeaders(request);
+    if (!single) {
+        return single.error();
+    }
+    const auto known = checkKnownParameters(query, {QString::fromLatin1(streamParameters)},
+                                            QStringLiteral("GET /api/v1/stream"));
+    if (!known) {
+        return known.error();
+    }
 
     StreamRequest stream;
     const auto afterId = integerParameter(query, QStringLiteral("after_id"), 0,

@@ -4,6 +4,8 @@
 
 #include <QUrlQuery>
 
+#include <utility>
+
 namespace valiant::server {
 
 using core::Error;
@@ -149,6 +151,77 @@ Result<core::Ok> checkJsonContentType(const HttpRequest& request)
                      QStringLiteral("The request body must be JSON with Content-Type: "
                                     "application/json; the Content-Type was %1.")
                          .arg(received));
+}
+
+namespace {
+
+/// "a, b and c" for a message.
+QString listNames(const QStringList& names)
+{
+    if (names.size() < 2) {
+        return names.join(QString());
+    }
+    return names.mid(0, names.size() - 1).join(QStringLiteral(", ")) + QStringLiteral(" and ")
+        + names.last();
+}
+
+}  // namespace
+
+Result<core::Ok> checkKnownFields(const QJsonObject& body, const QStringList& allowed,
+                                  const QString& endpoint)
+{
+    for (auto it = body.begin(); it != body.end(); ++it) {
+        if (allowed.contains(it.key())) {
+            continue;
+        }
+        const QString accepted = allowed.isEmpty()
+            ? QStringLiteral("no fields; send {} or no body")
+            : QStringLiteral("only the fields %1").arg(listNames(allowed));
+        return makeError(422, QStringLiteral("unknown_field"),
+                         QStringLiteral("The body has an unknown field \"%1\"; %2 accepts %3.")
+                             .arg(it.key().left(40), endpoint, accepted));
+    }
+    return core::Ok{};
+}
+
+Result<core::Ok> checkKnownParameters(const QUrlQuery& query, const QStringList& allowed,
+                                      const QString& endpoint)
+{
+    for (const auto& [name, value] : query.queryItems(QUrl::FullyDecoded)) {
+        if (allowed.contains(name)) {
+            continue;
+        }
+        const QString accepted = allowed.isEmpty()
+            ? QStringLiteral("takes no query parameters")
+            : QStringLiteral("accepts only %1").arg(listNames(allowed));
+        return makeError(422, QStringLiteral("invalid_parameter"),
+                         QStringLiteral("The query parameter \"%1\" is unknown; %2 %3.")
+                             .arg(name.left(40), endpoint, accepted));
+    }
+    return core::Ok{};
+}
+
+Result<core::Ok> checkSingleHeaders(const HttpRequest& request)
+{
+    static constexpr std::pair<const char*, const char*> single[] = {
+        {"host", "Host"},
+        {"content-type", "Content-Type"},
+        {"authorization", "Authorization"},
+        {"idempotency-key", "Idempotency-Key"},
+    };
+    for (const auto& [lowerCaseName, name] : single) {
+        qsizetype count = 0;
+        for (const auto& header : request.headers) {
+            count += header.first == lowerCaseName ? 1 : 0;
+        }
+        if (count > 1) {
+            return makeError(400, QStringLiteral("bad_request"),
+                             QStringLiteral("The header %1 appears %2 times; send it once.")
+                                 .arg(QLatin1String(name))
+                                 .arg(count));
+        }
+    }
+    return core::Ok{};
 }
 
 Result<QJsonObject> jsonBody(const HttpRequest& request)

@@ -9,6 +9,7 @@
 
 #include <QJsonObject>
 #include <QString>
+#include <QStringList>
 
 #include <cstdint>
 #include <optional>
@@ -45,5 +46,20 @@ core::Result<core::Ok> checkJsonContentType(const HttpRequest& request);
 /// The body as one JSON object: 415 when not declared as JSON, 400
 /// invalid_json when it is not an object.
 core::Result<QJsonObject> jsonBody(const HttpRequest& request);
+
+/// 422 unknown_field for the first member of `body` that is not in
+/// `allowed`, so that a misspelled optional field such as limit_price is
+/// not silently ignored. `endpoint` names the route in the message.
+core::Result<core::Ok> checkKnownFields(const QJsonObject& body, const QStringList& allowed,
+                                        const QString& endpoint);
+
+/// 422 invalid_parameter for the first query parameter not in `allowed`.
+core::Result<core::Ok> checkKnownParameters(const QUrlQuery& query, const QStringList& allowed,
+                                            const QString& endpoint);
+
+/// 400 bad_request when a header that must appear at most once (Host,
+/// Content-Type, Authorization, Idempotency-Key) appears more often, because
+/// a proxy in front may read another copy than the server does.
+core::Result<core::Ok> checkSingleHeaders(const HttpRequest& request);
 
 }  // namespace valiant::server
