@@ -46,7 +46,7 @@ Result<Quote> PostgresStore::insertQuote(Money price, std::int64_t createdMs)
 Result<std::optional<Quote>> PostgresStore::latestQuote()
 {
     return d->run("latestQuote", [&](pqxx::connection& connection) -> Result<std::optional<Quote>> {
-        pqxx::work transaction(connection);
+        pqxx::nontransaction transaction(connection);
         const QList<Quote> quotes = readQuotes(d->exec(transaction, sql::latestQuote));
         if (quotes.isEmpty())
             return std::optional<Quote>();
@@ -57,7 +57,7 @@ Result<std::optional<Quote>> PostgresStore::latestQuote()
 Result<QList<Quote>> PostgresStore::quotesAfter(std::int64_t afterId, int limit)
 {
     return d->run("quotesAfter", [&](pqxx::connection& connection) -> Result<QList<Quote>> {
-        pqxx::work transaction(connection);
+        pqxx::nontransaction transaction(connection);
         return readQuotes(d->exec(transaction, sql::quotesAfter, afterId, std::int64_t(limit)));
     });
 }
@@ -65,7 +65,7 @@ Result<QList<Quote>> PostgresStore::quotesAfter(std::int64_t afterId, int limit)
 Result<QList<Quote>> PostgresStore::quotesSince(std::int64_t sinceMs, int limit)
 {
     return d->run("quotesSince", [&](pqxx::connection& connection) -> Result<QList<Quote>> {
-        pqxx::work transaction(connection);
+        pqxx::nontransaction transaction(connection);
         return readQuotes(d->exec(transaction, sql::quotesSince, sinceMs, std::int64_t(limit)));
     });
 }
@@ -73,7 +73,7 @@ Result<QList<Quote>> PostgresStore::quotesSince(std::int64_t sinceMs, int limit)
 Result<QList<Quote>> PostgresStore::latestQuotes(int limit)
 {
     return d->run("latestQuotes", [&](pqxx::connection& connection) -> Result<QList<Quote>> {
-        pqxx::work transaction(connection);
+        pqxx::nontransaction transaction(connection);
         return readQuotes(d->exec(transaction, sql::latestQuotes, std::int64_t(limit)));
     });
 }
@@ -93,12 +93,11 @@ Result<QList<Candle>> PostgresStore::candles(std::int64_t intervalMs, std::int64
     // Rollup intervals read one row per candle. Others (1 s) aggregate raw
     // quotes through the created_ms index, which the API bounds to 2000
     // candles per request.
-    const sql::Statement& statement = isRollupInterval(intervalMs) ? sql::rollupCandles
-                                                                   : sql::rawCandles;
+    const sql::Statement& statement =
+        isRollupInterval(intervalMs) ? sql::rollupCandles : sql::rawCandles;
     return d->run("candles", [&](pqxx::connection& connection) -> Result<QList<Candle>> {
-        pqxx::work transaction(connection);
-        const pqxx::result rows =
-            d->exec(transaction, statement, intervalMs, firstStart, endStart);
+        pqxx::nontransaction transaction(connection);
+        const pqxx::result rows = d->exec(transaction, statement, intervalMs, firstStart, endStart);
 
         QList<Candle> candles;
         candles.reserve(int(rows.size()));

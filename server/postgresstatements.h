@@ -26,8 +26,7 @@ inline constexpr Statement findAccount{
     "SELECT id, username, encode(password_hash, 'hex') FROM accounts "
     "WHERE lower(username) = lower($1)"};
 
-inline constexpr Statement accountExists{"account_exists",
-                                         "SELECT 1 FROM accounts WHERE id = $1"};
+inline constexpr Statement accountExists{"account_exists", "SELECT 1 FROM accounts WHERE id = $1"};
 
 inline constexpr Statement pruneSessions{"prune_sessions",
                                          "DELETE FROM sessions WHERE expires_ms <= $1"};
@@ -43,12 +42,13 @@ inline constexpr Statement findSession{
     "JOIN accounts ON accounts.id = sessions.account_id "
     "WHERE sessions.token_hash = decode($1, 'hex') AND sessions.expires_ms > $2"};
 
-inline constexpr Statement deleteSession{"delete_session",
-                                         "DELETE FROM sessions WHERE token_hash = decode($1, 'hex')"};
+inline constexpr Statement deleteSession{
+    "delete_session", "DELETE FROM sessions WHERE token_hash = decode($1, 'hex')"};
 
 // --- Quotes and candles ------------------------------------------------------
 
-inline constexpr Statement lockQuoteInserts{"lock_quote_inserts", "SELECT pg_advisory_xact_lock($1)"};
+inline constexpr Statement lockQuoteInserts{"lock_quote_inserts",
+                                            "SELECT pg_advisory_xact_lock($1)"};
 
 inline constexpr Statement insertQuote{
     "insert_quote", "INSERT INTO quotes (price_cents, created_ms) VALUES ($1, $2) RETURNING id"};
@@ -110,9 +110,18 @@ inline constexpr Statement rawCandles{
 
 // --- Trading -----------------------------------------------------------------
 
-inline constexpr Statement lockHoldings{
-    "lock_holdings",
-    "SELECT cash_cents, shares, cost_basis_cents FROM accounts WHERE id = $1 FOR UPDATE"};
+// The holdings and the newest quote, read without a lock; recordPraise
+// checks that the holdings did not change since. The locked form is the
+// fallback for a contended account.
+#define VALIANT_PRAISE_CONTEXT                                                                    \
+    "SELECT accounts.cash_cents, accounts.shares, accounts.cost_basis_cents, newest.id, "         \
+    "newest.price_cents, newest.created_ms FROM accounts LEFT JOIN LATERAL ("                     \
+    "SELECT id, price_cents, created_ms FROM quotes ORDER BY id DESC LIMIT 1) AS newest ON true " \
+    "WHERE accounts.id = $1"
+inline constexpr Statement praiseContext{"praise_context", VALIANT_PRAISE_CONTEXT};
+inline constexpr Statement praiseContextLocked{"praise_context_locked",
+                                               VALIANT_PRAISE_CONTEXT " FOR UPDATE OF accounts"};
+#undef VALIANT_PRAISE_CONTEXT
 
 // One snapshot of the account and the latest quote.
 inline constexpr Statement portfolio{
@@ -122,35 +131,68 @@ inline constexpr Statement portfolio{
     "SELECT id, price_cents, created_ms FROM quotes ORDER BY id DESC LIMIT 1) AS newest ON true "
     "WHERE accounts.id = $1"};
 
-// Run after lockHoldings, so its fresh snapshot includes the key of any order
-// of the same account that committed while this one waited for the lock.
+// The holdings, the response kept for the idempotency key, the newest quote
+// and an id for the order, in one round trip and without a lock: the write
+// (recordFill, recordRejection) checks that the holdings are unchanged, and
+// the key's primary key stops a second order with the same key. The locked
+// form is the fallback for a contended account.
 // $1 account, $2 key (hex); key columns are NULL when the key is unknown.
-inline constexpr Statement orderContext{
-    "order_context",
-    "SELECT encode(keys.fingerprint, 'hex'), keys.status, encode(keys.body, 'hex'), "
-    "newest.id, newest.price_cents, newest.created_ms "
-    "FROM (SELECT 1) AS one "
-    "LEFT JOIN idempotency_keys AS keys "
-    " ON keys.account_id = $1 AND keys.idempotency_key = decode($2, 'hex') "
-    "LEFT JOIN LATERAL ("
-    "SELECT id, price_cents, created_ms FROM quotes ORDER BY id DESC LIMIT 1) AS newest ON true"};
+#define VALIANT_ORDER_CONTEXT                                                                     \
+    "SELECT accounts.cash_cents, accounts.shares, accounts.cost_basis_cents, "                    \
+    "encode(keys.fingerprint, 'hex'), keys.status, encode(keys.body, 'hex'), "                    \
+    "newest.id, newest.price_cents, newest.created_ms, nextval('orders_id_seq') "                 \
+    "FROM accounts "                                                                              \
+    "LEFT JOIN idempotency_keys AS keys "                                                         \
+    " ON keys.account_id = $1 AND keys.idempotency_key = decode($2, 'hex') "                      \
+    "LEFT JOIN LATERAL ("                                                                         \
+    "SELECT id, price_cents, created_ms FROM quotes ORDER BY id DESC LIMIT 1) AS newest ON true " \
+    "WHERE accounts.id = $1"
+inline constexpr Statement orderContext{"order_context", VALIANT_ORDER_CONTEXT};
+inline constexpr Statement orderContextLocked{"order_context_locked",
+                                              VALIANT_ORDER_CONTEXT " FOR UPDATE OF accounts"};
+#undef VALIANT_ORDER_CONTEXT
 
 inline constexpr Statement pruneIdempotencyKeys{
     "prune_idempotency_keys", "DELETE FROM idempotency_keys WHERE created_ms < $1"};
 
-inline constexpr Statement insertIdempotencyKey{
-    "insert_idempotency_key",
+// A filled order in one statement: the new holdings, if they are still
+// $16 cash, $17 shares and $18 cost basis, and with them the order row and,
+// when $12 (the key, hex) is not empty, the response kept for the key.
+// Returns how many accounts it updated: 0 means they changed meanwhile.
+inline constexpr Statement recordFill{
+    "record_fill",
+    "WITH holdings AS ("
+    " UPDATE accounts SET cash_cents = $9, shares = $10, cost_basis_cents = $11"
+    " WHERE id = $2 AND cash_cents = $16 AND shares = $17 AND cost_basis_cents = $18"
+    " RETURNING id),"
+    " new_order AS ("
+    " INSERT INTO orders (id, account_id, side, quantity, price_cents, total_cents, quote_id,"
+    "  created_ms) SELECT $1, id, $3, $4, $5, $6, $7, $8 FROM holdings),"
+    " kept AS ("
+    " INSERT INTO idempotency_keys (account_id, idempotency_key, fingerprint, status, body,"
+    "  created_ms) SELECT id, decode($12, 'hex'), decode($13, 'hex'), $14, decode($15, 'hex'), $8"
+    " FROM holdings WHERE $12 <> '') "
+    "SELECT count(*) FROM holdings"};
+
+// A rejected order's response kept under its key, if the holdings it was
+// judged on ($7 cash, $8 shares, $9 cost basis) are current and the key is
+// new. No row back means it must be judged again.
+inline constexpr Statement recordRejection{
+    "record_rejection",
     "INSERT INTO idempotency_keys (account_id, idempotency_key, fingerprint, status, body, "
-    "created_ms) VALUES ($1, decode($2, 'hex'), decode($3, 'hex'), $4, decode($5, 'hex'), $6)"};
+    "created_ms) SELECT id, decode($2, 'hex'), decode($3, 'hex'), $4, decode($5, 'hex'), $6 "
+    "FROM accounts WHERE id = $1 AND cash_cents = $7 AND shares = $8 AND cost_basis_cents = $9 "
+    "ON CONFLICT DO NOTHING RETURNING 1"};
 
-inline constexpr Statement insertOrder{
-    "insert_order",
-    "INSERT INTO orders (account_id, side, quantity, price_cents, total_cents, quote_id, "
-    "created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"};
-
-inline constexpr Statement updateHoldings{
-    "update_holdings",
-    "UPDATE accounts SET cash_cents = $2, shares = $3, cost_basis_cents = $4 WHERE id = $1"};
+// A praise in one statement: the new cash, if cash and shares are still
+// $6 and $3, and the record of the bonus. $1 account, $2 new cash, $3
+// shares held, $4 bonus, $5 time. Returns a row only when it applied.
+inline constexpr Statement recordPraise{
+    "record_praise",
+    "WITH holdings AS (UPDATE accounts SET cash_cents = $2 WHERE id = $1 AND cash_cents = $6 "
+    "AND shares = $3 RETURNING id) "
+    "INSERT INTO praises (account_id, shares, bonus_cents, created_ms) "
+    "SELECT id, $3, $4, $5 FROM holdings RETURNING id"};
 
 inline constexpr Statement latestOrders{
     "latest_orders",
@@ -158,11 +200,32 @@ inline constexpr Statement latestOrders{
     "WHERE account_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3"};
 
 inline constexpr const Statement* all[] = {
-    &ping,          &insertAccount,   &findAccount,  &accountExists,     &pruneSessions,
-    &insertSession, &findSession,     &deleteSession, &lockQuoteInserts, &insertQuote,
-    &upsertCandles, &latestQuote,     &quotesAfter,  &quotesSince,       &latestQuotes,
-    &rollupCandles, &rawCandles,      &lockHoldings, &portfolio,         &orderContext,
-    &pruneIdempotencyKeys, &insertIdempotencyKey, &insertOrder, &updateHoldings,
+    &ping,
+    &insertAccount,
+    &findAccount,
+    &accountExists,
+    &pruneSessions,
+    &insertSession,
+    &findSession,
+    &deleteSession,
+    &lockQuoteInserts,
+    &insertQuote,
+    &upsertCandles,
+    &latestQuote,
+    &quotesAfter,
+    &quotesSince,
+    &latestQuotes,
+    &rollupCandles,
+    &rawCandles,
+    &praiseContext,
+    &praiseContextLocked,
+    &portfolio,
+    &orderContext,
+    &orderContextLocked,
+    &pruneIdempotencyKeys,
+    &recordFill,
+    &recordRejection,
+    &recordPraise,
     &latestOrders,
 };
 

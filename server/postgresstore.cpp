@@ -2,8 +2,8 @@
 
 #include "core/apicodec.h"
 #include "postgresschema.h"
-#include "storecommon.h"
 #include "postgresstore_p.h"
+#include "storecommon.h"
 
 #include <QDateTime>
 
@@ -76,8 +76,8 @@ PostgresStore::Private::Private(const QString& url, Options options)
 
 bool PostgresStore::Private::isConnectionLoss(const std::string& sqlState)
 {
-    return sqlState.rfind("08", 0) == 0 || sqlState == "57P01" || sqlState == "57P02"
-           || sqlState == "57P03" || sqlState == "53300";
+    return sqlState.rfind("08", 0) == 0 || sqlState == "57P01" || sqlState == "57P02" ||
+           sqlState == "57P03" || sqlState == "53300";
 }
 
 core::Error PostgresStore::Private::failed(const char* operation, const std::exception& failure,
@@ -85,37 +85,34 @@ core::Error PostgresStore::Private::failed(const char* operation, const std::exc
 {
     const QString reason = QString::fromUtf8(failure.what()).trimmed();
     if (!lostReason.isEmpty()) {
-        qCWarning(lcPostgres).noquote() << "Store operation" << operation << "failed on"
-                                        << displayName << "because" << lostReason << ":"
-                                        << reason << "; the connection is dropped.";
+        qCWarning(lcPostgres).noquote()
+            << "Store operation" << operation << "failed on" << displayName << "because"
+            << lostReason << ":" << reason << "; the connection is dropped.";
         return databaseUnavailable(QStringLiteral("PostgreSQL at %1: %2 (%3). Retry the request.")
                                        .arg(displayName, lostReason, reason));
     }
-    qCWarning(lcPostgres).noquote() << "Store operation" << operation << "failed on" << displayName
-                                    << ":" << reason;
-    return makeError(500, QStringLiteral("database_error"),
-                     QStringLiteral("The database rejected %1: %2")
-                         .arg(QString::fromLatin1(operation), reason));
+    qCWarning(lcPostgres).noquote()
+        << "Store operation" << operation << "failed on" << displayName << ":" << reason;
+    return makeError(
+        500, QStringLiteral("database_error"),
+        QStringLiteral("The database rejected %1: %2").arg(QString::fromLatin1(operation), reason));
 }
 
-void PostgresStore::Private::logSlowStatement(
-    pqxx::work& transaction, const sql::Statement& statement, std::int64_t elapsedMs,
-    const std::function<pqxx::result(pqxx::subtransaction&)>& explain)
+QStringList PostgresStore::Private::planLines(const pqxx::result& rows)
 {
-    // A subtransaction, so a failed EXPLAIN cannot abort the caller's work.
     QStringList plan;
-    try {
-        pqxx::subtransaction explaining(transaction, "explain");
-        const pqxx::result rows = explain(explaining);
-        for (const pqxx::row& row : rows)
-            plan.append(toQString(row[0]));
-        explaining.commit();
-    } catch (const pqxx::sql_error& failure) {
-        plan.append(QStringLiteral("(EXPLAIN failed: %1)").arg(QString::fromUtf8(failure.what())));
-    }
-    qCWarning(lcPostgres).noquote() << "Slow statement" << statement.name << "took" << elapsedMs
-                                    << "ms (limit" << slowStatementMs << "ms):" << statement.text
-                                    << "\n" << plan.join(QLatin1Char('\n'));
+    for (const pqxx::row& row : rows)
+        plan.append(toQString(row[0]));
+    return plan;
+}
+
+void PostgresStore::Private::logSlowStatement(const sql::Statement& statement,
+                                              std::int64_t elapsedMs, const QStringList& plan) const
+{
+    qCWarning(lcPostgres).noquote()
+        << "Slow statement" << statement.name << "took" << elapsedMs << "ms (limit"
+        << slowStatementMs << "ms):" << statement.text << "\n"
+        << plan.join(QLatin1Char('\n'));
 }
 
 void PostgresStore::Private::pruneIdempotencyKeys(pqxx::connection& connection, std::int64_t nowMs)
@@ -126,6 +123,100 @@ void PostgresStore::Private::pruneIdempotencyKeys(pqxx::connection& connection, 
     pqxx::work transaction(connection);
     exec(transaction, sql::pruneIdempotencyKeys, nowMs - idempotencyKeyRetentionMs);
     transaction.commit();
+}
+
+// --- Orders and praise ------------------------------------------------------
+
+template <typename Transaction>
+std::optional<Result<OrderOutcome>> PostgresStore::Private::tryOrder(Transaction& transaction,
+                                                                     bool locked,
+                                                                     const OrderAttempt& attempt)
+{
+    const pqxx::result rows =
+        exec(transaction, locked ? sql::orderContextLocked : sql::orderContext, attempt.accountId,
+             toHex(attempt.idempotencyKey));
+    if (rows.empty())
+        return Result<OrderOutcome>(accountNotFound(attempt.accountId));
+    const pqxx::row context = rows[0];
+    const Holdings holdings = readHoldings(context);
+
+    // A known key replays its first response and changes nothing.
+    if (!attempt.idempotencyKey.isEmpty() && !context[3].is_null()) {
+        if (fromHex(context[3]) != attempt.requestFingerprint) {
+            return Result<OrderOutcome>(makeError(
+                422, QStringLiteral("idempotency_key_reused"),
+                QStringLiteral("This Idempotency-Key was already used for a different order. "
+                               "Send a new key for a new order.")));
+        }
+        const int status = context[4].as<int>();
+        StoredResponse replay{status == 201 ? 200 : status, fromHex(context[5])};
+        return OrderOutcome{replay, true, std::nullopt};
+    }
+
+    const std::optional<Quote> quote = readOptionalQuote(context, 6);
+    Result<core::Fill> fill =
+        quote ? core::executeOrder(holdings, attempt.request, quote->price)
+              : Result<core::Fill>(makeError(422, QStringLiteral("no_quotes"),
+                                             QStringLiteral("No price exists yet. Wait for the "
+                                                            "first quote and try again.")));
+    if (!fill.ok()) {
+        OrderOutcome outcome{rejectedOrderResponse(fill.error()), false, std::nullopt};
+        if (attempt.idempotencyKey.isEmpty())
+            return outcome;
+        const pqxx::result kept =
+            exec(transaction, sql::recordRejection, attempt.accountId,
+                 toHex(attempt.idempotencyKey), toHex(attempt.requestFingerprint),
+                 outcome.response.status, toHex(outcome.response.body), attempt.nowMs,
+                 holdings.cash.cents(), holdings.shares, holdings.costBasis.cents());
+        if (kept.empty())
+            return std::nullopt;
+        return outcome;
+    }
+
+    const Order order{context[9].as<std::int64_t>(),
+                      attempt.request.side,
+                      attempt.request.quantity,
+                      fill->price,
+                      fill->total,
+                      quote->id,
+                      attempt.nowMs};
+    const core::Portfolio portfolio{fill->holdings, quote};
+    OrderOutcome outcome{filledOrderResponse(order, portfolio), false, portfolio};
+    const pqxx::result applied = exec(
+        transaction, sql::recordFill, order.id, attempt.accountId,
+        core::sideName(order.side).toStdString(), order.quantity, order.price.cents(),
+        order.total.cents(), quote->id, attempt.nowMs, fill->holdings.cash.cents(),
+        fill->holdings.shares, fill->holdings.costBasis.cents(), toHex(attempt.idempotencyKey),
+        toHex(attempt.requestFingerprint), outcome.response.status, toHex(outcome.response.body),
+        holdings.cash.cents(), holdings.shares, holdings.costBasis.cents());
+    if (applied[0][0].as<std::int64_t>() == 0)
+        return std::nullopt;
+    return outcome;
+}
+
+template <typename Transaction>
+std::optional<Result<PraiseResult>> PostgresStore::Private::tryPraise(Transaction& transaction,
+                                                                      bool locked,
+                                                                      std::int64_t accountId,
+                                                                      std::int64_t nowMs)
+{
+    const pqxx::result rows =
+        exec(transaction, locked ? sql::praiseContextLocked : sql::praiseContext, accountId);
+    if (rows.empty())
+        return Result<PraiseResult>(accountNotFound(accountId));
+    const Holdings holdings = readHoldings(rows[0]);
+
+    const Result<core::PraiseOutcome> outcome = core::praise(holdings);
+    if (!outcome.ok())
+        return Result<PraiseResult>(outcome.error());
+
+    const pqxx::result applied =
+        exec(transaction, sql::recordPraise, accountId, outcome->holdings.cash.cents(),
+             holdings.shares, outcome->bonus.cents(), nowMs, holdings.cash.cents());
+    if (applied.empty())
+        return std::nullopt;
+    return PraiseResult{outcome->bonus,
+                        core::Portfolio{outcome->holdings, readOptionalQuote(rows[0], 3)}};
 }
 
 // --- Opening and migrations --------------------------------------------------
@@ -173,7 +264,7 @@ Result<core::Ok> PostgresStore::migrate()
 Result<core::Ok> PostgresStore::ping()
 {
     return d->run("ping", [&](pqxx::connection& connection) -> Result<core::Ok> {
-        pqxx::work transaction(connection);
+        pqxx::nontransaction transaction(connection);
         d->exec(transaction, sql::ping);
         return core::Ok{};
     });
@@ -202,7 +293,7 @@ Result<Account> PostgresStore::createAccount(const QString& username,
 Result<AccountCredentials> PostgresStore::findAccount(const QString& username)
 {
     return d->run("findAccount", [&](pqxx::connection& connection) -> Result<AccountCredentials> {
-        pqxx::work transaction(connection);
+        pqxx::nontransaction transaction(connection);
         const pqxx::result rows = d->exec(transaction, sql::findAccount, username.toStdString());
         if (rows.empty()) {
             return makeError(404, QStringLiteral("not_found"),
@@ -234,7 +325,7 @@ Result<core::Ok> PostgresStore::createSession(std::int64_t accountId, const QByt
 Result<Account> PostgresStore::findSession(const QByteArray& tokenHash, std::int64_t nowMs)
 {
     return d->run("findSession", [&](pqxx::connection& connection) -> Result<Account> {
-        pqxx::work transaction(connection);
+        pqxx::nontransaction transaction(connection);
         const pqxx::result rows = d->exec(transaction, sql::findSession, toHex(tokenHash), nowMs);
         if (rows.empty()) {
             return makeError(401, QStringLiteral("invalid_token"),
@@ -260,7 +351,7 @@ Result<core::Ok> PostgresStore::deleteSession(const QByteArray& tokenHash)
 Result<core::Portfolio> PostgresStore::portfolio(std::int64_t accountId)
 {
     return d->run("portfolio", [&](pqxx::connection& connection) -> Result<core::Portfolio> {
-        pqxx::work transaction(connection);
+        pqxx::nontransaction transaction(connection);
         const pqxx::result rows = d->exec(transaction, sql::portfolio, accountId);
         if (rows.empty())
             return accountNotFound(accountId);
@@ -273,95 +364,28 @@ Result<OrderOutcome> PostgresStore::placeOrder(std::int64_t accountId, const Ord
                                                const QByteArray& requestFingerprint,
                                                std::int64_t nowMs)
 {
+    const OrderAttempt attempt{accountId, request, idempotencyKey, requestFingerprint, nowMs};
     return d->run("placeOrder", [&](pqxx::connection& connection) -> Result<OrderOutcome> {
         d->pruneIdempotencyKeys(connection, nowMs);
-        pqxx::work transaction(connection);
-
-        // The account row lock orders this call after any other order of
-        // the same account on any replica, including one with the same key.
-        const pqxx::result locked = d->exec(transaction, sql::lockHoldings, accountId);
-        if (locked.empty())
-            return accountNotFound(accountId);
-        const Holdings holdings = readHoldings(locked[0]);
-
-        const pqxx::row context =
-            d->exec(transaction, sql::orderContext, accountId, toHex(idempotencyKey))[0];
-
-        // A known key replays its first response and changes nothing.
-        if (!idempotencyKey.isEmpty() && !context[0].is_null()) {
-            if (fromHex(context[0]) != requestFingerprint) {
-                return makeError(422, QStringLiteral("idempotency_key_reused"),
-                                 QStringLiteral("This Idempotency-Key was already used for a "
-                                                "different order. Send a new key for a new order."));
-            }
-            const int status = context[1].as<int>();
-            StoredResponse replay{status == 201 ? 200 : status, fromHex(context[2])};
-            return OrderOutcome{replay, true, std::nullopt};
-        }
-
-        // The rules run against the newest committed quote while the account
-        // is locked.
-        const std::optional<Quote> quote = readOptionalQuote(context, 3);
-        Result<core::Fill> fill =
-            quote ? core::executeOrder(holdings, request, quote->price)
-                  : Result<core::Fill>(makeError(422, QStringLiteral("no_quotes"),
-                                                 QStringLiteral("No price exists yet. Wait for "
-                                                                "the first quote and try again.")));
-
-        OrderOutcome outcome;
-        if (fill.ok()) {
-            const pqxx::result inserted = d->exec(
-                transaction, sql::insertOrder, accountId, core::sideName(request.side).toStdString(),
-                request.quantity, fill->price.cents(), fill->total.cents(), quote->id, nowMs);
-            const Order order{inserted[0][0].as<std::int64_t>(), request.side, request.quantity,
-                              fill->price, fill->total, quote->id, nowMs};
-            d->exec(transaction, sql::updateHoldings, accountId, fill->holdings.cash.cents(),
-                    fill->holdings.shares, fill->holdings.costBasis.cents());
-
-            const core::Portfolio portfolio{fill->holdings, quote};
-            outcome.response = filledOrderResponse(order, portfolio);
-            outcome.changedPortfolio = portfolio;
-        } else {
-            outcome.response = rejectedOrderResponse(fill.error());
-        }
-
-        if (!idempotencyKey.isEmpty()) {
-            d->exec(transaction, sql::insertIdempotencyKey, accountId, toHex(idempotencyKey),
-                    toHex(requestFingerprint), outcome.response.status,
-                    toHex(outcome.response.body), nowMs);
-        }
-        transaction.commit();
-        return outcome;
+        return d->optimistically<OrderOutcome>(connection, [&](auto& transaction, bool locked) {
+            return d->tryOrder(transaction, locked, attempt);
+        });
     });
 }
 
 Result<PraiseResult> PostgresStore::praise(std::int64_t accountId, std::int64_t nowMs)
 {
-    Q_UNUSED(nowMs);  // praise leaves no record besides the cash it adds
     return d->run("praise", [&](pqxx::connection& connection) -> Result<PraiseResult> {
-        pqxx::work transaction(connection);
-        const pqxx::result locked = d->exec(transaction, sql::lockHoldings, accountId);
-        if (locked.empty())
-            return accountNotFound(accountId);
-
-        const Result<core::PraiseOutcome> outcome = core::praise(readHoldings(locked[0]));
-        if (!outcome.ok())
-            return outcome.error();
-
-        d->exec(transaction, sql::updateHoldings, accountId, outcome->holdings.cash.cents(),
-                outcome->holdings.shares, outcome->holdings.costBasis.cents());
-        const pqxx::result latest = d->exec(transaction, sql::latestQuote);
-        const std::optional<Quote> quote =
-            latest.empty() ? std::nullopt : readOptionalQuote(latest[0], 0);
-        transaction.commit();
-        return PraiseResult{outcome->bonus, core::Portfolio{outcome->holdings, quote}};
+        return d->optimistically<PraiseResult>(connection, [&](auto& transaction, bool locked) {
+            return d->tryPraise(transaction, locked, accountId, nowMs);
+        });
     });
 }
 
 Result<QList<Order>> PostgresStore::orders(std::int64_t accountId, std::int64_t beforeId, int limit)
 {
     return d->run("orders", [&](pqxx::connection& connection) -> Result<QList<Order>> {
-        pqxx::work transaction(connection);
+        pqxx::nontransaction transaction(connection);
         const std::int64_t upperBound =
             beforeId > 0 ? beforeId : std::numeric_limits<std::int64_t>::max();
         const pqxx::result rows =

@@ -10,8 +10,10 @@
 #include "postgresstore.h"
 
 #include <QLoggingCategory>
+#include <QStringList>
 
 #include <pqxx/except>
+#include <pqxx/nontransaction>
 #include <pqxx/result>
 #include <pqxx/subtransaction>
 #include <pqxx/transaction>
@@ -48,14 +50,25 @@ inline Money moneyOf(const pqxx::field& field)
 
 core::Error databaseUnavailable(const QString& message);
 
+/// What an order needs to run again after a conflict.
+struct OrderAttempt
+{
+    std::int64_t accountId;
+    const OrderRequest& request;
+    const QByteArray& idempotencyKey;
+    const QByteArray& requestFingerprint;
+    std::int64_t nowMs;
+};
+
 struct PostgresStore::Private
 {
     Private(const QString& url, Options options);
 
     /// Runs a prepared statement and, when the log is on and it took at
-    /// least slowStatementMs, logs it with its EXPLAIN plan.
-    template <typename... Args>
-    pqxx::result exec(pqxx::work& transaction, const sql::Statement& statement,
+    /// least slowStatementMs, logs it with its EXPLAIN plan. A single read
+    /// runs in a pqxx::nontransaction: one round trip instead of three.
+    template <typename Transaction, typename... Args>
+    pqxx::result exec(Transaction& transaction, const sql::Statement& statement,
                       const Args&... arguments)
     {
         const auto started = std::chrono::steady_clock::now();
@@ -67,19 +80,42 @@ struct PostgresStore::Private
                                    std::chrono::steady_clock::now() - started)
                                    .count();
         if (elapsedMs >= slowStatementMs)
-            logSlowStatement(transaction, statement, elapsedMs, [&](pqxx::subtransaction& explain) {
-                return explain.exec_params(std::string("EXPLAIN ") + statement.text, arguments...);
-            });
+            logSlowStatement(
+                statement, elapsedMs,
+                explain(transaction, std::string("EXPLAIN ") + statement.text, arguments...));
         return result;
     }
 
-    void logSlowStatement(pqxx::work& transaction, const sql::Statement& statement,
-                          std::int64_t elapsedMs,
-                          const std::function<pqxx::result(pqxx::subtransaction&)>& explain);
+    /// The plan of `query`, or why there is none. In a transaction it runs
+    /// in a subtransaction, so a failed EXPLAIN cannot abort the caller's work.
+    template <typename Transaction, typename... Args>
+    static QStringList explain(Transaction& transaction, const std::string& query,
+                               const Args&... arguments)
+    {
+        QStringList plan;
+        try {
+            if constexpr (std::is_base_of_v<pqxx::dbtransaction, Transaction>) {
+                pqxx::subtransaction explaining(transaction, "explain");
+                plan = planLines(explaining.exec_params(query, arguments...));
+                explaining.commit();
+            } else {
+                plan = planLines(transaction.exec_params(query, arguments...));
+            }
+        } catch (const pqxx::sql_error& failure) {
+            plan.append(
+                QStringLiteral("(EXPLAIN failed: %1)").arg(QString::fromUtf8(failure.what())));
+        }
+        return plan;
+    }
+
+    static QStringList planLines(const pqxx::result& rows);
+
+    void logSlowStatement(const sql::Statement& statement, std::int64_t elapsedMs,
+                          const QStringList& plan) const;
 
     /// Borrows a connection and calls `body(connection)`, which returns a
     /// Result. A lost connection becomes 503 database_unavailable, and the
-    /// connection is discarded. A deadlock or serialization failure runs
+    /// connection is discarded. A deadlock, serialization failure or unique violation runs
     /// `body` again, up to 3 times in all. Any other database error is a
     /// logged 500 database_error.
     template <typename Body>
@@ -98,9 +134,10 @@ struct PostgresStore::Private
                 return body(lease->connection());
             } catch (const pqxx::in_doubt_error& failure) {
                 lease->discard();
-                return failed(operation, failure, QStringLiteral("the connection was lost while "
-                                                                 "committing, so the outcome is "
-                                                                 "unknown"));
+                return failed(operation, failure,
+                              QStringLiteral("the connection was lost while "
+                                             "committing, so the outcome is "
+                                             "unknown"));
             } catch (const pqxx::broken_connection& failure) {
                 lease->discard();
                 return failed(operation, failure, QStringLiteral("the connection was lost"));
@@ -109,6 +146,12 @@ struct PostgresStore::Private
                     continue;
                 return failed(operation, failure, {});
             } catch (const pqxx::serialization_failure& failure) {
+                if (attempt < maxAttempts)
+                    continue;
+                return failed(operation, failure, {});
+            } catch (const pqxx::unique_violation& failure) {
+                // A concurrent transaction committed the same key first;
+                // running again reads what it wrote.
                 if (attempt < maxAttempts)
                     continue;
                 return failed(operation, failure, {});
@@ -127,6 +170,45 @@ struct PostgresStore::Private
             }
         }
     }
+
+    /// Runs `attempt(transaction, locked)`, which returns nothing when the
+    /// account changed under it. First without a lock, in autocommit: the
+    /// attempt reads in one statement and writes in one that checks its
+    /// reads still hold. An account that keeps changing (several clients
+    /// at once) then gets the row lock for the whole attempt.
+    template <typename T, typename Attempt>
+    Result<T> optimistically(pqxx::connection& connection, Attempt&& attempt)
+    {
+        constexpr int optimisticAttempts = 3;
+        for (int i = 0; i < optimisticAttempts; ++i) {
+            pqxx::nontransaction transaction(connection);
+            if (std::optional<Result<T>> outcome = attempt(transaction, false))
+                return std::move(*outcome);
+        }
+        // Under the lock only a same-key commit that the first read missed
+        // can still clash, and the next statement's snapshot includes it.
+        constexpr int lockedAttempts = 3;
+        for (int i = 0; i < lockedAttempts; ++i) {
+            pqxx::work transaction(connection);
+            std::optional<Result<T>> outcome = attempt(transaction, true);
+            if (!outcome)
+                continue;
+            if (outcome->ok())
+                transaction.commit();
+            return std::move(*outcome);
+        }
+        return core::makeError(503, QStringLiteral("account_busy"),
+                               QStringLiteral("The account changed during every attempt to apply "
+                                              "this request. Send it again."));
+    }
+
+    template <typename Transaction>
+    std::optional<Result<OrderOutcome>> tryOrder(Transaction& transaction, bool locked,
+                                                 const OrderAttempt& attempt);
+
+    template <typename Transaction>
+    std::optional<Result<PraiseResult>> tryPraise(Transaction& transaction, bool locked,
+                                                  std::int64_t accountId, std::int64_t nowMs);
 
     /// SQLSTATE classes of a connection that is gone or going: 08
     /// (connection exception), 57P01..57P03 (shutdown, crash, starting up)

@@ -58,6 +58,18 @@ CREATE TABLE idempotency_keys (
 ) WITHOUT ROWID;
 CREATE INDEX idempotency_keys_by_created ON idempotency_keys (created_ms);
 )sql",
+    R"sql(
+-- Each praise of the sun and the bonus it paid, so that an account's cash
+-- can be replayed from its orders and bonuses.
+CREATE TABLE praises (
+    id INTEGER PRIMARY KEY,
+    account_id INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    shares INTEGER NOT NULL,
+    bonus_cents INTEGER NOT NULL,
+    created_ms INTEGER NOT NULL
+);
+CREATE INDEX praises_by_account ON praises (account_id, id);
+)sql",
 };
 
 }  // namespace

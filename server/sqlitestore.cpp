@@ -2,8 +2,8 @@
 
 #include "core/apicodec.h"
 #include "sqlitepool.h"
-#include "storecommon.h"
 #include "sqliteschema.h"
+#include "storecommon.h"
 
 #include <QDateTime>
 #include <QLoggingCategory>
@@ -563,7 +563,6 @@ Result<OrderOutcome> SqliteStore::placeOrder(std::int64_t accountId, const Order
 
 Result<PraiseResult> SqliteStore::praise(std::int64_t accountId, std::int64_t nowMs)
 {
-    Q_UNUSED(nowMs);  // praise leaves no record besides the cash it adds
     return guarded("praise", [&]() -> Result<PraiseResult> {
         SqlitePool::Lease lease = m_pool->acquire();
         sqlite3* connection = lease.handle();
@@ -580,6 +579,14 @@ Result<PraiseResult> SqliteStore::praise(std::int64_t accountId, std::int64_t no
         }
 
         updateHoldings(connection, accountId, outcome->holdings);
+        SqliteStatement record(connection,
+                               "INSERT INTO praises (account_id, shares, bonus_cents, created_ms) "
+                               "VALUES (?1, ?2, ?3, ?4)");
+        record.bind(1, accountId)
+            .bind(2, outcome->holdings.shares)
+            .bind(3, outcome->bonus.cents())
+            .bind(4, nowMs);
+        record.run();
         const core::Portfolio portfolio{outcome->holdings, selectLatestQuote(connection)};
         transaction.commit();
         return PraiseResult{outcome->bonus, portfolio};

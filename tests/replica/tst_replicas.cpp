@@ -663,11 +663,13 @@ void ReplicasTest::bankBalancesMatchHistory()
         // The responses the clients received: filled orders and bonuses.
         QSet<qint64> acknowledged;
         qint64 bonuses = 0;
+        int praises = 0;
         for (const ClientLog& log : logs) {
             if (log.account != a)
                 continue;
             for (const Operation& operation : log.operations) {
                 if (operation.kind == QLatin1String("praise")) {
+                    ++praises;
                     bonuses += centsFromMoney(operation.body.value("bonus").toString()).value_or(-1);
                 } else if (operation.status == 201) {
                     acknowledged.insert(
@@ -675,6 +677,18 @@ void ReplicasTest::bankBalancesMatchHistory()
                 }
             }
         }
+
+        // The bonus history in the database: one record per acknowledged
+        // praise, paying what its response said.
+        QString stored;
+        QVERIFY2(m_postgres.execute(QStringLiteral("SELECT count(*) || ' ' || "
+                                                   "coalesce(sum(bonus_cents), 0) FROM praises "
+                                                   "JOIN accounts ON accounts.id = account_id "
+                                                   "WHERE username = 'bank%1'")
+                                        .arg(a),
+                                    &stored, m_databaseUrl.section(QLatin1Char('/'), -1)),
+                 qPrintable(m_postgres.errorString()));
+        QCOMPARE(stored, QStringLiteral("%1 %2").arg(praises).arg(bonuses));
 
         // The order history, read through the API and replayed.
         const HttpClient client(m_replicas[std::size_t(a % 3)]->baseUrl());

@@ -128,6 +128,7 @@ private Q_SLOTS:
     void orderSellReducesCostBasis();
     void concurrentBuysFillOnlyAffordable();
     void concurrentSameKeyPlacesOneOrder();
+    void contendedAccountAppliesEveryChange();
     void connectionKilledMidOrder();
     void restartGives503ThenRecovers();
     void crashGives503ThenRecovers();
@@ -436,6 +437,51 @@ void TestPostgresStore::historyReadsUseIndexes()
     QVERIFY2(analyzed.contains(QStringLiteral("Heap Fetches: 0")), qPrintable(analyzed));
 }
 
+void TestPostgresStore::contendedAccountAppliesEveryChange()
+{
+    // Many writers on one account make the unlocked attempts conflict, so
+    // orders and praise also take the locked path; every one must apply
+    // exactly once.
+    const std::int64_t id = createAccount(QStringLiteral("ada"), QStringLiteral("100000.00"));
+    QVERIFY(m_store->insertQuote(Money::fromCents(1000), baseMs).ok());
+    QCOMPARE(m_store->placeOrder(id, buy(10), "", "", baseMs)->response.status, 201);
+
+    constexpr int threadCount = 16;
+    constexpr int rounds = 12;
+    std::barrier start(threadCount);
+    std::atomic<int> failures = 0;
+    std::atomic<std::int64_t> bonusCents = 0;
+    std::vector<std::thread> threads;
+    for (int i = 0; i < threadCount; ++i) {
+        threads.emplace_back([&, i] {
+            start.arrive_and_wait();
+            for (int round = 0; round < rounds; ++round) {
+                const QByteArray key = QByteArray::number(i) + "-" + QByteArray::number(round);
+                const auto order = m_store->placeOrder(id, round % 2 ? sell(1) : buy(1), key,
+                                                       key, baseMs);
+                if (!order.ok() || order->response.status != 201)
+                    ++failures;
+                const auto praised = m_store->praise(id, baseMs);
+                if (praised.ok())
+                    bonusCents += praised->bonus.cents();
+                else
+                    ++failures;
+            }
+        });
+    }
+    for (std::thread& thread : threads)
+        thread.join();
+
+    QCOMPARE(failures.load(), 0);
+    QCOMPARE(m_store->orders(id, 0, 500)->size(), 1 + threadCount * rounds);
+    const auto holdings = m_store->portfolio(id)->holdings;
+    QCOMPARE(holdings.shares, 10);
+    // Buys and sells at one price cancel out; the praise bonuses remain.
+    QCOMPARE(holdings.cash.cents(), 100000'00 - 10 * 1000 + bonusCents.load());
+    QCOMPARE(sql(QStringLiteral("SELECT count(*) || ' ' || sum(bonus_cents) FROM praises")),
+             QStringLiteral("%1 %2").arg(threadCount * rounds).arg(bonusCents.load()));
+}
+
 void TestPostgresStore::connectionKilledMidOrder()
 {
     const std::int64_t id = createAccount(QStringLiteral("ada"));
@@ -555,7 +601,7 @@ void TestPostgresStore::slowStatementLoggedWithPlan()
     QVERIFY(logging->latestQuote().ok());
     QVERIFY(warnings.isEmpty());
 
-    // Waiting about a second for the account row lock makes lock_holdings slow.
+    // Waiting about a second for the account row lock makes the write slow.
     std::unique_ptr<QProcess> holder = holdAccountLock(id, 1);
     QVERIFY(holder);
     const auto outcome = logging->placeOrder(id, buy(1), "", "", baseMs);
@@ -566,10 +612,11 @@ void TestPostgresStore::slowStatementLoggedWithPlan()
     QVERIFY(outcome.ok());
     QCOMPARE(outcome->response.status, 201);
     QCOMPARE(warnings.size(), 1);
-    QVERIFY2(warnings.first().contains(QStringLiteral("Slow statement lock_holdings")),
+    QVERIFY2(warnings.first().contains(QStringLiteral("Slow statement record_fill")),
              qPrintable(warnings.first()));
-    QVERIFY2(warnings.first().contains(QStringLiteral("FOR UPDATE")), qPrintable(warnings.first()));
-    QVERIFY2(warnings.first().contains(QStringLiteral("LockRows")), qPrintable(warnings.first()));
+    QVERIFY2(warnings.first().contains(QStringLiteral("UPDATE accounts")), qPrintable(warnings.first()));
+    QVERIFY2(warnings.first().contains(QStringLiteral("Update on accounts")),
+             qPrintable(warnings.first()));
 }
 
 void TestPostgresStore::accountCreateAndFind()
@@ -960,7 +1007,14 @@ void TestPostgresStore::praiseAddsBonusPerShare()
     QCOMPARE(praised->portfolio.lastQuote->id, 1);
     QCOMPARE(m_store->portfolio(id)->holdings.cash, Money::fromCents(7030));
 
+    // Every praise is on record with the shares held and the bonus paid.
+    QCOMPARE(sql(QStringLiteral("SELECT string_agg(shares || ':' || bonus_cents, ',' ORDER BY id) "
+                                "FROM praises WHERE account_id = %1")
+                     .arg(id)),
+             QStringLiteral("0:0,3:30"));
+
     QCOMPARE(m_store->praise(id + 100, baseMs).error().status, 404);
+    QCOMPARE(sql(QStringLiteral("SELECT count(*) FROM praises")), QStringLiteral("2"));
 }
 
 void TestPostgresStore::ordersNewestFirstWithPaging()

@@ -1,0 +1,1 @@
+"""Sections of the Valiant benchmarks, run together by bench/run."""
