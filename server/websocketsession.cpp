@@ -35,6 +35,10 @@ constexpr auto closeTimeout = std::chrono::seconds(2);
 // An authenticated stream re-checks its token this often, so a log-out or
 // expiry on any replica ends it even when no wallet change is pushed.
 constexpr auto tokenRecheckInterval = std::chrono::seconds(30);
+// A client sends one auth message, so more invalid messages than this come
+// from a broken or hostile client. The stream then closes rather than send
+// an error for each one and log it.
+constexpr int maxInvalidMessages = 10;
 
 struct Outgoing
 {
@@ -182,6 +186,7 @@ struct WebSocketSession::Private
     std::int64_t lastQuoteId = 0;
     std::uint64_t portfolioPushes = 0;
     bool recheckPending = false;
+    int invalidMessages = 0;
     std::deque<Outgoing> unchecked;  // wallet pushes waiting for the token re-check
 };
 
@@ -434,10 +439,25 @@ void WebSocketSession::Private::handleMessage(const QByteArray& text, bool binar
     authenticate(token.toString());
 }
 
-/// Queues an error message without closing the stream.
+/// Queues an error message without closing the stream, until the client
+/// passes maxInvalidMessages: then the stream closes with 1008.
 void WebSocketSession::Private::sendError(const QString& code, const QString& message)
 {
-    qCInfo(lcHttp) << "Stream client sent an invalid message:" << code;
+    ++invalidMessages;
+    if (invalidMessages > maxInvalidMessages) {
+        qCInfo(lcHttp) << "Stream closed: the client sent more than" << maxInvalidMessages
+                       << "invalid messages";
+        sendErrorAndClose(QStringLiteral("too_many_invalid_messages"),
+                          QStringLiteral("The client sent more than %1 invalid messages. Send only "
+                                         "the text {\"type\":\"auth\",\"token\":\"...\"}, "
+                                         "then reconnect.")
+                              .arg(maxInvalidMessages),
+                          websocket::close_code::policy_error);
+        return;
+    }
+    if (invalidMessages == 1) {
+        qCInfo(lcHttp) << "Stream client sent an invalid message:" << code;
+    }
     enqueueReady(Outgoing{share(core::api::errorMessage(code, message))});
     writeNext();
 }
