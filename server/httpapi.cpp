@@ -6,11 +6,13 @@
 #include "ratelimiter.h"
 #include "requestparsing.h"
 
+#include <QHostAddress>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QLoggingCategory>
 #include <QUrlQuery>
 
+#include <algorithm>
 #include <chrono>
 #include <exception>
 #include <limits>
@@ -626,12 +628,33 @@ QByteArray HttpRequest::header(const QByteArray& lowerCaseName) const
 }
 
 HttpApi::HttpApi(MarketService& service, QString version, std::function<QString()> generatorState,
-                 RateLimiter* limiter)
+                 RateLimiter* limiter, int trustedProxies)
     : m_service(service),
       m_version(std::move(version)),
       m_generatorState(std::move(generatorState)),
-      m_limiter(limiter)
+      m_limiter(limiter),
+      m_trustedProxies(trustedProxies)
 {
+}
+
+QString HttpApi::clientAddress(const HttpRequest& request, int trustedProxies)
+{
+    if (trustedProxies <= 0)
+        return request.remoteAddress;
+    // Each proxy appends the peer it saw; repeated headers count in order.
+    QByteArrayList hops;
+    for (const auto& [name, value] : request.headers) {
+        if (name == "x-forwarded-for") {
+            for (const QByteArray& entry : value.split(','))
+                hops.append(entry.trimmed());
+        }
+    }
+    hops.append(request.remoteAddress.toLatin1());
+    const qsizetype index = std::max<qsizetype>(0, hops.size() - 1 - trustedProxies);
+    const QHostAddress address(QString::fromLatin1(hops.at(index)));
+    // Garbage where a trusted proxy's entry belongs means the header did not
+    // come from our proxies; the peer is the only address known for sure.
+    return address.isNull() ? request.remoteAddress : address.toString();
 }
 
 HttpResponse HttpApi::errorResponse(const core::Error& error)
@@ -642,6 +665,10 @@ HttpResponse HttpApi::errorResponse(const core::Error& error)
                                          ? "Bearer realm=\"valiant\", error=\"invalid_token\""
                                          : "Bearer realm=\"valiant\"";
         response.headers.append(qMakePair(QByteArray("WWW-Authenticate"), QByteArray(challenge)));
+    }
+    // RFC 6455 section 4.4: a version mismatch names the versions the server supports.
+    if (error.code == u"unsupported_websocket_version") {
+        response.headers.append(qMakePair(QByteArray("Sec-WebSocket-Version"), QByteArray("13")));
     }
     return response;
 }
@@ -665,6 +692,10 @@ core::Result<StreamRequest> HttpApi::acceptStream(const HttpRequest& request)
     const auto single = checkSingleHeaders(request);
     if (!single) {
         return single.error();
+    }
+    const auto handshake = checkWebSocketHandshake(request);
+    if (!handshake) {
+        return handshake.error();
     }
     const auto known = checkKnownParameters(query, {QString::fromLatin1(streamParameters)},
                                             QStringLiteral("GET /api/v1/stream"));
@@ -705,9 +736,17 @@ HttpResponse HttpApi::handle(const HttpRequest& request)
 {
     const auto started = std::chrono::steady_clock::now();
 
+    // Rate limits count the address the outermost trusted proxy saw.
+    HttpRequest resolved;
+    if (m_trustedProxies > 0) {
+        resolved = request;
+        resolved.remoteAddress = clientAddress(request, m_trustedProxies);
+    }
+    const HttpRequest& routed = m_trustedProxies > 0 ? resolved : request;
+
     HttpResponse response;
     try {
-        response = routeRequest(request, m_service, ServiceInfo{m_version, m_generatorState ? m_generatorState() : QStringLiteral("off")}, m_limiter);
+        response = routeRequest(routed, m_service, ServiceInfo{m_version, m_generatorState ? m_generatorState() : QStringLiteral("off")}, m_limiter);
     } catch (const std::exception& exception) {
         // The handlers return errors as values, so an exception here is a
         // bug. The client gets a 500 and the server keeps running.

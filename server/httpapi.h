@@ -63,8 +63,9 @@ public:
     /// Blocking: call it on a worker thread.
     HttpResponse handle(const HttpRequest& request);
 
-    /// Validates the upgrade request of /api/v1/stream: its after_id (422
-    /// when invalid) and, when an Authorization header is present, the
+    /// Validates the upgrade request of /api/v1/stream: its handshake
+    /// fields (426 or 400), its query (422 for an unknown parameter or an
+    /// invalid after_id) and, when an Authorization header is present, the
     /// token (StreamRequest::authError). Blocking: call it on a worker thread.
     core::Result<StreamRequest> acceptStream(const HttpRequest& request);
 

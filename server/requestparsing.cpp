@@ -224,6 +224,30 @@ Result<core::Ok> checkSingleHeaders(const HttpRequest& request)
     return core::Ok{};
 }
 
+Result<core::Ok> checkWebSocketHandshake(const HttpRequest& request)
+{
+    const QByteArray version = request.header("sec-websocket-version").trimmed();
+    if (version != "13") {
+        return makeError(426, QStringLiteral("unsupported_websocket_version"),
+                         QStringLiteral("The stream supports WebSocket version 13 (RFC 6455) only, "
+                                        "but Sec-WebSocket-Version was \"%1\". Send "
+                                        "Sec-WebSocket-Version: 13.")
+                             .arg(QString::fromLatin1(version.left(20))));
+    }
+
+    const QByteArray key = request.header("sec-websocket-key").trimmed();
+    const auto decoded = QByteArray::fromBase64Encoding(key, QByteArray::AbortOnBase64DecodingErrors);
+    if (key.size() != 24 || !decoded || decoded.decoded.size() != 16) {
+        return makeError(400, QStringLiteral("bad_request"),
+                         QStringLiteral("The Sec-WebSocket-Key header is %1; send 16 random bytes "
+                                        "in base64, such as dGhlIHNhbXBsZSBub25jZQ==.")
+                             .arg(key.isEmpty() ? QStringLiteral("missing")
+                                                : QStringLiteral("invalid (\"%1\")")
+                                                      .arg(QString::fromLatin1(key.left(40)))));
+    }
+    return core::Ok{};
+}
+
 Result<QJsonObject> jsonBody(const HttpRequest& request)
 {
     const auto typeOk = checkJsonContentType(request);

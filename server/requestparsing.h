@@ -62,4 +62,10 @@ core::Result<core::Ok> checkKnownParameters(const QUrlQuery& query, const QStrin
 /// a proxy in front may read another copy than the server does.
 core::Result<core::Ok> checkSingleHeaders(const HttpRequest& request);
 
+/// Checks the RFC 6455 handshake fields of a WebSocket upgrade, so that a
+/// bad one gets a JSON error rather than Beast's plain-text response: 426
+/// unsupported_websocket_version unless Sec-WebSocket-Version is 13, 400
+/// bad_request unless Sec-WebSocket-Key is 16 bytes in base64.
+core::Result<core::Ok> checkWebSocketHandshake(const HttpRequest& request);
+
 }  // namespace valiant::server
