@@ -22,6 +22,7 @@ constexpr int maxIoThreads = 64;
 constexpr int maxWorkerThreads = 256;
 constexpr int maxTimeoutSeconds = 3600;
 constexpr int maxConnectionsCap = 1'000'000;
+constexpr int maxTrustedProxies = 8;
 
 Error configError(const QString& message)
 {
@@ -57,6 +58,7 @@ constexpr Option valueOptions[] = {
     {"--request-timeout", "VALIANT_REQUEST_TIMEOUT"},
     {"--idle-timeout", "VALIANT_IDLE_TIMEOUT"},
     {"--max-connections-per-address", "VALIANT_MAX_CONNECTIONS_PER_ADDRESS"},
+    {"--trusted-proxies", "VALIANT_TRUSTED_PROXIES"},
 };
 
 const Option* findOption(const QString& flag)
@@ -275,6 +277,9 @@ Result<core::Ok> applySetting(Config& config, const QString& flag, const Setting
         return assign(config.maxConnectionsPerAddress,
                       parseIntSetting(setting, 0, maxConnectionsCap));
     }
+    if (flag == QLatin1String("--trusted-proxies")) {
+        return assign(config.trustedProxies, parseIntSetting(setting, 0, maxTrustedProxies));
+    }
     return configError(QStringLiteral("Unknown option %1.").arg(flag));
 }
 
@@ -453,6 +458,10 @@ QString helpText()
                "                        Open connections one client address may hold, 0 for\n"
                "                        no cap [VALIANT_MAX_CONNECTIONS_PER_ADDRESS] (default 0;\n"
                "                        keep 0 behind a load balancer).\n"
+               "  --trusted-proxies N   Proxies in front of the server that append to\n"
+               "                        X-Forwarded-For, 0 to 8; per-address rate limits then\n"
+               "                        count the address the outermost one saw\n"
+               "                        [VALIANT_TRUSTED_PROXIES] (default 0: the TCP peer).\n"
                "  -h, --help            Print this help and exit.\n"
                "  --version             Print the version and exit.\n"
                "\n"

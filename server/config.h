@@ -36,6 +36,7 @@ struct Config
     int requestTimeoutSeconds = 30;             // --request-timeout / VALIANT_REQUEST_TIMEOUT
     int idleTimeoutSeconds = 75;                // --idle-timeout / VALIANT_IDLE_TIMEOUT
     int maxConnectionsPerAddress = 0;           // --max-connections-per-address; 0: no cap
+    int trustedProxies = 0;  // --trusted-proxies: X-Forwarded-For entries added by our own proxies
     bool showHelp = false;
     bool showVersion = false;
 };

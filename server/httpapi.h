@@ -56,8 +56,10 @@ public:
     static constexpr int maxBodyBytes = 64 * 1024;
 
     /// `limiter` may be null: then no request is rate limited.
+    /// `trustedProxies` is how many proxies of our own append to
+    /// X-Forwarded-For in front of the server (see clientAddress()).
     HttpApi(MarketService& service, QString version, std::function<QString()> generatorState,
-            RateLimiter* limiter = nullptr);
+            RateLimiter* limiter = nullptr, int trustedProxies = 0);
 
     /// Handles everything but the WebSocket upgrade of /api/v1/stream.
     /// Blocking: call it on a worker thread.
@@ -68,6 +70,12 @@ public:
     /// invalid after_id) and, when an Authorization header is present, the
     /// token (StreamRequest::authError). Blocking: call it on a worker thread.
     core::Result<StreamRequest> acceptStream(const HttpRequest& request);
+
+    /// The client's address for per-address limits: the TCP peer, or with
+    /// N trusted proxies the address the outermost of them saw, which is
+    /// the Nth X-Forwarded-For entry from the right. Entries further left
+    /// are the client's own word and are never used.
+    static QString clientAddress(const HttpRequest& request, int trustedProxies);
 
     /// The error response for `error` (status from the error itself).
     static HttpResponse errorResponse(const core::Error& error);
@@ -81,6 +89,7 @@ private:
     QString m_version;
     std::function<QString()> m_generatorState;
     RateLimiter* m_limiter = nullptr;
+    int m_trustedProxies = 0;
 };
 
 }  // namespace valiant::server

@@ -10,9 +10,9 @@
 // accepted: the limits exist to make password guessing and floods slow,
 // not to meter exactly.
 //
-// NOTE: the client address is the TCP peer. Behind a load balancer that is
-// the balancer, so the per-address limits must be raised or X-Forwarded-For
-// from trusted proxies honoured before such a deployment.
+// The client address is what HttpApi::clientAddress() gives: the TCP peer,
+// or behind N trusted proxies (--trusted-proxies) the address the outermost
+// of them saw.
 
 #include "core/result.h"
 

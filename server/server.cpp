@@ -199,7 +199,7 @@ core::Result<core::Ok> Server::start()
     d->api = std::make_unique<HttpApi>(
         *d->service, QStringLiteral(VALIANT_VERSION),
         [this] { return d->generatorState(); },
-        d->limiter.get());
+        d->limiter.get(), d->config.trustedProxies);
     d->http = std::make_unique<HttpServer>(*d->api, d->hub, *d->service, d->metrics,
                                            d->config.ioThreads, d->config.workerThreads);
     d->http->setLimits(HttpServer::Limits{d->config.requestTimeoutSeconds,

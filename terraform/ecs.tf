@@ -28,6 +28,8 @@ locals {
       { name = "REDIS_URL", value = local.redis_url },
       { name = "LOG_FORMAT", value = "json" },
       { name = "VALIANT_MAX_CONNECTIONS_PER_ADDRESS", value = "0" },
+      # The ALB appends the client's address to X-Forwarded-For.
+      { name = "VALIANT_TRUSTED_PROXIES", value = "1" },
     ]
 
     secrets = [

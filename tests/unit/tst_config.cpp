@@ -86,7 +86,8 @@ void TestConfig::flagsSetEverything()
                                "--starting-cash", "12.34",
                                "--log-format",    "json",
                                "--io-threads",    "3",
-                               "--workers",       "8"});
+                               "--workers",       "8",
+                               "--trusted-proxies", "1"});
     QVERIFY2(config.ok(), qPrintable(config.ok() ? QString() : config.error().message));
     QCOMPARE(config->host, QStringLiteral("0.0.0.0"));
     QCOMPARE(config->port, 0);
@@ -98,6 +99,7 @@ void TestConfig::flagsSetEverything()
     QCOMPARE(config->logFormat, LogFormat::Json);
     QCOMPARE(config->ioThreads, 3);
     QCOMPARE(config->workerThreads, 8);
+    QCOMPARE(config->trustedProxies, 1);
 }
 
 void TestConfig::flagsWithEqualsSign()
@@ -185,6 +187,8 @@ void TestConfig::badValues_data()
     row("log format", "--log-format", "LOG_FORMAT", "xml");
     row("io threads zero", "--io-threads", "VALIANT_IO_THREADS", "0");
     row("workers huge", "--workers", "VALIANT_WORKERS", "100000");
+    row("trusted proxies negative", "--trusted-proxies", "VALIANT_TRUSTED_PROXIES", "-1");
+    row("trusted proxies too many", "--trusted-proxies", "VALIANT_TRUSTED_PROXIES", "9");
     row("database relative", "--database", "DATABASE_URL", "sqlite://relative.db");
     row("database postgres no host", "--database", "DATABASE_URL", "postgres:///valiant");
     row("database postgres no name", "--database", "DATABASE_URL", "postgres://db:5432");

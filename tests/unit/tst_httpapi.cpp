@@ -6,6 +6,7 @@
 #include "server/marketservice.h"
 #include "server/metrics.h"
 #include "server/quotebus.h"
+#include "server/ratelimiter.h"
 #include "server/sqlitestore.h"
 
 #include <QJsonArray>
@@ -24,6 +25,8 @@ using valiant::server::HttpResponse;
 using valiant::server::LocalBus;
 using valiant::server::MarketService;
 using valiant::server::Metrics;
+using valiant::server::RateLimiter;
+using valiant::server::RateLimitSettings;
 using valiant::server::SqliteStore;
 
 namespace {
@@ -101,6 +104,9 @@ private Q_SLOTS:
     void ordersListParameters();
     void praiseAddsBonus();
     void bodyOverLimitRejected();
+    void clientAddressBehindProxies_data();
+    void clientAddressBehindProxies();
+    void signUpLimitCountsForwardedAddress();
     void streamRequestValidation();
 
 private:
@@ -654,4 +660,63 @@ void TestHttpApi::streamRequestValidation()
 }
 
 QTEST_GUILESS_MAIN(TestHttpApi)
+void TestHttpApi::clientAddressBehindProxies_data()
+{
+    QTest::addColumn<int>("trusted");
+    QTest::addColumn<QByteArrayList>("forwardedFor");
+    QTest::addColumn<QString>("expected");
+
+    const QByteArrayList none;
+    QTest::newRow("no proxies: the peer") << 0 << QByteArrayList{"203.0.113.7"} << "10.0.0.2";
+    QTest::newRow("one proxy, no header: the peer") << 1 << none << "10.0.0.2";
+    QTest::newRow("one proxy: its entry") << 1 << QByteArrayList{"203.0.113.7"} << "203.0.113.7";
+    QTest::newRow("one proxy ignores what the client claims")
+        << 1 << QByteArrayList{"198.51.100.1, 203.0.113.7"} << "203.0.113.7";
+    QTest::newRow("two proxies, entries in two headers")
+        << 2 << QByteArrayList{"198.51.100.1, 203.0.113.7", "10.0.0.9"} << "203.0.113.7";
+    QTest::newRow("more proxies than entries: the leftmost")
+        << 3 << QByteArrayList{"203.0.113.7"} << "203.0.113.7";
+    QTest::newRow("IPv6 entry") << 1 << QByteArrayList{" 2001:db8::1 "} << "2001:db8::1";
+    QTest::newRow("garbage entry: the peer") << 1 << QByteArrayList{"not-an-address"} << "10.0.0.2";
+}
+
+void TestHttpApi::clientAddressBehindProxies()
+{
+    QFETCH(int, trusted);
+    QFETCH(QByteArrayList, forwardedFor);
+    QFETCH(QString, expected);
+
+    HttpRequest request;
+    request.method = "POST";
+    request.target = "/api/v1/accounts";
+    request.remoteAddress = QStringLiteral("10.0.0.2");
+    for (const QByteArray& value : forwardedFor)
+        request.headers.append(field("x-forwarded-for", value));
+    QCOMPARE(HttpApi::clientAddress(request, trusted), expected);
+}
+
+void TestHttpApi::signUpLimitCountsForwardedAddress()
+{
+    // Behind one load balancer every request comes from its address, so
+    // the sign-up limit must count the address it forwards instead.
+    RateLimitSettings settings;
+    settings.signupsPerAddress = {1, 3600, 1};
+    RateLimiter limiter(settings);
+    m_api = std::make_unique<HttpApi>(*m_service, QStringLiteral("9.8.7"),
+                                      [] { return QStringLiteral("leader"); }, &limiter, 1);
+
+    auto signUp = [this](const QString& username, const QByteArray& client) {
+        const QJsonObject credentials{{QStringLiteral("username"), username},
+                                      {QStringLiteral("password"), QStringLiteral("correct horse")}};
+        return call("POST", "/api/v1/accounts", QJsonDocument(credentials).toJson(), {},
+                    {field("x-forwarded-for", client)});
+    };
+    QCOMPARE(signUp(QStringLiteral("ada"), "203.0.113.7").status, 201);
+    QCOMPARE(signUp(QStringLiteral("bob"), "203.0.113.8").status, 201);
+    const HttpResponse limited = signUp(QStringLiteral("cy"), "203.0.113.7");
+    QCOMPARE(limited.status, 429);
+    QVERIFY(!headerOf(limited, "Retry-After").isEmpty());
+    m_api.reset();
+}
+
 #include "tst_httpapi.moc"
