@@ -4,6 +4,7 @@
 
 #include "httpapi.h"
 #include "metrics.h"
+#include "requestparsing.h"
 #include "streamhub.h"
 
 #include <QLoggingCategory>
@@ -30,6 +31,42 @@ constexpr std::string_view streamPath = "/api/v1/stream";
 bool isHttpError(const beast::error_code& error)
 {
     return error.category() == make_error_code(http::error::bad_version).category();
+}
+
+/// What is wrong with a request that Beast failed to parse with `error`,
+/// in words a client can act on; Beast's own words for other errors.
+QString malformedRequestReason(const beast::error_code& error)
+{
+    static const std::pair<http::error, const char*> reasons[] = {
+        {http::error::bad_line_ending, "a line does not end with CRLF (\\r\\n)"},
+        {http::error::bad_method, "the method is not a valid token such as GET or POST"},
+        {http::error::bad_target,
+         "the request target contains a space, a control character such as NUL or another byte "
+         "that a URL does not allow; percent-encode it"},
+        {http::error::bad_version,
+         "the request line does not end with HTTP/1.1 or HTTP/1.0 followed by CRLF (\\r\\n)"},
+        {http::error::bad_field,
+         "a header name is empty or contains a character that a token does not allow, such as a "
+         "space before the colon"},
+        {http::error::bad_value, "a header value contains a control character such as NUL"},
+        {http::error::bad_content_length,
+         "the Content-Length header is not one decimal number below 2^64, or it is repeated with "
+         "another value"},
+        {http::error::bad_transfer_encoding,
+         "the request has both Content-Length and Transfer-Encoding, or an invalid "
+         "Transfer-Encoding; send only one of them"},
+        {http::error::bad_chunk,
+         "a chunk of the chunked body does not start with its size as a hexadecimal number below "
+         "2^64 followed by CRLF"},
+        {http::error::bad_chunk_extension, "a chunk extension of the chunked body is invalid"},
+        {http::error::bad_obs_fold, "a header value is folded onto a second line; send it on one line"},
+    };
+    for (const auto& [code, reason] : reasons) {
+        if (error == code) {
+            return QString::fromLatin1(reason);
+        }
+    }
+    return QString::fromStdString(error.message());
 }
 
 QString methodLabel(std::string_view method)
@@ -149,6 +186,14 @@ private:
         }
 
         const auto& request = m_parser->get();
+        // Checked before the body is read, because a body of unknown length
+        // must not be read at all.
+        const auto framing = checkFraming(convertRequest(request, m_remoteAddress), request.version() >= 11);
+        if (!framing) {
+            rejectAndClose(framing.error());
+            return;
+        }
+
         const bool expectsContinue = beast::iequals(request[http::field::expect], "100-continue");
         if (m_parser->is_done()) {
             handleRequest();
@@ -213,9 +258,9 @@ private:
             && error != http::error::partial_message) {
             rejectAndClose(core::makeError(
                 400, QStringLiteral("bad_request"),
-                QStringLiteral("The request is not valid HTTP/1.1 (%1). Send a valid HTTP/1.1 "
+                QStringLiteral("The request is not valid HTTP/1.1: %1. Send a valid HTTP/1.1 "
                                "request, such as GET /up HTTP/1.1 with a Host header.")
-                    .arg(QString::fromStdString(error.message()))));
+                    .arg(malformedRequestReason(error))));
             return;
         }
 

@@ -4,6 +4,7 @@
 
 #include <QUrlQuery>
 
+#include <algorithm>
 #include <utility>
 
 namespace valiant::server {
@@ -222,6 +223,45 @@ Result<core::Ok> checkSingleHeaders(const HttpRequest& request)
         }
     }
     return core::Ok{};
+}
+
+Result<core::Ok> checkFraming(const HttpRequest& request, bool http11)
+{
+    // RFC 9112 section 3.2: a server must reject an HTTP/1.1 request without Host.
+    if (http11 && !std::any_of(request.headers.begin(), request.headers.end(),
+                               [](const auto& header) { return header.first == "host"; })) {
+        return makeError(400, QStringLiteral("bad_request"),
+                         QStringLiteral("The request has no Host header, which HTTP/1.1 requires; "
+                                        "add one, such as Host: 127.0.0.1:3000."));
+    }
+
+    // Every Transfer-Encoding line counts, in order (RFC 9110 section 5.3).
+    QByteArrayList codings;
+    for (const auto& [name, value] : request.headers) {
+        if (name == "transfer-encoding") {
+            for (const QByteArray& coding : value.split(',')) {
+                codings.append(coding.trimmed().toLower());
+            }
+        }
+    }
+    if (codings.isEmpty() || codings == QByteArrayList{"chunked"}) {
+        return core::Ok{};
+    }
+    const QString shown = QString::fromLatin1(codings.join(", ").left(100));
+    // RFC 9112 section 6.3: unless chunked comes last, and only once, the
+    // body length is unknown.
+    if (codings.last() != "chunked" || codings.count("chunked") > 1) {
+        return makeError(400, QStringLiteral("bad_request"),
+                         QStringLiteral("The Transfer-Encoding \"%1\" must list chunked once and "
+                                        "last, or the body length is unknown. Send the body with "
+                                        "Content-Length or Transfer-Encoding: chunked.")
+                             .arg(shown));
+    }
+    return makeError(501, QStringLiteral("unsupported_transfer_encoding"),
+                     QStringLiteral("The Transfer-Encoding \"%1\" is not supported; the server "
+                                    "decodes only chunked. Send the body uncompressed with "
+                                    "Content-Length or Transfer-Encoding: chunked.")
+                         .arg(shown));
 }
 
 Result<core::Ok> checkWebSocketHandshake(const HttpRequest& request)

@@ -624,9 +624,13 @@ void TestHttpApi::bodyOverLimitRejected()
 
 void TestHttpApi::streamRequestValidation()
 {
+    // The fields every RFC 6455 upgrade request carries.
+    const QList<QPair<QByteArray, QByteArray>> handshake{
+        field("sec-websocket-version", "13"), field("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ==")};
     HttpRequest request;
     request.method = "GET";
     request.target = "/api/v1/stream?after_id=12";
+    request.headers = handshake;
     const auto anonymous = m_api->acceptStream(request);
     QVERIFY(anonymous.ok());
     QCOMPARE(anonymous->accountId, 0);
@@ -637,8 +641,27 @@ void TestHttpApi::streamRequestValidation()
     QVERIFY(!badAfterId.ok());
     QCOMPARE(badAfterId.error().code, QStringLiteral("invalid_parameter"));
 
+    request.target = "/api/v1/stream?resume=12";
+    const auto unknownParameter = m_api->acceptStream(request);
+    QVERIFY(!unknownParameter.ok());
+    QCOMPARE(unknownParameter.error().code, QStringLiteral("invalid_parameter"));
+
     request.target = "/api/v1/stream";
-    request.headers = {field("authorization", "Bearer not-a-real-token-but-long-enough-to-look-like-one")};
+    request.headers = {field("sec-websocket-version", "8"), handshake.at(1)};
+    const auto oldVersion = m_api->acceptStream(request);
+    QVERIFY(!oldVersion.ok());
+    QCOMPARE(oldVersion.error().status, 426);
+    QCOMPARE(oldVersion.error().code, QStringLiteral("unsupported_websocket_version"));
+    const HttpResponse oldVersionResponse = HttpApi::errorResponse(oldVersion.error());
+    QVERIFY(oldVersionResponse.headers.contains(field("Sec-WebSocket-Version", "13")));
+
+    request.headers = {handshake.at(0), field("sec-websocket-key", "short")};
+    const auto shortKey = m_api->acceptStream(request);
+    QVERIFY(!shortKey.ok());
+    QCOMPARE(shortKey.error().status, 400);
+
+    request.headers = handshake;
+    request.headers.append(field("authorization", "Bearer not-a-real-token-but-long-enough-to-look-like-one"));
     const auto badToken = m_api->acceptStream(request);
     QVERIFY(badToken.ok());
     QCOMPARE(badToken->accountId, 0);
@@ -647,7 +670,8 @@ void TestHttpApi::streamRequestValidation()
     QCOMPARE(badToken->authError->code, QStringLiteral("invalid_token"));
 
     const QByteArray token = createAccount(QStringLiteral("katherine"));
-    request.headers = {field("authorization", "Bearer " + token)};
+    request.headers = handshake;
+    request.headers.append(field("authorization", "Bearer " + token));
     const auto authenticated = m_api->acceptStream(request);
     QVERIFY(authenticated.ok());
     QVERIFY(authenticated->accountId > 0);
