@@ -225,9 +225,11 @@ bool MarketClient::Private::isAccepted(const QSslCertificate& certificate,
         if (accepted != certificate) {
             continue;
         }
-        return std::all_of(errors.begin(), errors.end(), [&](const QSslError& error) {
-            return acceptedErrors.contains(error);
-        });
+        // Clang 14 cannot capture a structured binding, so bind it by name.
+        return std::all_of(errors.begin(), errors.end(),
+                           [&allowed = acceptedErrors](const QSslError& error) {
+                               return allowed.contains(error);
+                           });
     }
     return false;
 }
