@@ -5,6 +5,7 @@
 #include "httpapi.h"
 #include "metrics.h"
 #include "requestparsing.h"
+#include "requestparser.h"
 #include "streamhub.h"
 
 #include <QLoggingCategory>
@@ -18,56 +19,12 @@ namespace {
 
 Q_LOGGING_CATEGORY(lcHttp, "valiant.http")
 
-constexpr std::size_t headerLimitBytes = 8 * 1024;
 // After a 413 the unread body is drained this long (at most lingerMaxBytes)
 // so that closing does not reset the connection before the client reads
 // the response.
 constexpr auto lingerTimeout = std::chrono::seconds(2);
 constexpr std::size_t lingerMaxBytes = 1024 * 1024;
 constexpr auto stopDeadline = std::chrono::seconds(9);
-
-constexpr std::string_view streamPath = "/api/v1/stream";
-
-bool isHttpError(const beast::error_code& error)
-{
-    return error.category() == make_error_code(http::error::bad_version).category();
-}
-
-/// What is wrong with a request that Beast failed to parse with `error`,
-/// in words a client can act on; Beast's own words for other errors.
-QString malformedRequestReason(const beast::error_code& error)
-{
-    static const std::pair<http::error, const char*> reasons[] = {
-        {http::error::bad_line_ending, "a line does not end with CRLF (\\r\\n)"},
-        {http::error::bad_method, "the method is not a valid token such as GET or POST"},
-        {http::error::bad_target,
-         "the request target contains a space, a control character such as NUL or another byte "
-         "that a URL does not allow; percent-encode it"},
-        {http::error::bad_version,
-         "the request line does not end with HTTP/1.1 or HTTP/1.0 followed by CRLF (\\r\\n)"},
-        {http::error::bad_field,
-         "a header name is empty or contains a character that a token does not allow, such as a "
-         "space before the colon"},
-        {http::error::bad_value, "a header value contains a control character such as NUL"},
-        {http::error::bad_content_length,
-         "the Content-Length header is not one decimal number below 2^64, or it is repeated with "
-         "another value"},
-        {http::error::bad_transfer_encoding,
-         "the request has both Content-Length and Transfer-Encoding, or an invalid "
-         "Transfer-Encoding; send only one of them"},
-        {http::error::bad_chunk,
-         "a chunk of the chunked body does not start with its size as a hexadecimal number below "
-         "2^64 followed by CRLF"},
-        {http::error::bad_chunk_extension, "a chunk extension of the chunked body is invalid"},
-        {http::error::bad_obs_fold, "a header value is folded onto a second line; send it on one line"},
-    };
-    for (const auto& [code, reason] : reasons) {
-        if (error == code) {
-            return QString::fromLatin1(reason);
-        }
-    }
-    return QString::fromStdString(error.message());
-}
 
 QString methodLabel(std::string_view method)
 {
@@ -78,26 +35,6 @@ QString methodLabel(std::string_view method)
         }
     }
     return QStringLiteral("other");
-}
-
-QByteArray toByteArray(std::string_view text)
-{
-    return QByteArray(text.data(), static_cast<qsizetype>(text.size()));
-}
-
-HttpRequest convertRequest(const http::request<http::string_body>& request,
-                           const QString& remoteAddress)
-{
-    HttpRequest converted;
-    converted.method = toByteArray(request.method_string());
-    converted.target = toByteArray(request.target());
-    for (const auto& field : request) {
-        converted.headers.append(qMakePair(toByteArray(field.name_string()).toLower(),
-                                           toByteArray(field.value())));
-    }
-    converted.body = QByteArray::fromStdString(request.body());
-    converted.remoteAddress = remoteAddress;
-    return converted;
 }
 
 /// One HTTP connection. It reads requests one at a time, so responses to
@@ -165,8 +102,7 @@ private:
         }
 
         m_parser.emplace();
-        m_parser->header_limit(headerLimitBytes);
-        m_parser->body_limit(HttpApi::maxBodyBytes);
+        applyRequestLimits(*m_parser);
         // Beast's deadline covers the whole read, not each byte, so a client
         // that trickles a byte at a time is still cut off at the timeout.
         m_stream.expires_after(m_firstRequest ? m_context.requestTimeout : m_context.idleTimeout);
@@ -233,34 +169,8 @@ private:
 
     void onReadFailed(beast::error_code error)
     {
-        if (error == http::error::body_limit) {
-            // Beast fails with body_limit before it marks the header done, so
-            // the declared length is read from the fields, not content_length().
-            const std::string_view length = m_parser->get()[http::field::content_length];
-            rejectAndClose(core::makeError(
-                413, QStringLiteral("body_too_large"),
-                !length.empty()
-                    ? QStringLiteral("The request body has %1 bytes but the limit is %2 bytes.")
-                          .arg(QString::fromLatin1(length.data(), qsizetype(length.size())))
-                          .arg(HttpApi::maxBodyBytes)
-                    : QStringLiteral("The request body is larger than the limit of %1 bytes.")
-                          .arg(HttpApi::maxBodyBytes)));
-            return;
-        }
-        if (error == http::error::header_limit) {
-            rejectAndClose(core::makeError(
-                431, QStringLiteral("headers_too_large"),
-                QStringLiteral("The request line and headers are larger than the limit of %1 bytes.")
-                    .arg(headerLimitBytes)));
-            return;
-        }
-        if (isHttpError(error) && error != http::error::end_of_stream
-            && error != http::error::partial_message) {
-            rejectAndClose(core::makeError(
-                400, QStringLiteral("bad_request"),
-                QStringLiteral("The request is not valid HTTP/1.1: %1. Send a valid HTTP/1.1 "
-                               "request, such as GET /up HTTP/1.1 with a Host header.")
-                    .arg(malformedRequestReason(error))));
+        if (const std::optional<core::Error> rejection = readFailureError(error, *m_parser)) {
+            rejectAndClose(*rejection);
             return;
         }
 
@@ -274,9 +184,7 @@ private:
     void handleRequest()
     {
         http::request<http::string_body> request = m_parser->release();
-        const std::string_view target = request.target();
-        const std::string_view path = target.substr(0, target.find('?'));
-        if (websocket::is_upgrade(request) && path == streamPath) {
+        if (isStreamUpgrade(request)) {
             handleUpgrade(std::move(request));
             return;
         }
@@ -493,7 +401,7 @@ private:
     NetworkContext& m_context;
     beast::tcp_stream m_stream;
     beast::flat_buffer m_buffer;
-    std::optional<http::request_parser<http::string_body>> m_parser;
+    std::optional<RequestParser> m_parser;
     std::optional<http::request<http::string_body>> m_upgrade;
     std::array<char, 16 * 1024> m_drainBuffer{};
     std::size_t m_drained = 0;

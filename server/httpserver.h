@@ -2,7 +2,8 @@
 
 // HttpServer: the network front, HTTP/1.1 and WebSocket on one port
 // through Boost.Beast. Beast and Asio stay inside httpserver.cpp and
-// websocketsession.cpp; this header keeps them out of every other unit.
+// websocketsession.cpp (and the internal headers networkcontext.h and
+// requestparser.h); this header keeps them out of every other unit.
 // Limits: 64 KiB request bodies (413 without reading the body), 8 KiB of
 // headers, idle and per-operation timeouts, pings every 20 s on streams.
 
