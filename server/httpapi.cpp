@@ -756,6 +756,11 @@ HttpResponse HttpApi::handle(const HttpRequest& request)
                                            QStringLiteral("The server failed to handle the "
                                                           "request; try again later.")));
     }
+    // A response to HEAD has no content (RFC 9110 section 9.3.2). On a kept-alive
+    // connection the client would read a body as the start of the next response.
+    if (request.method == "HEAD") {
+        response.body.clear();
+    }
     response.headers.append(qMakePair(QByteArray("Cache-Control"), QByteArray("no-store")));
 
     const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - started;
