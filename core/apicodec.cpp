@@ -139,7 +139,10 @@ std::optional<std::int64_t> parseTime(QStringView text)
         normalized.back() = QLatin1Char('Z');
     }
     const QDateTime time = QDateTime::fromString(normalized, Qt::ISODateWithMs);
-    if (!time.isValid()) {
+    // An offset can move a time near either end of years 1 to 9999 out of
+    // them in UTC, where formatTime() writes an empty string.
+    const int utcYear = time.toUTC().date().year();
+    if (!time.isValid() || utcYear < 1 || utcYear > 9999) {
         return std::nullopt;
     }
     return time.toMSecsSinceEpoch();

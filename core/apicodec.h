@@ -36,7 +36,8 @@ struct Credentials
 QString formatTime(std::int64_t msSinceEpoch);
 
 /// Parses an RFC 3339 time with a "Z" or numeric offset, with or without
-/// fraction digits. std::nullopt when the text is not such a time.
+/// fraction digits. std::nullopt when the text is not such a time or when
+/// the time falls outside the years 1 to 9999 in UTC.
 std::optional<std::int64_t> parseTime(QStringView text);
 
 // --- Requests (server side) ------------------------------------------------
