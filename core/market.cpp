@@ -14,6 +14,15 @@ Money Portfolio::marketValue() const
     return lastQuote->price.times(holdings.shares).value_or(Money::fromCents(INT64_MAX));
 }
 
+Money Portfolio::profitAndLoss() const
+{
+    // A wallet decoded from a faulty server may hold any values, so this
+    // saturates like marketValue() instead of overflowing.
+    const Money value = marketValue();
+    const Money saturated = Money::fromCents(value < holdings.costBasis ? INT64_MIN : INT64_MAX);
+    return value.minus(holdings.costBasis).value_or(saturated);
+}
+
 QString sideName(Side side)
 {
     return side == Side::Buy ? QStringLiteral("buy") : QStringLiteral("sell");

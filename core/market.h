@@ -67,7 +67,7 @@ struct Portfolio
     std::optional<Quote> lastQuote;
 
     Money marketValue() const;
-    Money profitAndLoss() const { return Money::fromCents(marketValue().cents() - holdings.costBasis.cents()); }
+    Money profitAndLoss() const;
 };
 
 QString sideName(Side side);
