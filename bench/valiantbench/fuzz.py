@@ -69,8 +69,9 @@ def run_target(fuzzer, runs, asan_options, artifacts_dir, log_path):
     with open(log_path, errors="replace") as log:
         output = log.read()
     stats = final_stats(output)
-    artifacts = sorted(name for name in os.listdir(artifacts_dir)
-                       if name.startswith(fuzzer["name"] + "-"))
+    # Slow inputs are saved too (slow-unit-…) but are no failure.
+    failures = tuple(f"{fuzzer['name']}-{kind}-" for kind in ("crash", "leak", "timeout", "oom"))
+    artifacts = sorted(name for name in os.listdir(artifacts_dir) if name.startswith(failures))
     executions = stats.get("number_of_executed_units", 0)
     coverage, features = last_coverage(output)
     return {
