@@ -2,89 +2,242 @@
 
 #include "core/apicodec.h"
 
+#include <algorithm>
+#include <deque>
 #include <mutex>
+#include <thread>
+#include <unordered_map>
 #include <vector>
 
 namespace valiant::server {
+
+namespace {
+
+constexpr int maxLanes = 64;
+// A fan-out job delivers to this many sessions, then queues itself behind
+// the handlers that arrived meanwhile: the write completions of those
+// sessions, new connections and client messages. Without the pause a
+// lane that keeps getting quotes would hold its network thread for good.
+constexpr std::size_t sinksPerStep = 256;
+
+}  // namespace
 
 struct StreamHub::Private
 {
     struct Entry
     {
-        std::weak_ptr<StreamSink> sink;
-        const StreamSink* key = nullptr;
         std::int64_t accountId = 0;
+        std::size_t lane = 0;
+        std::size_t indexInLane = 0;
     };
 
-    mutable std::mutex mutex;
-    std::vector<Entry> entries;
+    struct Member
+    {
+        const StreamSink* key = nullptr;
+        std::weak_ptr<StreamSink> sink;
+    };
+
+    struct PendingQuote
+    {
+        core::Quote quote;
+        std::shared_ptr<const QByteArray> message;
+    };
+
+    struct Lane
+    {
+        std::vector<Member> members;
+        std::deque<PendingQuote> pending;
+        bool draining = false;  // a fan-out job of this lane is queued or running
+    };
+
+    /// The one fan-out job of a lane: the quote it is delivering and the
+    /// sinks still to receive it. Only the job itself touches it.
+    struct FanOutJob
+    {
+        std::shared_ptr<Private> hub;
+        std::size_t laneIndex = 0;
+        std::shared_ptr<StreamSink> runner;  // puts the job on a network thread
+        PendingQuote quote;
+        std::vector<std::shared_ptr<StreamSink>> sinks;
+        std::size_t nextSink = 0;
+    };
+
+    explicit Private(int laneCount) : lanes(static_cast<std::size_t>(laneCount)) {}
+
+    void removeFromLane(const Entry& entry);
+    static void runFanOutStep(const std::shared_ptr<FanOutJob>& job);
+    bool takeNextQuote(FanOutJob& job);
 
     /// Calls `deliver` for each live sink that `accepts` while holding the
     /// lock, so that once detach() returns no delivery to that sink is still
-    /// running. Sinks only queue work in deliver*() and never call back into
-    /// the hub, so holding the lock cannot deadlock. The strong references
-    /// are released after unlocking because a sink's destructor detaches.
+    /// running. deliver() and closeGoingAway() only queue work and never
+    /// call back into the hub, so holding the lock cannot deadlock. The
+    /// strong references are released after unlocking because a sink's
+    /// destructor detaches.
     template <typename Accepts, typename Deliver>
     void forEach(Accepts accepts, Deliver deliver)
     {
         std::vector<std::shared_ptr<StreamSink>> delivered;
         {
             std::lock_guard lock(mutex);
-            delivered.reserve(entries.size());
-            for (const Entry& entry : entries) {
+            for (const auto& [key, entry] : entries) {
                 if (!accepts(entry)) {
                     continue;
                 }
-                if (auto sink = entry.sink.lock()) {
+                const Member& member = lanes[entry.lane].members[entry.indexInLane];
+                if (auto sink = member.sink.lock()) {
                     deliver(*sink);
                     delivered.push_back(std::move(sink));
                 }
             }
         }
     }
+
+    mutable std::mutex mutex;
+    std::unordered_map<const StreamSink*, Entry> entries;
+    std::vector<Lane> lanes;
 };
 
-StreamHub::StreamHub() : d(std::make_unique<Private>()) {}
+/// Removes a member by moving the lane's last member into its place.
+void StreamHub::Private::removeFromLane(const Entry& entry)
+{
+    Lane& lane = lanes[entry.lane];
+    if (entry.indexInLane + 1 != lane.members.size()) {
+        Member& moved = lane.members[entry.indexInLane];
+        moved = std::move(lane.members.back());
+        entries.at(moved.key).indexInLane = entry.indexInLane;
+    }
+    lane.members.pop_back();
+    if (lane.members.empty()) {
+        lane.pending.clear();
+    }
+}
+
+/// Moves the lane's oldest queued quote into the job, with the sinks that
+/// are in the lane now. Returns false, and ends the job, when none is queued.
+bool StreamHub::Private::takeNextQuote(FanOutJob& job)
+{
+    job.sinks.clear();
+    job.nextSink = 0;
+    std::lock_guard lock(mutex);
+    Lane& lane = lanes[job.laneIndex];
+    if (lane.pending.empty()) {
+        lane.draining = false;
+        return false;
+    }
+    job.quote = std::move(lane.pending.front());
+    lane.pending.pop_front();
+    job.sinks.reserve(lane.members.size());
+    for (const Member& member : lane.members) {
+        if (auto sink = member.sink.lock()) {
+            job.sinks.push_back(std::move(sink));
+        }
+    }
+    return true;
+}
+
+/// Delivers the current quote to the next sinksPerStep sinks and queues
+/// the next step. Quotes go out in order because a lane has one job. The
+/// lock is not held while delivering because a sink may detach meanwhile.
+void StreamHub::Private::runFanOutStep(const std::shared_ptr<FanOutJob>& job)
+{
+    if (job->nextSink == job->sinks.size() && !job->hub->takeNextQuote(*job)) {
+        return;
+    }
+    const std::size_t end = std::min(job->sinks.size(), job->nextSink + sinksPerStep);
+    for (; job->nextSink < end; ++job->nextSink) {
+        job->sinks[job->nextSink]->deliverQuote(job->quote.quote, job->quote.message);
+    }
+    job->runner->runFanOut([job] { runFanOutStep(job); });
+}
+
+StreamHub::StreamHub(int lanes)
+{
+    if (lanes <= 0) {
+        lanes = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    }
+    d = std::make_shared<Private>(std::min(lanes, maxLanes));
+}
 
 StreamHub::~StreamHub() = default;
 
 void StreamHub::attach(const std::shared_ptr<StreamSink>& sink, std::int64_t accountId)
 {
     std::lock_guard lock(d->mutex);
-    for (Private::Entry& entry : d->entries) {
-        if (entry.key == sink.get()) {
-            entry.accountId = accountId;
-            return;
-        }
+    const auto found = d->entries.find(sink.get());
+    if (found != d->entries.end()) {
+        found->second.accountId = accountId;
+        return;
     }
-    d->entries.push_back(Private::Entry{sink, sink.get(), accountId});
+    // The shortest lane, so that lanes stay equally long as sessions come and go.
+    const auto shortest = std::min_element(d->lanes.begin(), d->lanes.end(),
+                                           [](const Private::Lane& a, const Private::Lane& b) {
+                                               return a.members.size() < b.members.size();
+                                           });
+    const auto laneIndex = static_cast<std::size_t>(shortest - d->lanes.begin());
+    Private::Lane& lane = *shortest;
+    d->entries.emplace(sink.get(), Private::Entry{accountId, laneIndex, lane.members.size()});
+    lane.members.push_back(Private::Member{sink.get(), sink});
 }
 
 void StreamHub::setAccount(const StreamSink* sink, std::int64_t accountId)
 {
     std::lock_guard lock(d->mutex);
-    for (Private::Entry& entry : d->entries) {
-        if (entry.key == sink) {
-            entry.accountId = accountId;
-            return;
-        }
+    const auto found = d->entries.find(sink);
+    if (found != d->entries.end()) {
+        found->second.accountId = accountId;
     }
 }
 
 void StreamHub::detach(const StreamSink* sink)
 {
     std::lock_guard lock(d->mutex);
-    std::erase_if(d->entries, [sink](const Private::Entry& entry) {
-        return entry.key == sink || entry.sink.expired();
-    });
+    const auto found = d->entries.find(sink);
+    if (found == d->entries.end()) {
+        return;
+    }
+    d->removeFromLane(found->second);
+    d->entries.erase(found);
 }
 
+/// Queues the quote on every lane that has sessions and starts a fan-out
+/// job for each lane without one. Returns before the sessions receive it.
 void StreamHub::broadcastQuote(const core::Quote& quote)
 {
     // Serialized once and shared by every session's send queue.
     const auto message = std::make_shared<const QByteArray>(core::api::quoteMessage(quote));
-    d->forEach([](const Private::Entry&) { return true; },
-               [&](StreamSink& sink) { sink.deliverQuote(quote, message); });
+    std::vector<std::pair<std::shared_ptr<StreamSink>, std::size_t>> starters;
+    {
+        std::lock_guard lock(d->mutex);
+        for (std::size_t index = 0; index < d->lanes.size(); ++index) {
+            Private::Lane& lane = d->lanes[index];
+            if (lane.members.empty()) {
+                continue;
+            }
+            lane.pending.push_back(Private::PendingQuote{quote, message});
+            if (lane.draining) {
+                continue;
+            }
+            // Any live member can put the job on a network thread.
+            for (const Private::Member& member : lane.members) {
+                if (auto sink = member.sink.lock()) {
+                    lane.draining = true;
+                    starters.emplace_back(std::move(sink), index);
+                    break;
+                }
+            }
+            if (!lane.draining) {
+                lane.pending.clear();  // every member is gone but not yet detached
+            }
+        }
+    }
+    for (auto& [sink, laneIndex] : starters) {
+        auto job = std::make_shared<Private::FanOutJob>();
+        job->hub = d;
+        job->laneIndex = laneIndex;
+        job->runner = sink;
+        sink->runFanOut([job] { Private::runFanOutStep(job); });
+    }
 }
 
 void StreamHub::sendPortfolio(std::int64_t accountId, const core::Portfolio& portfolio)
@@ -107,9 +260,11 @@ int StreamHub::sessionCount() const
 {
     std::lock_guard lock(d->mutex);
     int count = 0;
-    for (const Private::Entry& entry : d->entries) {
-        if (!entry.sink.expired()) {
-            ++count;
+    for (const Private::Lane& lane : d->lanes) {
+        for (const Private::Member& member : lane.members) {
+            if (!member.sink.expired()) {
+                ++count;
+            }
         }
     }
     return count;

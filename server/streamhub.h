@@ -4,12 +4,18 @@
 // quotes and wallet changes from the bus and hands each session its
 // message; a session whose send queue is full is dropped, so one slow
 // client never stalls the others. Thread-safe.
+//
+// Quotes fan out in lanes, which run in parallel. Each session belongs to
+// one lane for its whole life. One job at a time delivers a lane's quotes
+// in order on a network thread, and it writes to the sessions directly
+// instead of posting a task per session.
 
 #include "core/market.h"
 
 #include <QByteArray>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 
 namespace valiant::server {
@@ -21,20 +27,27 @@ class StreamSink
 public:
     virtual ~StreamSink() = default;
 
-    /// Queues a live quote. The session itself keeps ids ascending and
-    /// unique (it may still be sending its backlog).
+    /// Queues a live quote and may start sending it before returning, so
+    /// the caller must not hold a lock that the sink's own calls into the
+    /// hub (detach) take. The session itself keeps ids ascending and unique
+    /// (it may still be sending its backlog).
     virtual void deliverQuote(const core::Quote& quote,
                               std::shared_ptr<const QByteArray> message) = 0;
-    /// Queues a text message as is.
+    /// Queues a text message as is. Only queues work, so the hub calls it
+    /// with its lock held.
     virtual void deliver(std::shared_ptr<const QByteArray> message) = 0;
-    /// Sends close code 1001 (going away).
+    /// Sends close code 1001 (going away). Only queues work, like deliver().
     virtual void closeGoingAway() = 0;
+    /// Runs `job` soon on a network thread, outside this sink's own
+    /// serialized handlers. The hub runs its fan-out jobs through it.
+    virtual void runFanOut(std::function<void()> job) = 0;
 };
 
 class StreamHub
 {
 public:
-    StreamHub();
+    /// `lanes` quote fan-out jobs may run at once; 0 means one per CPU core.
+    explicit StreamHub(int lanes = 0);
     ~StreamHub();
 
     /// accountId 0 means not authenticated (quotes only).
@@ -49,7 +62,8 @@ public:
 
 private:
     struct Private;
-    std::unique_ptr<Private> d;
+    // Shared with the fan-out jobs, which may still run after the hub is gone.
+    std::shared_ptr<Private> d;
 };
 
 }  // namespace valiant::server

@@ -2,6 +2,10 @@
 
 #include "websocketsession.h"
 
+#include "framesocket.h"
+
+#include <boost/asio/dispatch.hpp>
+
 #include "core/apicodec.h"
 #include "marketservice.h"
 #include "metrics.h"
@@ -14,6 +18,8 @@
 
 #include <algorithm>
 #include <deque>
+#include <iterator>
+#include <vector>
 
 namespace valiant::server {
 
@@ -40,12 +46,17 @@ constexpr auto tokenRecheckInterval = std::chrono::seconds(30);
 // an error for each one and log it.
 constexpr int maxInvalidMessages = 10;
 
+// The most queued messages written with one system call. Their buffer
+// list is part of the write operation.
+constexpr std::size_t maxMessagesPerWrite = 32;
+
 struct Outgoing
 {
     std::shared_ptr<const QByteArray> message;
     std::int64_t quoteId = 0;  // 0 for messages that are not quotes
     bool portfolio = false;
     bool backlog = false;
+    TextFrameHeader header{0};  // set when the message is written
 };
 
 struct InitialState
@@ -108,13 +119,12 @@ core::Result<InitialState> loadInitialState(MarketService& service,
 
 struct WebSocketSession::Private
 {
-    Private(NetworkContext& context, beast::tcp_stream&& stream, UpgradeRequest&& request,
+    Private(NetworkContext& context, FrameSocket&& socket, UpgradeRequest&& request,
             std::int64_t accountId, std::optional<std::int64_t> afterId,
             std::optional<core::Error> authError)
         : context(context),
-          ws(std::move(stream)),
+          ws(std::move(socket)),
           upgradeRequest(std::move(request)),
-          authTimer(ws.get_executor()),
           closeTimer(ws.get_executor()),
           recheckTimer(ws.get_executor()),
           accountId(accountId),
@@ -155,10 +165,9 @@ struct WebSocketSession::Private
 
     NetworkContext& context;
     WebSocketSession* owner = nullptr;
-    websocket::stream<beast::tcp_stream> ws;
+    websocket::stream<FrameSocket> ws;
     UpgradeRequest upgradeRequest;
     beast::flat_buffer readBuffer;
-    net::steady_timer authTimer;
     net::steady_timer closeTimer;
     net::steady_timer recheckTimer;
     std::int64_t accountId = 0;
@@ -172,22 +181,28 @@ struct WebSocketSession::Private
     bool counted = false;  // included in the stream clients gauge
     bool ready = false;  // hello and backlog are queued
     bool writing = false;
+    std::size_t messagesWriting = 0;  // the first ones in outbox
     bool closing = false;  // no more messages are queued
     bool closeStarted = false;
     bool ended = false;
-    bool authDeadlinePassed = false;
+    // An auth message handled after this is rejected. A time rather than
+    // a timer, because thousands of quote-only sessions would each arm one.
+    std::chrono::steady_clock::time_point authDeadline;
     bool authPending = false;
     std::optional<websocket::close_code> pendingClose;
     std::optional<QByteArray> earlyMessage;  // a client message before hello was queued
     bool earlyBinary = false;
     std::deque<Outgoing> outbox;
-    std::deque<Outgoing> early;  // live messages that arrived before the backlog was loaded
+    // Vectors rather than deques: libstdc++'s std::deque allocates a
+    // 512-byte block even when empty, which adds up over thousands of
+    // sessions.
+    std::vector<Outgoing> early;  // live messages that arrived before the backlog was loaded
     std::size_t backlogQueued = 0;
     std::int64_t lastQuoteId = 0;
     std::uint64_t portfolioPushes = 0;
     bool recheckPending = false;
     int invalidMessages = 0;
-    std::deque<Outgoing> unchecked;  // wallet pushes waiting for the token re-check
+    std::vector<Outgoing> unchecked;  // wallet pushes waiting for the token re-check
 };
 
 void WebSocketSession::Private::onAccepted(beast::error_code error)
@@ -201,6 +216,7 @@ void WebSocketSession::Private::onAccepted(beast::error_code error)
     }
 
     accepted = true;
+    upgradeRequest = {};  // its headers are no longer needed
     readNext();
     if (authError) {
         rejectAuthentication(*authError);
@@ -211,14 +227,7 @@ void WebSocketSession::Private::onAccepted(beast::error_code error)
     context.metrics.addStreamClients(1);
     counted = true;
 
-    if (accountId == 0) {
-        authTimer.expires_after(std::chrono::seconds(authTimeoutSeconds));
-        authTimer.async_wait([session = self()](beast::error_code timerError) {
-            if (!timerError) {
-                session->d->authDeadlinePassed = true;
-            }
-        });
-    }
+    authDeadline = std::chrono::steady_clock::now() + std::chrono::seconds(authTimeoutSeconds);
 
     // Attached to the hub before the backlog is read, so that a quote made
     // in between arrives live and no quote falls into a gap.
@@ -328,12 +337,32 @@ void WebSocketSession::Private::writeNext()
         return;
     }
 
+    // After Beast has sent or received a close frame no data frame may follow.
+    if (!ws.is_open()) {
+        return;
+    }
+    FrameSocket& socket = ws.next_layer();
+    if (socket.busy()) {
+        return;  // a Beast control frame is being written; the idle callback resumes
+    }
+
+    InlineBuffers<2 * maxMessagesPerWrite> buffers;
+    std::size_t count = 0;
+    for (Outgoing& item : outbox) {
+        if (count == maxMessagesPerWrite) {
+            break;
+        }
+        const auto size = static_cast<std::size_t>(item.message->size());
+        item.header = TextFrameHeader(size);
+        buffers.push_back(item.header.buffer());
+        buffers.push_back(net::buffer(item.message->constData(), size));
+        ++count;
+    }
     writing = true;
-    const QByteArray& message = *outbox.front().message;
-    ws.async_write(net::buffer(message.constData(), static_cast<std::size_t>(message.size())),
-                   [session = self()](beast::error_code error, std::size_t) {
-                       session->d->onWritten(error);
-                   });
+    messagesWriting = count;
+    socket.asyncWriteDirect(buffers, [session = self()](beast::error_code error, std::size_t) {
+        session->d->onWritten(error);
+    });
 }
 
 void WebSocketSession::Private::onWritten(beast::error_code error)
@@ -345,12 +374,13 @@ void WebSocketSession::Private::onWritten(beast::error_code error)
         return;
     }
 
-    if (!outbox.empty()) {
+    for (; messagesWriting > 0 && !outbox.empty(); --messagesWriting) {
         if (outbox.front().backlog) {
             --backlogQueued;
         }
         outbox.pop_front();
     }
+    messagesWriting = 0;
     writeNext();
 }
 
@@ -421,7 +451,7 @@ void WebSocketSession::Private::handleMessage(const QByteArray& text, bool binar
         return;  // already authenticated or checking a token
     }
     const QJsonObject object = document.object();
-    if (authDeadlinePassed) {
+    if (std::chrono::steady_clock::now() >= authDeadline) {
         sendErrorAndClose(QStringLiteral("auth_timeout"),
                           QStringLiteral("The auth message must arrive within %1 seconds of "
                                          "connecting; reconnect and send it first.")
@@ -465,7 +495,6 @@ void WebSocketSession::Private::sendError(const QString& code, const QString& me
 void WebSocketSession::Private::authenticate(const QString& token)
 {
     authPending = true;
-    authTimer.cancel();
     runOnWorkers(
         context, ws.get_executor(),
         [&service = context.service, token] { return service.authenticate(token); },
@@ -532,9 +561,11 @@ void WebSocketSession::Private::recheckToken()
                 qCWarning(lcHttp) << "Stream token re-check failed for account" << state.accountId
                                   << ":" << account.error().message;
             }
-            for (std::size_t i = 0; i < covered && !state.unchecked.empty(); ++i) {
-                Outgoing item = std::move(state.unchecked.front());
-                state.unchecked.pop_front();
+            const auto checked = std::min(covered, state.unchecked.size());
+            std::vector<Outgoing> items(std::make_move_iterator(state.unchecked.begin()),
+                                        std::make_move_iterator(state.unchecked.begin() + checked));
+            state.unchecked.erase(state.unchecked.begin(), state.unchecked.begin() + checked);
+            for (Outgoing& item : items) {
                 state.enqueueLive(std::move(item));
             }
             if (!state.unchecked.empty()) {
@@ -624,14 +655,15 @@ void WebSocketSession::Private::goAway()
     writeNext();
 }
 
-/// Drops every queued message except the one being written, whose buffer
-/// must stay alive until its write completes.
+/// Drops every queued message except those being written, whose buffers
+/// must stay alive until the write completes.
 void WebSocketSession::Private::dropQueuedMessages()
 {
-    while (outbox.size() > (writing ? 1u : 0u)) {
+    while (outbox.size() > (writing ? messagesWriting : 0u)) {
         outbox.pop_back();
     }
-    backlogQueued = (!outbox.empty() && outbox.front().backlog) ? 1 : 0;
+    backlogQueued = static_cast<std::size_t>(
+        std::count_if(outbox.begin(), outbox.end(), [](const Outgoing& item) { return item.backlog; }));
     early.clear();
 }
 
@@ -666,10 +698,10 @@ void WebSocketSession::Private::end()
     }
     ended = true;
     closing = true;
-    authTimer.cancel();
     closeTimer.cancel();
     recheckTimer.cancel();
-    beast::get_lowest_layer(ws).close();
+    beast::error_code ignored;
+    beast::get_lowest_layer(ws).close(ignored);
 
     context.hub.detach(owner);
     context.removeConnection(connectionId);
@@ -699,13 +731,16 @@ WebSocketSession::~WebSocketSession()
 void WebSocketSession::start()
 {
     auto& ws = d->ws;
-    beast::get_lowest_layer(ws).expires_never();  // the stream has its own timeouts
     ws.set_option(websocket::stream_base::timeout{handshakeTimeout, idleTimeout, true});
     ws.set_option(websocket::stream_base::decorator([](websocket::response_type& response) {
         response.set(http::field::server, "valiant/" VALIANT_VERSION);
     }));
     ws.read_message_max(maxMessageBytes);
-    ws.text(true);
+    ws.next_layer().setIdleCallback([weak = weak_from_this()] {
+        if (const auto session = weak.lock()) {
+            session->d->writeNext();
+        }
+    });
 
     const std::weak_ptr<WebSocketSession> weak = weak_from_this();
     d->connectionId = d->context.addConnection(
@@ -721,13 +756,16 @@ void WebSocketSession::start()
     });
 }
 
+// Dispatched rather than posted: on a network thread, while the session's
+// strand is idle, the quote is queued and written at once, without a
+// round trip through the io_context's queue.
 void WebSocketSession::deliverQuote(const core::Quote& quote,
                                     std::shared_ptr<const QByteArray> message)
 {
-    net::post(d->ws.get_executor(),
-              [session = shared_from_this(), id = quote.id, message = std::move(message)]() mutable {
-                  session->d->enqueueLive(Outgoing{std::move(message), id});
-              });
+    net::dispatch(d->ws.get_executor(),
+                  [session = shared_from_this(), id = quote.id, message = std::move(message)]() mutable {
+                      session->d->enqueueLive(Outgoing{std::move(message), id});
+                  });
 }
 
 // The hub delivers only wallet changes through deliver(), so each one
@@ -746,13 +784,35 @@ void WebSocketSession::closeGoingAway()
     net::post(d->ws.get_executor(), [session = shared_from_this()] { session->d->goAway(); });
 }
 
+// Posted to the io_context itself rather than to the session's strand, so
+// a long fan-out job does not hold up this session's own reads and writes.
+void WebSocketSession::runFanOut(std::function<void()> job)
+{
+    net::post(d->ws.get_executor().get_inner_executor(), std::move(job));
+}
+
+// The HTTP layer accepts every connection on a strand of its io_context,
+// which the session keeps as its executor.
 void startWebSocketSession(NetworkContext& context, beast::tcp_stream stream,
                            UpgradeRequest request, std::int64_t accountId,
                            std::optional<std::int64_t> afterId,
                            std::optional<core::Error> authError)
 {
+    const auto* strand = stream.get_executor().target<SessionStrand>();
+    if (strand == nullptr) {
+        qCCritical(lcHttp) << "Stream upgrade dropped: the connection does not run on a strand "
+                              "of the server's io_context";
+        return;
+    }
+    std::optional<FrameSocket> socket;
+    try {
+        socket.emplace(*strand, stream.release_socket());
+    } catch (const boost::system::system_error& error) {
+        qCDebug(lcHttp) << "Stream upgrade dropped: taking over its socket failed:" << error.what();
+        return;
+    }
     auto state = std::make_unique<WebSocketSession::Private>(
-        context, std::move(stream), std::move(request), accountId, afterId, std::move(authError));
+        context, std::move(*socket), std::move(request), accountId, afterId, std::move(authError));
     std::make_shared<WebSocketSession>(std::move(state))->start();
 }
 

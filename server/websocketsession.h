@@ -38,6 +38,7 @@ public:
                       std::shared_ptr<const QByteArray> message) override;
     void deliver(std::shared_ptr<const QByteArray> message) override;
     void closeGoingAway() override;
+    void runFanOut(std::function<void()> job) override;
 
 private:
     std::unique_ptr<Private> d;

@@ -1,0 +1,307 @@
+#pragma once
+
+// FrameSocket: the TCP layer under a stream session's Beast WebSocket.
+// Internal to websocketsession.cpp; include networkcontext.h first.
+//
+// Beast writes one message per operation, through a chain of composed
+// operations. The session writes its data frames (text messages, which
+// it frames itself) directly to this layer instead, several queued
+// messages in one system call, and leaves Beast the handshake, reading,
+// control frames (ping, pong, close) and timeouts. This layer keeps the
+// two writers apart so that frames never interleave. A Beast write that
+// arrives during a direct write waits for it. A direct write waits until a
+// Beast frame is written whole, and the idle callback then notifies the
+// session.
+//
+// With several network threads, Asio hands a write that completes at once
+// to the io_context's shared queue, which locks the scheduler and wakes an
+// idle thread for every message of a fan-out. Asio queues the completion
+// on the calling thread instead when the handler reports itself as a
+// continuation (asio_handler_is_continuation), so this layer marks every
+// handler as one. Completions still run through each handler's associated
+// executor, the session's strand, which is also where every call to this
+// class happens.
+
+#include "networkcontext.h"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/write.hpp>
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <type_traits>
+#include <utility>
+
+namespace valiant::server {
+
+/// A completion handler that Asio treats as a continuation of the handler
+/// that started the operation. Executor and allocator are the wrapped
+/// handler's (see the specializations at the end of this file).
+template <typename Handler>
+struct ContinuationHandler
+{
+    Handler handler;
+
+    template <typename... Args>
+    void operator()(Args&&... args)
+    {
+        handler(std::forward<Args>(args)...);
+    }
+
+    friend bool asio_handler_is_continuation(ContinuationHandler*) { return true; }
+};
+
+template <typename Handler>
+ContinuationHandler<std::decay_t<Handler>> asContinuation(Handler&& handler)
+{
+    return {std::forward<Handler>(handler)};
+}
+
+/// The executor of a stream session: a strand of the server's io_context,
+/// named as a concrete type because the type-erased any_io_executor costs
+/// a reference-counted copy in every asynchronous operation.
+using SessionStrand = net::strand<net::io_context::executor_type>;
+using SessionSocket = net::basic_stream_socket<tcp, SessionStrand>;
+
+/// The header of an unmasked, unfragmented WebSocket text frame (RFC 6455
+/// section 5.2) for a payload of `size` bytes.
+class TextFrameHeader
+{
+public:
+    explicit TextFrameHeader(std::uint64_t size)
+    {
+        m_bytes[0] = 0x81;  // FIN and opcode 1, text
+        if (size < 126) {
+            m_bytes[1] = static_cast<std::uint8_t>(size);
+            m_size = 2;
+        } else if (size <= 0xffff) {
+            m_bytes[1] = 126;
+            m_size = 4;
+        } else {
+            m_bytes[1] = 127;
+            m_size = 10;
+        }
+        // The extended length is big-endian.
+        for (std::uint8_t i = 2; i < m_size; ++i) {
+            m_bytes[i] = static_cast<std::uint8_t>(size >> (8 * (m_size - 1 - i)));
+        }
+    }
+
+    net::const_buffer buffer() const { return net::buffer(m_bytes.data(), m_size); }
+
+private:
+    std::array<std::uint8_t, 10> m_bytes{};
+    std::uint8_t m_size = 0;
+};
+
+/// A short buffer sequence that lives inside the write operation, so a
+/// write of several messages needs no allocation for its buffer list.
+template <std::size_t Capacity>
+class InlineBuffers
+{
+public:
+    using value_type = net::const_buffer;
+    using const_iterator = const net::const_buffer*;
+
+    bool full() const { return m_count == Capacity; }
+    void push_back(net::const_buffer buffer) { m_items[m_count++] = buffer; }
+    const_iterator begin() const { return m_items.data(); }
+    const_iterator end() const { return m_items.data() + m_count; }
+
+private:
+    std::array<net::const_buffer, Capacity> m_items{};
+    std::size_t m_count = 0;
+};
+
+/// A TCP socket shared by Beast and the session's direct frame writes. It
+/// meets Beast's AsyncStream and SyncStream requirements.
+class FrameSocket
+{
+public:
+    using executor_type = SessionStrand;
+    using next_layer_type = SessionSocket;
+
+    /// Takes over the connection of `socket`, which stays open, and runs it
+    /// on `strand`. Throws boost::system::system_error if the socket cannot
+    /// be moved.
+    FrameSocket(const SessionStrand& strand, tcp::socket socket) : m_socket(strand)
+    {
+        const auto protocol = socket.local_endpoint().protocol();
+        m_socket.assign(protocol, socket.release());
+    }
+
+    executor_type get_executor() noexcept { return m_socket.get_executor(); }
+    SessionSocket& next_layer() noexcept { return m_socket; }
+    const SessionSocket& next_layer() const noexcept { return m_socket; }
+
+    /// Called after a Beast write that made a direct write wait has
+    /// finished. It must not capture the session strongly, because the
+    /// session owns this socket.
+    void setIdleCallback(std::function<void()> callback) { m_idleCallback = std::move(callback); }
+
+    /// True while a direct write must wait.
+    bool busy() const
+    {
+        return m_directWriting || m_beastWriting || m_beastMidFrame || m_waitingBeastWrite;
+    }
+
+    /// Writes all of `buffers`, which must hold whole frames, then calls
+    /// `handler(error, bytesWritten)`. Only while !busy().
+    template <typename ConstBuffers, typename Handler>
+    void asyncWriteDirect(const ConstBuffers& buffers, Handler&& handler)
+    {
+        m_directWriting = true;
+        net::async_write(m_socket, buffers,
+                         asContinuation([this, handler = std::forward<Handler>(handler)](
+                                            beast::error_code error, std::size_t written) mutable {
+                             onDirectWritten();
+                             handler(error, written);
+                         }));
+    }
+
+    template <typename MutableBuffers, typename Handler>
+    void async_read_some(const MutableBuffers& buffers, Handler&& handler)
+    {
+        m_socket.async_read_some(buffers, asContinuation(std::forward<Handler>(handler)));
+    }
+
+    /// Beast's writes: handshake response and control frames.
+    template <typename ConstBuffers, typename Handler>
+    void async_write_some(const ConstBuffers& buffers, Handler&& handler)
+    {
+        if (m_directWriting) {
+            m_waitingBeastWrite = std::make_unique<WaitingWrite<ConstBuffers, std::decay_t<Handler>>>(
+                buffers, std::forward<Handler>(handler));
+            return;
+        }
+        startBeastWrite(buffers, std::forward<Handler>(handler));
+    }
+
+    template <typename MutableBuffers>
+    std::size_t read_some(const MutableBuffers& buffers, beast::error_code& error)
+    {
+        return m_socket.read_some(buffers, error);
+    }
+
+    template <typename MutableBuffers>
+    std::size_t read_some(const MutableBuffers& buffers)
+    {
+        return m_socket.read_some(buffers);
+    }
+
+    template <typename ConstBuffers>
+    std::size_t write_some(const ConstBuffers& buffers, beast::error_code& error)
+    {
+        return m_socket.write_some(buffers, error);
+    }
+
+    template <typename ConstBuffers>
+    std::size_t write_some(const ConstBuffers& buffers)
+    {
+        return m_socket.write_some(buffers);
+    }
+
+private:
+    struct PendingWrite
+    {
+        virtual ~PendingWrite() = default;
+        virtual void start(FrameSocket& socket) = 0;
+    };
+
+    template <typename ConstBuffers, typename Handler>
+    struct WaitingWrite final : PendingWrite
+    {
+        template <typename H>
+        WaitingWrite(const ConstBuffers& buffers, H&& handler)
+            : buffers(buffers), handler(std::forward<H>(handler))
+        {
+        }
+
+        void start(FrameSocket& socket) override { socket.startBeastWrite(buffers, std::move(handler)); }
+
+        ConstBuffers buffers;
+        Handler handler;
+    };
+
+    template <typename ConstBuffers, typename Handler>
+    void startBeastWrite(const ConstBuffers& buffers, Handler&& handler)
+    {
+        m_beastWriting = true;
+        const std::size_t requested = net::buffer_size(buffers);
+        m_socket.async_write_some(
+            buffers, asContinuation([this, requested, handler = std::forward<Handler>(handler)](
+                                        beast::error_code error, std::size_t written) mutable {
+                m_beastWriting = false;
+                // After a partial write Beast continues the same frame.
+                m_beastMidFrame = !error && written < requested;
+                // Copied first: the handler may release the last reference
+                // to the Beast stream that contains this socket.
+                std::function<void()> resume = m_beastMidFrame ? nullptr : m_idleCallback;
+                handler(error, written);
+                if (resume) {
+                    resume();
+                }
+            }));
+    }
+
+    void onDirectWritten()
+    {
+        m_directWriting = false;
+        if (m_waitingBeastWrite) {
+            const std::unique_ptr<PendingWrite> waiting = std::move(m_waitingBeastWrite);
+            waiting->start(*this);
+        }
+    }
+
+    SessionSocket m_socket;
+    std::function<void()> m_idleCallback;
+    std::unique_ptr<PendingWrite> m_waitingBeastWrite;
+    bool m_directWriting = false;
+    bool m_beastWriting = false;
+    bool m_beastMidFrame = false;
+};
+
+// Beast shuts the connection down through these, found by argument-
+// dependent lookup, after a close handshake or a failure.
+inline void teardown(beast::role_type role, FrameSocket& socket, beast::error_code& error)
+{
+    websocket::teardown(role, socket.next_layer(), error);
+}
+
+template <typename Handler>
+void async_teardown(beast::role_type role, FrameSocket& socket, Handler&& handler)
+{
+    websocket::async_teardown(role, socket.next_layer(), std::forward<Handler>(handler));
+}
+
+}  // namespace valiant::server
+
+namespace boost::asio {
+
+template <typename Handler, typename Executor>
+struct associated_executor<valiant::server::ContinuationHandler<Handler>, Executor>
+{
+    using type = associated_executor_t<Handler, Executor>;
+
+    static type get(const valiant::server::ContinuationHandler<Handler>& wrapper,
+                    const Executor& fallback = Executor()) noexcept
+    {
+        return get_associated_executor(wrapper.handler, fallback);
+    }
+};
+
+template <typename Handler, typename Allocator>
+struct associated_allocator<valiant::server::ContinuationHandler<Handler>, Allocator>
+{
+    using type = associated_allocator_t<Handler, Allocator>;
+
+    static type get(const valiant::server::ContinuationHandler<Handler>& wrapper,
+                    const Allocator& fallback = Allocator()) noexcept
+    {
+        return get_associated_allocator(wrapper.handler, fallback);
+    }
+};
+
+}  // namespace boost::asio
