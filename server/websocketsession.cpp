@@ -49,6 +49,11 @@ constexpr int maxInvalidMessages = 10;
 // The most queued messages written with one system call. Their buffer
 // list is part of the write operation.
 constexpr std::size_t maxMessagesPerWrite = 32;
+// The kernel send buffer of a stream connection (SO_SNDBUF, which Linux
+// doubles). Left alone, Linux grows it up to net.ipv4.tcp_wmem's maximum,
+// 4 MiB by default or about 50,000 quote messages, which a client that
+// stops reading would absorb before its send queue reached maxQueuedMessages.
+constexpr int sendBufferBytes = 64 * 1024;
 
 struct Outgoing
 {
@@ -807,8 +812,9 @@ void startWebSocketSession(NetworkContext& context, beast::tcp_stream stream,
     std::optional<FrameSocket> socket;
     try {
         socket.emplace(*strand, stream.release_socket());
+        socket->next_layer().set_option(net::socket_base::send_buffer_size(sendBufferBytes));
     } catch (const boost::system::system_error& error) {
-        qCDebug(lcHttp) << "Stream upgrade dropped: taking over its socket failed:" << error.what();
+        qCDebug(lcHttp) << "Stream upgrade dropped: setting up its socket failed:" << error.what();
         return;
     }
     auto state = std::make_unique<WebSocketSession::Private>(

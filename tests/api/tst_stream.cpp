@@ -1,7 +1,8 @@
 // Black-box tests of the WebSocket stream of a real valiant-server on
 // 127.0.0.1 that makes a quote every 100 ms. They cover the hello message,
 // quote order, resume with after_id, authentication by header and by first
-// message, errors before a close, and close code 1001 on shutdown.
+// message, errors before a close, close code 1001 on shutdown, and a
+// client that stops reading.
 
 #include "support/httpclient.h"
 #include "support/serverprocess.h"
@@ -14,6 +15,13 @@
 #include <QTest>
 #include <QWebSocket>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <functional>
 #include <memory>
 
@@ -114,6 +122,76 @@ private:
     bool m_disconnected = false;
 };
 
+// A stream client that stops reading right after the upgrade handshake,
+// on a raw socket with a small receive buffer so that the server's send
+// queue for it fills. Linux only, like the server.
+class StalledStream
+{
+public:
+    StalledStream(quint16 port, const QString& token)
+    {
+        m_fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        const int receiveBuffer = 4096;
+        ::setsockopt(m_fd, SOL_SOCKET, SO_RCVBUF, &receiveBuffer, sizeof receiveBuffer);
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_port = htons(port);
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (::connect(m_fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0)
+            return;
+
+        const QByteArray request = "GET /api/v1/stream HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                   "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                                   "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                                   "Sec-WebSocket-Version: 13\r\n"
+                                   "Authorization: Bearer " + token.toUtf8() + "\r\n\r\n";
+        if (::send(m_fd, request.constData(), size_t(request.size()), MSG_NOSIGNAL) != request.size())
+            return;
+        // Reads byte by byte up to the end of the response headers, so that
+        // no frame after them is consumed.
+        QByteArray response;
+        QDeadlineTimer deadline(waitMs);
+        while (!response.endsWith("\r\n\r\n") && !deadline.hasExpired()) {
+            pollfd readable{m_fd, POLLIN, 0};
+            if (::poll(&readable, 1, 100) <= 0)
+                continue;
+            char byte = 0;
+            if (::recv(m_fd, &byte, 1, 0) != 1)
+                return;
+            response.append(byte);
+        }
+        m_upgraded = response.startsWith("HTTP/1.1 101");
+    }
+
+    ~StalledStream() { ::close(m_fd); }
+
+    StalledStream(const StalledStream&) = delete;
+    StalledStream& operator=(const StalledStream&) = delete;
+
+    bool upgraded() const { return m_upgraded; }
+
+    /// Reads again and returns true if the stream ends (EOF or reset)
+    /// within `timeoutMs`, that is, if the server closed the connection.
+    bool closedByServer(int timeoutMs)
+    {
+        QDeadlineTimer deadline(timeoutMs);
+        char buffer[65536];
+        while (!deadline.hasExpired()) {
+            pollfd readable{m_fd, POLLIN, 0};
+            if (::poll(&readable, 1, 100) <= 0)
+                continue;
+            const ssize_t received = ::recv(m_fd, buffer, sizeof buffer, 0);
+            if (received == 0 || (received < 0 && errno == ECONNRESET))
+                return true;
+        }
+        return false;
+    }
+
+private:
+    int m_fd = -1;
+    bool m_upgraded = false;
+};
+
 }  // namespace
 
 class StreamTest : public QObject
@@ -139,6 +217,7 @@ private Q_SLOTS:
     void invalidMessagesGetErrors();
     void binaryFrameClosesUnsupported();
     void shutdownClosesWithGoingAway();
+    void stalledClientDroppedAtQueueCap();
 
 private:
     struct Account
@@ -556,6 +635,51 @@ void StreamTest::shutdownClosesWithGoingAway()
     QCOMPARE(ids.first(), lastSeen + 1);
     for (qsizetype i = 1; i < ids.size(); ++i)
         QCOMPARE(ids.at(i), ids.at(i - 1) + 1);
+    QVERIFY2(server.stop(), qPrintable(server.errorString()));
+}
+
+// A client that stops reading is dropped once more than 1024 messages wait
+// in its send queue, while the other clients keep getting every quote.
+// Wallet pushes from a burst of orders fill its queue in seconds, long
+// before the 40 s keep-alive timeout would drop it.
+void StreamTest::stalledClientDroppedAtQueueCap()
+{
+    ServerProcess::Options options;
+    options.tickMs = tickMs;
+    options.startingCash = QStringLiteral("1000000.00");
+    ServerProcess server(options);
+    QVERIFY2(server.start(), qPrintable(server.errorString()));
+    const Account account = createAccount(server);
+
+    StreamClient watcher(server.webSocketUrl("/api/v1/stream"));
+    QVERIFY(watcher.waitForConnected());
+    QVERIFY(watcher.waitFor([&] { return !watcher.quoteIds().isEmpty(); }));
+    StalledStream stalled(quint16(server.port()), account.token);
+    QVERIFY(stalled.upgraded());
+
+    // Each order pushes the wallet to the stalled stream; the server's
+    // socket buffers take a few hundred of them before its queue grows.
+    const HttpClient http(server.baseUrl());
+    const QByteArray dropped = "Stream client dropped: more than 1024 messages";
+    int orders = 0;
+    while (orders < 6000 && !server.standardError().contains(dropped)) {
+        const QString side = orders % 2 == 0 ? QStringLiteral("buy") : QStringLiteral("sell");
+        const HttpResponse placed =
+            http.post("/api/v1/orders", {{"side", side}, {"quantity", 1}}, account.token);
+        QVERIFY2(placed.status == 201, qPrintable(placed.describe()));
+        ++orders;
+    }
+    QVERIFY2(server.standardError().contains(dropped),
+             qPrintable(QStringLiteral("still open after %1 orders").arg(orders)));
+    QVERIFY2(orders > 1024, qPrintable(QString::number(orders)));
+    QVERIFY(stalled.closedByServer(waitMs));
+
+    // The other client kept receiving every quote, in order, and is current.
+    QVERIFY(watcher.waitForQuote(latestQuoteId(server)));
+    const QList<qint64> ids = watcher.quoteIds();
+    for (qsizetype i = 1; i < ids.size(); ++i)
+        QCOMPARE(ids.at(i), ids.at(i - 1) + 1);
+    QVERIFY(watcher.socket().state() == QAbstractSocket::ConnectedState);
     QVERIFY2(server.stop(), qPrintable(server.errorString()));
 }
 
