@@ -67,10 +67,10 @@ server.on('connection', (socket) => {
   socket.send(JSON.stringify(hello));
 });
 
-function broadcast() {
+function broadcast(tickMs) {
   latestId += 1;
   priceCents = nextPriceCents(priceCents);
-  const quote = { created: new Date().toISOString(), id: latestId,
+  const quote = { created: new Date(tickMs).toISOString(), id: latestId,
                   price: formatPrice(priceCents), type: 'quote' };
   // Serialized once and sent to everyone as a text frame from the same buffer.
   const message = Buffer.from(JSON.stringify(quote));
@@ -88,14 +88,17 @@ function broadcast() {
 }
 
 // One quote per tick period, even when broadcasting a quote takes longer
-// than a period: a late tick is made at once rather than skipped. So an
-// overloaded peer shows its delay instead of sending fewer quotes, like
-// valiant-server, which makes its quotes on a thread of their own.
+// than a period: a late tick is made at once rather than skipped, and its
+// created time is the time it was due. So an overloaded peer shows its
+// delay instead of sending fewer, later quotes. valiant-server makes its
+// quotes on a thread of their own, so its quote rate does not depend on the
+// fan-out either. The timer's own lateness, about a millisecond, counts
+// against the peer.
 let nextTickMs = 0;
 
 function scheduleTick() {
   setTimeout(() => {
-    broadcast();
+    broadcast(nextTickMs);
     nextTickMs += options.tickMs;
     scheduleTick();
   }, Math.max(0, nextTickMs - Date.now()));
