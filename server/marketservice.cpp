@@ -216,8 +216,11 @@ Result<SessionGrant> MarketService::localSession()
 
 Result<core::Ok> MarketService::logOut(const QString& token)
 {
-    return timed(m_metrics, "delete_session",
-                 [&] { return m_store.deleteSession(tokenHash(token)); });
+    const QByteArray hash = tokenHash(token);
+    const Result<core::Ok> deleted =
+        timed(m_metrics, "delete_session", [&] { return m_store.deleteSession(hash); });
+    m_sessions.remove(hash);
+    return deleted;
 }
 
 Result<Account> MarketService::authenticate(const QString& token)
@@ -227,8 +230,16 @@ Result<Account> MarketService::authenticate(const QString& token)
     if (token.isEmpty() || token.size() > 256) {
         return invalidToken();
     }
-    return timed(m_metrics, "find_session",
-                 [&] { return m_store.findSession(tokenHash(token), now()); });
+    const QByteArray hash = tokenHash(token);
+    const std::int64_t nowMs = now();
+    if (const std::optional<Account> cached = m_sessions.find(hash, nowMs))
+        return *cached;
+    std::int64_t expiresMs = 0;
+    Result<Account> found = timed(m_metrics, "find_session",
+                                  [&] { return m_store.findSession(hash, nowMs, &expiresMs); });
+    if (found)
+        m_sessions.insert(hash, *found, nowMs, expiresMs);
+    return found;
 }
 
 // --- Quotes ----------------------------------------------------------------

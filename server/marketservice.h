@@ -6,6 +6,7 @@
 // synchronous and thread-safe; the server calls them from its worker pool.
 
 #include "core/pricemodel.h"
+#include "sessioncache.h"
 #include "store.h"
 
 #include <QString>
@@ -37,8 +38,7 @@ public:
 
     static constexpr std::int64_t sessionLifetimeMs = 30LL * 24 * 3600 * 1000;
 
-    MarketService(Store& store, QuoteBus& bus, Metrics& metrics, Money startingCash,
-                  Clock clock);
+    MarketService(Store& store, QuoteBus& bus, Metrics& metrics, Money startingCash, Clock clock);
 
     Result<SessionGrant> createAccount(const QString& username, const QString& password);
     Result<SessionGrant> logIn(const QString& username, const QString& password);
@@ -47,6 +47,8 @@ public:
     Result<SessionGrant> localSession();
     Result<core::Ok> logOut(const QString& token);
     /// 401 invalid_token when the token is unknown, expired or logged out.
+    /// A token confirmed in the last SessionCache::defaultTtlMs is taken
+    /// from the cache, so another replica's log-out takes up to that long.
     Result<Account> authenticate(const QString& token);
 
     Result<Quote> latestQuote();  // 404 no_quotes
@@ -78,6 +80,7 @@ private:
     Metrics& m_metrics;
     Money m_startingCash;
     Clock m_clock;
+    SessionCache m_sessions;
 };
 
 }  // namespace valiant::server

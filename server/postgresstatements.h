@@ -38,7 +38,7 @@ inline constexpr Statement insertSession{
 
 inline constexpr Statement findSession{
     "find_session",
-    "SELECT accounts.id, accounts.username FROM sessions "
+    "SELECT accounts.id, accounts.username, sessions.expires_ms FROM sessions "
     "JOIN accounts ON accounts.id = sessions.account_id "
     "WHERE sessions.token_hash = decode($1, 'hex') AND sessions.expires_ms > $2"};
 

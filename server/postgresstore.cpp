@@ -322,7 +322,8 @@ Result<core::Ok> PostgresStore::createSession(std::int64_t accountId, const QByt
     });
 }
 
-Result<Account> PostgresStore::findSession(const QByteArray& tokenHash, std::int64_t nowMs)
+Result<Account> PostgresStore::findSession(const QByteArray& tokenHash, std::int64_t nowMs,
+                                           std::int64_t* expiresMs)
 {
     return d->run("findSession", [&](pqxx::connection& connection) -> Result<Account> {
         pqxx::nontransaction transaction(connection);
@@ -332,6 +333,8 @@ Result<Account> PostgresStore::findSession(const QByteArray& tokenHash, std::int
                              QStringLiteral("The token is unknown, expired or logged out. Log "
                                             "in again."));
         }
+        if (expiresMs)
+            *expiresMs = rows[0][2].as<std::int64_t>();
         return Account{rows[0][0].as<std::int64_t>(), toQString(rows[0][1])};
     });
 }

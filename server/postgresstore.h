@@ -54,7 +54,8 @@ public:
     Result<AccountCredentials> findAccount(const QString& username) override;
     Result<core::Ok> createSession(std::int64_t accountId, const QByteArray& tokenHash,
                                    std::int64_t expiresMs) override;
-    Result<Account> findSession(const QByteArray& tokenHash, std::int64_t nowMs) override;
+    Result<Account> findSession(const QByteArray& tokenHash, std::int64_t nowMs,
+                                std::int64_t* expiresMs = nullptr) override;
     Result<core::Ok> deleteSession(const QByteArray& tokenHash) override;
 
     Result<Quote> insertQuote(Money price, std::int64_t createdMs) override;

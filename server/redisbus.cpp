@@ -17,6 +17,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -36,6 +37,7 @@ constexpr int blockMs = 500;
 constexpr int readBatch = 500;
 constexpr int minBackoffMs = 100;
 constexpr int maxBackoffMs = 2000;
+constexpr std::size_t maxQueuedPortfolios = 10000;
 
 struct ReplyDeleter
 {
@@ -109,8 +111,8 @@ QString describe(const RedisEndpoint& endpoint)
 Context connectTo(const RedisEndpoint& endpoint, int socketTimeoutMs, QString& error)
 {
     const QByteArray host = endpoint.host.toUtf8();
-    Context context(redisConnectWithTimeout(host.constData(), endpoint.port,
-                                            toTimeval(connectTimeoutMs)));
+    Context context(
+        redisConnectWithTimeout(host.constData(), endpoint.port, toTimeval(connectTimeoutMs)));
     if (!context) {
         error = QStringLiteral("out of memory for the Redis connection");
         return {};
@@ -136,8 +138,8 @@ Context connectTo(const RedisEndpoint& endpoint, int socketTimeoutMs, QString& e
     }
 
     if (endpoint.database != 0) {
-        const Reply reply = command(context.get(), {QByteArrayLiteral("SELECT"),
-                                                    QByteArray::number(endpoint.database)});
+        const Reply reply = command(
+            context.get(), {QByteArrayLiteral("SELECT"), QByteArray::number(endpoint.database)});
         if (!reply || reply->type == REDIS_REPLY_ERROR) {
             error = QStringLiteral("SELECT %1 failed: %2")
                         .arg(endpoint.database)
@@ -187,13 +189,19 @@ struct RedisBus::Private
     mutable QMutex handlersMutex;
     QList<Subscriber> subscribers;
 
-    // Publishing runs on the caller's thread (generator, workers) on its
-    // own connection, one command at a time.
+    // Quotes are published on the caller's thread (the generator), wallet
+    // changes from portfolioThread; both share one connection.
     std::mutex publishMutex;
     Context publisher;
     Clock::time_point nextPublishAttempt{};
     int publishBackoffMs = minBackoffMs;
     std::atomic<bool> publishFailing = false;
+
+    std::mutex portfolioMutex;
+    std::condition_variable portfolioReady;
+    std::deque<QList<QByteArray>> portfolioQueue;
+    bool portfolioStopping = false;
+    std::thread portfolioThread;
 
     std::atomic<bool> subscriberConnected = false;
     // Entry ids the subscriber has read up to; touched only by its thread.
@@ -214,7 +222,20 @@ struct RedisBus::Private
     void deliverQuote(const core::Quote& quote) const;
     void deliverPortfolio(std::int64_t accountId, const core::Portfolio& portfolio) const;
 
-    bool append(const char* stream, QList<QByteArray> fields);
+    /// Publishing: XADD on the publisher connection; a failure starts the
+    /// backoff. Called with publishMutex held, except append() and
+    /// appendPipelined(), which take it.
+    bool connectPublisher();
+    QList<QByteArray> xadd(const char* stream, const QList<QByteArray>& fields) const;
+    bool published(const char* stream, const redisReply* reply);
+    bool append(const char* stream, const QList<QByteArray>& fields);
+    void appendPipelined(const char* stream, const std::deque<QList<QByteArray>>& batch);
+
+    /// Wallet changes go out from their own thread in pipelined batches, so
+    /// an order does not wait for Redis or for other orders' XADDs.
+    void queuePortfolio(QList<QByteArray> fields);
+    void runPortfolioPublisher();
+    void stopPortfolioPublisher();
 
     bool isStopping();
     void waitForStop(int ms);
@@ -244,57 +265,142 @@ void RedisBus::Private::deliverPortfolio(std::int64_t accountId,
     }
 }
 
-bool RedisBus::Private::append(const char* stream, QList<QByteArray> fields)
+bool RedisBus::Private::connectPublisher()
 {
-    std::lock_guard lock(publishMutex);
-
+    if (publisher)
+        return true;
     // While Redis is away, a publish fails at once instead of paying a
     // connection attempt on every call.
-    if (!publisher) {
-        if (Clock::now() < nextPublishAttempt) {
-            return false;
-        }
-        QString error;
-        publisher = connectTo(endpoint, commandTimeoutMs, error);
-        if (!publisher) {
-            if (!publishFailing.exchange(true)) {
-                qCWarning(lcBus).noquote()
-                    << QStringLiteral("Publishing to Redis at %1 failed: %2. Other replicas "
-                                      "catch up from the database; retrying with backoff.")
-                           .arg(describe(endpoint), error);
-            }
-            nextPublishAttempt = Clock::now() + std::chrono::milliseconds(publishBackoffMs);
-            publishBackoffMs = std::min(publishBackoffMs * 2, maxBackoffMs);
-            return false;
-        }
+    if (Clock::now() < nextPublishAttempt)
+        return false;
+    QString error;
+    publisher = connectTo(endpoint, commandTimeoutMs, error);
+    if (publisher)
+        return true;
+    if (!publishFailing.exchange(true)) {
+        qCWarning(lcBus).noquote() << QStringLiteral(
+                                          "Publishing to Redis at %1 failed: %2. Other replicas "
+                                          "catch up from the database; retrying with backoff.")
+                                          .arg(describe(endpoint), error);
     }
+    nextPublishAttempt = Clock::now() + std::chrono::milliseconds(publishBackoffMs);
+    publishBackoffMs = std::min(publishBackoffMs * 2, maxBackoffMs);
+    return false;
+}
 
-    QList<QByteArray> arguments{QByteArrayLiteral("XADD"), QByteArray(stream),
-                                QByteArrayLiteral("MAXLEN"), QByteArrayLiteral("~"),
+QList<QByteArray> RedisBus::Private::xadd(const char* stream, const QList<QByteArray>& fields) const
+{
+    QList<QByteArray> arguments{QByteArrayLiteral("XADD"),           QByteArray(stream),
+                                QByteArrayLiteral("MAXLEN"),         QByteArrayLiteral("~"),
                                 QByteArray::number(streamMaxLength), QByteArrayLiteral("*"),
-                                QByteArrayLiteral("origin"), origin};
+                                QByteArrayLiteral("origin"),         origin};
     arguments.append(fields);
-    const Reply reply = command(publisher.get(), arguments);
+    return arguments;
+}
+
+bool RedisBus::Private::published(const char* stream, const redisReply* reply)
+{
     if (!reply || reply->type == REDIS_REPLY_ERROR) {
         if (!publishFailing.exchange(true)) {
             qCWarning(lcBus).noquote()
-                << QStringLiteral("XADD %1 on Redis at %2 failed: %3. Other replicas catch up "
-                                  "from the database; retrying with backoff.")
+                << QStringLiteral(
+                       "XADD %1 on Redis at %2 failed: %3. Other replicas catch up "
+                       "from the database; retrying with backoff.")
                        .arg(QLatin1String(stream), describe(endpoint),
-                            commandError(publisher.get(), reply.get()));
+                            commandError(publisher.get(), reply));
         }
         publisher.reset();
         nextPublishAttempt = Clock::now() + std::chrono::milliseconds(publishBackoffMs);
         publishBackoffMs = std::min(publishBackoffMs * 2, maxBackoffMs);
         return false;
     }
-
     publishBackoffMs = minBackoffMs;
     if (publishFailing.exchange(false)) {
         qCInfo(lcBus).noquote()
             << QStringLiteral("Publishing to Redis at %1 works again").arg(describe(endpoint));
     }
     return true;
+}
+
+bool RedisBus::Private::append(const char* stream, const QList<QByteArray>& fields)
+{
+    std::lock_guard lock(publishMutex);
+    if (!connectPublisher())
+        return false;
+    const Reply reply = command(publisher.get(), xadd(stream, fields));
+    return published(stream, reply.get());
+}
+
+void RedisBus::Private::appendPipelined(const char* stream,
+                                        const std::deque<QList<QByteArray>>& batch)
+{
+    std::lock_guard lock(publishMutex);
+    if (!connectPublisher())
+        return;
+    // One write and one read for the whole batch instead of a round trip each.
+    for (const QList<QByteArray>& fields : batch) {
+        const QList<QByteArray> arguments = xadd(stream, fields);
+        std::vector<const char*> argv;
+        std::vector<size_t> lengths;
+        for (const QByteArray& argument : arguments) {
+            argv.push_back(argument.constData());
+            lengths.push_back(std::size_t(argument.size()));
+        }
+        if (redisAppendCommandArgv(publisher.get(), int(argv.size()), argv.data(),
+                                   lengths.data()) != REDIS_OK) {
+            published(stream, nullptr);
+            return;
+        }
+    }
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        void* raw = nullptr;
+        const int status = redisGetReply(publisher.get(), &raw);
+        const Reply reply(static_cast<redisReply*>(raw));
+        if (status != REDIS_OK || !published(stream, reply.get()))
+            return;
+    }
+}
+
+void RedisBus::Private::runPortfolioPublisher()
+{
+    std::unique_lock lock(portfolioMutex);
+    for (;;) {
+        portfolioReady.wait(lock, [this] { return portfolioStopping || !portfolioQueue.empty(); });
+        if (portfolioQueue.empty())
+            return;  // stopping, and everything queued went out
+        std::deque<QList<QByteArray>> batch;
+        batch.swap(portfolioQueue);
+        lock.unlock();
+        appendPipelined(portfolioStream, batch);
+        lock.lock();
+    }
+}
+
+void RedisBus::Private::queuePortfolio(QList<QByteArray> fields)
+{
+    std::lock_guard lock(portfolioMutex);
+    if (!portfolioThread.joinable()) {
+        portfolioStopping = false;
+        portfolioThread = std::thread([this] { runPortfolioPublisher(); });
+    }
+    // A Redis that stalls must not grow the queue without bound; wallet
+    // changes are not replayed anyway (see publishPortfolio).
+    if (portfolioQueue.size() >= maxQueuedPortfolios)
+        portfolioQueue.pop_front();
+    portfolioQueue.push_back(std::move(fields));
+    portfolioReady.notify_one();
+}
+
+void RedisBus::Private::stopPortfolioPublisher()
+{
+    {
+        std::lock_guard lock(portfolioMutex);
+        if (!portfolioThread.joinable())
+            return;
+        portfolioStopping = true;
+    }
+    portfolioReady.notify_one();
+    portfolioThread.join();
 }
 
 bool RedisBus::Private::isStopping()
@@ -326,8 +432,9 @@ void RedisBus::Private::run()
             subscriberConnected = false;
             if (!reportedDown) {
                 qCWarning(lcBus).noquote()
-                    << QStringLiteral("Redis at %1 is unreachable: %2. Serving quotes from the "
-                                      "database; reconnecting with backoff up to %3 ms.")
+                    << QStringLiteral(
+                           "Redis at %1 is unreachable: %2. Serving quotes from the "
+                           "database; reconnecting with backoff up to %3 ms.")
                            .arg(describe(endpoint), error)
                            .arg(maxBackoffMs);
                 reportedDown = true;
@@ -337,11 +444,10 @@ void RedisBus::Private::run()
             continue;
         }
 
-        qCInfo(lcBus).noquote()
-            << QStringLiteral("%1 Redis at %2, reading quotes after entry %3")
-                   .arg(everConnected ? QStringLiteral("Reconnected to")
-                                      : QStringLiteral("Connected to"),
-                        describe(endpoint), QString::fromLatin1(quoteCursor));
+        qCInfo(lcBus).noquote() << QStringLiteral("%1 Redis at %2, reading quotes after entry %3")
+                                       .arg(everConnected ? QStringLiteral("Reconnected to")
+                                                          : QStringLiteral("Connected to"),
+                                            describe(endpoint), QString::fromLatin1(quoteCursor));
         everConnected = true;
         reportedDown = false;
         backoffMs = minBackoffMs;
@@ -360,12 +466,11 @@ void RedisBus::Private::run()
     }
 }
 
-QByteArray RedisBus::Private::lastEntryId(redisContext* context, const char* stream,
-                                          QString& error)
+QByteArray RedisBus::Private::lastEntryId(redisContext* context, const char* stream, QString& error)
 {
-    const Reply reply = command(context, {QByteArrayLiteral("XREVRANGE"), QByteArray(stream),
-                                          QByteArrayLiteral("+"), QByteArrayLiteral("-"),
-                                          QByteArrayLiteral("COUNT"), QByteArrayLiteral("1")});
+    const Reply reply = command(
+        context, {QByteArrayLiteral("XREVRANGE"), QByteArray(stream), QByteArrayLiteral("+"),
+                  QByteArrayLiteral("-"), QByteArrayLiteral("COUNT"), QByteArrayLiteral("1")});
     if (!reply || reply->type != REDIS_REPLY_ARRAY) {
         error = QStringLiteral("XREVRANGE %1 failed: %2")
                     .arg(QLatin1String(stream), commandError(context, reply.get()));
@@ -376,7 +481,8 @@ QByteArray RedisBus::Private::lastEntryId(redisContext* context, const char* str
     }
     const redisReply* entry = reply->element[0];
     if (entry->type != REDIS_REPLY_ARRAY || entry->elements < 1) {
-        error = QStringLiteral("XREVRANGE %1 returned a malformed entry").arg(QLatin1String(stream));
+        error =
+            QStringLiteral("XREVRANGE %1 returned a malformed entry").arg(QLatin1String(stream));
         return {};
     }
     return replyString(entry->element[0]);
@@ -407,15 +513,15 @@ void RedisBus::Private::readUntilError(redisContext* context)
 {
     while (!isStopping()) {
         const Reply reply = command(
-            context, {QByteArrayLiteral("XREAD"), QByteArrayLiteral("COUNT"),
-                      QByteArray::number(readBatch), QByteArrayLiteral("BLOCK"),
-                      QByteArray::number(blockMs), QByteArrayLiteral("STREAMS"),
-                      QByteArray(quoteStream), QByteArray(portfolioStream), quoteCursor,
-                      portfolioCursor});
+            context,
+            {QByteArrayLiteral("XREAD"), QByteArrayLiteral("COUNT"), QByteArray::number(readBatch),
+             QByteArrayLiteral("BLOCK"), QByteArray::number(blockMs), QByteArrayLiteral("STREAMS"),
+             QByteArray(quoteStream), QByteArray(portfolioStream), quoteCursor, portfolioCursor});
         if (!reply || reply->type == REDIS_REPLY_ERROR) {
             qCWarning(lcBus).noquote()
-                << QStringLiteral("Reading from Redis at %1 failed: %2. Serving quotes from the "
-                                  "database until it reconnects.")
+                << QStringLiteral(
+                       "Reading from Redis at %1 failed: %2. Serving quotes from the "
+                       "database until it reconnects.")
                        .arg(describe(endpoint), commandError(context, reply.get()));
             return;
         }
@@ -461,8 +567,8 @@ void RedisBus::Private::handleEntry(const QByteArray& stream, const redisReply* 
         const auto cents = toInteger(fields.value(QByteArrayLiteral("price_cents")));
         const auto created = toInteger(fields.value(QByteArrayLiteral("created_ms")));
         if (!id || !cents || !created) {
-            qCWarning(lcBus).noquote() << "Skipped malformed quote entry" << entryId << "in"
-                                       << stream;
+            qCWarning(lcBus).noquote()
+                << "Skipped malformed quote entry" << entryId << "in" << stream;
             return;
         }
         deliverQuote(core::Quote{*id, core::Money::fromCents(*cents), *created});
@@ -474,8 +580,8 @@ void RedisBus::Private::handleEntry(const QByteArray& stream, const redisReply* 
     const core::Result<core::Portfolio> portfolio =
         core::api::decodePortfolio(body.isObject() ? body.object() : QJsonObject());
     if (!accountId || !portfolio.ok()) {
-        qCWarning(lcBus).noquote() << "Skipped malformed portfolio entry" << entryId << "in"
-                                   << stream;
+        qCWarning(lcBus).noquote()
+            << "Skipped malformed portfolio entry" << entryId << "in" << stream;
         return;
     }
     deliverPortfolio(*accountId, *portfolio);
@@ -497,11 +603,10 @@ QString RedisBus::state() const
 void RedisBus::publishQuote(const core::Quote& quote)
 {
     d->deliverQuote(quote);
-    d->append(quoteStream, {QByteArrayLiteral("id"), QByteArray::number(qint64(quote.id)),
-                            QByteArrayLiteral("price_cents"),
-                            QByteArray::number(qint64(quote.price.cents())),
-                            QByteArrayLiteral("created_ms"),
-                            QByteArray::number(qint64(quote.createdMs))});
+    d->append(quoteStream,
+              {QByteArrayLiteral("id"), QByteArray::number(qint64(quote.id)),
+               QByteArrayLiteral("price_cents"), QByteArray::number(qint64(quote.price.cents())),
+               QByteArrayLiteral("created_ms"), QByteArray::number(qint64(quote.createdMs))});
 }
 
 void RedisBus::publishPortfolio(std::int64_t accountId, const core::Portfolio& portfolio)
@@ -509,10 +614,9 @@ void RedisBus::publishPortfolio(std::int64_t accountId, const core::Portfolio& p
     d->deliverPortfolio(accountId, portfolio);
     // Wallet changes made during an outage are not replayed: a client gets
     // its wallet again when it reconnects or places its next order.
-    d->append(portfolioStream,
-              {QByteArrayLiteral("account"), QByteArray::number(qint64(accountId)),
-               QByteArrayLiteral("body"),
-               QJsonDocument(core::api::encode(portfolio)).toJson(QJsonDocument::Compact)});
+    d->queuePortfolio({QByteArrayLiteral("account"), QByteArray::number(qint64(accountId)),
+                       QByteArrayLiteral("body"),
+                       QJsonDocument(core::api::encode(portfolio)).toJson(QJsonDocument::Compact)});
 }
 
 void RedisBus::subscribe(QuoteHandler onQuote, PortfolioHandler onPortfolio)
@@ -535,6 +639,8 @@ void RedisBus::start()
 
 void RedisBus::stop()
 {
+    // Wallet changes already queued still go out.
+    d->stopPortfolioPublisher();
     if (!d->thread.joinable()) {
         return;
     }

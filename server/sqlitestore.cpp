@@ -343,13 +343,14 @@ Result<core::Ok> SqliteStore::createSession(std::int64_t accountId, const QByteA
     });
 }
 
-Result<Account> SqliteStore::findSession(const QByteArray& tokenHash, std::int64_t nowMs)
+Result<Account> SqliteStore::findSession(const QByteArray& tokenHash, std::int64_t nowMs,
+                                         std::int64_t* expiresMs)
 {
     return guarded("findSession", [&]() -> Result<Account> {
         SqlitePool::Lease lease = m_pool->acquire();
         SqliteStatement statement(lease.handle(),
-                                  "SELECT accounts.id, accounts.username FROM sessions "
-                                  "JOIN accounts ON accounts.id = sessions.account_id "
+                                  "SELECT accounts.id, accounts.username, sessions.expires_ms "
+                                  "FROM sessions JOIN accounts ON accounts.id = sessions.account_id "
                                   "WHERE sessions.token_hash = ?1 AND sessions.expires_ms > ?2");
         statement.bindBlob(1, tokenHash).bind(2, nowMs);
         if (!statement.step()) {
@@ -357,6 +358,8 @@ Result<Account> SqliteStore::findSession(const QByteArray& tokenHash, std::int64
                              QStringLiteral("The token is unknown, expired or logged out. Log "
                                             "in again."));
         }
+        if (expiresMs)
+            *expiresMs = statement.int64(2);
         return Account{statement.int64(0), statement.text(1)};
     });
 }

@@ -75,8 +75,9 @@ public:
     virtual Result<AccountCredentials> findAccount(const QString& username) = 0;  // 404 not_found
     virtual Result<core::Ok> createSession(std::int64_t accountId, const QByteArray& tokenHash,
                                            std::int64_t expiresMs) = 0;
-    virtual Result<Account> findSession(const QByteArray& tokenHash,
-                                        std::int64_t nowMs) = 0;  // 401 invalid_token
+    /// 401 invalid_token; `expiresMs`, when given, receives the session's end.
+    virtual Result<Account> findSession(const QByteArray& tokenHash, std::int64_t nowMs,
+                                        std::int64_t* expiresMs = nullptr) = 0;
     virtual Result<core::Ok> deleteSession(const QByteArray& tokenHash) = 0;
 
     // Quotes, ids ascending.

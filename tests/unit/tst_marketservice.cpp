@@ -1,3 +1,4 @@
+#include "server/sessioncache.h"
 #include "server/marketservice.h"
 #include "server/metrics.h"
 #include "server/quotebus.h"
@@ -22,6 +23,7 @@ using valiant::core::Portfolio;
 using valiant::core::PriceModel;
 using valiant::core::Quote;
 using valiant::core::Side;
+using valiant::server::SessionCache;
 using valiant::server::LocalBus;
 using valiant::server::MarketService;
 using valiant::server::Metrics;
@@ -62,6 +64,8 @@ private Q_SLOTS:
     void logInUnknownUserSameError();
     void logOutEndsSession();
     void sessionExpiresAfterLifetime();
+    void otherReplicaLogOutTakesOneSecond();
+    void cachedSessionEndsWithSession();
     void tokenStoredOnlyAsHash();
     void localSessionReusesAccount();
     void generateQuoteStartsAtFifty();
@@ -235,6 +239,48 @@ void TestMarketService::sessionExpiresAfterLifetime()
     QVERIFY(m_service->authenticate(grant->token).ok());
     m_nowMs += 1;
     QCOMPARE(m_service->authenticate(grant->token).error().status, 401);
+}
+
+void TestMarketService::otherReplicaLogOutTakesOneSecond()
+{
+    // A second service on the same store plays another replica.
+    MarketService other(*m_store, *m_bus, *m_metrics, Money::fromCents(10000),
+                        [this] { return clockMs(); });
+    m_nowMs = QDateTime::currentMSecsSinceEpoch();
+    const auto grant = m_service->createAccount(QStringLiteral("ada"), password);
+    QVERIFY(grant.ok());
+    QVERIFY(m_service->authenticate(grant->token).ok());
+    QVERIFY(other.authenticate(grant->token).ok());
+
+    QVERIFY(other.logOut(grant->token).ok());
+    QCOMPARE(other.authenticate(grant->token).error().status, 401);
+    // This replica confirmed the token less than a second ago.
+    m_nowMs += SessionCache::defaultTtlMs - 1;
+    QVERIFY(m_service->authenticate(grant->token).ok());
+    m_nowMs += 1;
+    QCOMPARE(m_service->authenticate(grant->token).error().status, 401);
+}
+
+void TestMarketService::cachedSessionEndsWithSession()
+{
+    SessionCache cache(1000);
+    const valiant::core::Account ada{7, QStringLiteral("ada")};
+    cache.insert("hash", ada, 10'000, 10'500);
+    QCOMPARE(cache.find("hash", 10'499)->id, 7);
+    QVERIFY(!cache.find("hash", 10'500));  // the session ended before the TTL
+
+    cache.insert("hash", ada, 10'000, 99'000);
+    QVERIFY(!cache.find("hash", 9'999));  // a clock that went back drops it
+    cache.insert("hash", ada, 10'000, 99'000);
+    QVERIFY(cache.find("hash", 10'999));
+    QVERIFY(!cache.find("hash", 11'000));
+    cache.insert("hash", ada, 10'000, 99'000);
+    cache.remove("hash");
+    QVERIFY(!cache.find("hash", 10'001));
+
+    SessionCache off(0);
+    off.insert("hash", ada, 10'000, 99'000);
+    QVERIFY(!off.find("hash", 10'000));
 }
 
 void TestMarketService::tokenStoredOnlyAsHash()

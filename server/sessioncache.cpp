@@ -1,0 +1,40 @@
+#include "sessioncache.h"
+
+#include <algorithm>
+
+namespace valiant::server {
+
+SessionCache::SessionCache(std::int64_t ttlMs) : m_ttlMs(ttlMs) {}
+
+std::optional<core::Account> SessionCache::find(const QByteArray& tokenHash, std::int64_t nowMs)
+{
+    std::lock_guard lock(m_mutex);
+    const auto entry = m_entries.constFind(tokenHash);
+    if (entry == m_entries.constEnd())
+        return std::nullopt;
+    // A clock that went back is treated like an old entry.
+    if (nowMs < entry->confirmedMs || nowMs >= entry->untilMs) {
+        m_entries.erase(entry);
+        return std::nullopt;
+    }
+    return entry->account;
+}
+
+void SessionCache::insert(const QByteArray& tokenHash, const core::Account& account,
+                          std::int64_t nowMs, std::int64_t expiresMs)
+{
+    if (m_ttlMs <= 0)
+        return;
+    std::lock_guard lock(m_mutex);
+    if (m_entries.size() >= maxEntries)
+        m_entries.clear();
+    m_entries.insert(tokenHash, Entry{account, nowMs, std::min(nowMs + m_ttlMs, expiresMs)});
+}
+
+void SessionCache::remove(const QByteArray& tokenHash)
+{
+    std::lock_guard lock(m_mutex);
+    m_entries.remove(tokenHash);
+}
+
+}  // namespace valiant::server
