@@ -94,6 +94,12 @@ CREATE TABLE praises (
 );
 CREATE INDEX praises_by_account ON praises (account_id, id);
 )sql",
+    R"sql(
+-- Keys arrive in time order, so a BRIN index serves the once-a-minute prune
+-- as well as a B-tree did, at a fraction of the cost on every order.
+DROP INDEX idempotency_keys_by_created;
+CREATE INDEX idempotency_keys_by_created ON idempotency_keys USING brin (created_ms);
+)sql",
 };
 
 const int migrationCount = int(std::size(migrations));

@@ -123,7 +123,7 @@ def run(options):
                 f"Orders per second, PostgreSQL, {servers}, {clients} concurrent clients, "
                 f"against `pgbench -N` on the same server",
                 f"{result['orders_per_second']:.0f}/s ({latency(result)}, {result['failed']} "
-                f"failed) vs {result['pgbench_tps']:.0f} TPS: {ratio:.2f}",
+                f"failed) vs {result['pgbench_tps']:.0f} TPS: {ratio:.3f}",
                 f"at least {TARGET_RATIO} of pgbench", met(ratio >= TARGET_RATIO)))
     rows += [
         Row("Server memory (RSS), idle", mib(sqlite["server_idle_rss_kib"]), "none set", "n/a"),
