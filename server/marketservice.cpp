@@ -219,7 +219,7 @@ Result<core::Ok> MarketService::logOut(const QString& token)
     const QByteArray hash = tokenHash(token);
     const Result<core::Ok> deleted =
         timed(m_metrics, "delete_session", [&] { return m_store.deleteSession(hash); });
-    m_sessions.remove(hash);
+    m_sessions.revoke(hash, now());
     return deleted;
 }
 

@@ -156,7 +156,8 @@ inline constexpr Statement pruneIdempotencyKeys{
     "prune_idempotency_keys", "DELETE FROM idempotency_keys WHERE created_ms < $1"};
 
 // A filled order in one statement: the new holdings, if they are still
-// $16 cash, $17 shares and $18 cost basis, and with them the order row and,
+// $16 cash, $17 shares and $18 cost basis and $7 is still the newest quote
+// (an order never fills at an older price), and with them the order row and,
 // when $12 (the key, hex) is not empty, the response kept for the key.
 // Returns how many accounts it updated: 0 means they changed meanwhile.
 inline constexpr Statement recordFill{
@@ -164,6 +165,7 @@ inline constexpr Statement recordFill{
     "WITH holdings AS ("
     " UPDATE accounts SET cash_cents = $9, shares = $10, cost_basis_cents = $11"
     " WHERE id = $2 AND cash_cents = $16 AND shares = $17 AND cost_basis_cents = $18"
+    " AND NOT EXISTS (SELECT 1 FROM quotes WHERE quotes.id > $7)"
     " RETURNING id),"
     " new_order AS ("
     " INSERT INTO orders (id, account_id, side, quantity, price_cents, total_cents, quote_id,"
@@ -175,13 +177,14 @@ inline constexpr Statement recordFill{
     "SELECT count(*) FROM holdings"};
 
 // A rejected order's response kept under its key, if the holdings it was
-// judged on ($7 cash, $8 shares, $9 cost basis) are current and the key is
-// new. No row back means it must be judged again.
+// judged on ($7 cash, $8 shares, $9 cost basis) and the quote ($10, 0 for
+// none) are current and the key is new. No row back means it must be judged again.
 inline constexpr Statement recordRejection{
     "record_rejection",
     "INSERT INTO idempotency_keys (account_id, idempotency_key, fingerprint, status, body, "
     "created_ms) SELECT id, decode($2, 'hex'), decode($3, 'hex'), $4, decode($5, 'hex'), $6 "
     "FROM accounts WHERE id = $1 AND cash_cents = $7 AND shares = $8 AND cost_basis_cents = $9 "
+    "AND NOT EXISTS (SELECT 1 FROM quotes WHERE quotes.id > $10) "
     "ON CONFLICT DO NOTHING RETURNING 1"};
 
 // A praise in one statement: the new cash, if cash and shares are still

@@ -163,11 +163,11 @@ std::optional<Result<OrderOutcome>> PostgresStore::Private::tryOrder(Transaction
         OrderOutcome outcome{rejectedOrderResponse(fill.error()), false, std::nullopt};
         if (attempt.idempotencyKey.isEmpty())
             return outcome;
-        const pqxx::result kept =
-            exec(transaction, sql::recordRejection, attempt.accountId,
-                 toHex(attempt.idempotencyKey), toHex(attempt.requestFingerprint),
-                 outcome.response.status, toHex(outcome.response.body), attempt.nowMs,
-                 holdings.cash.cents(), holdings.shares, holdings.costBasis.cents());
+        const pqxx::result kept = exec(
+            transaction, sql::recordRejection, attempt.accountId, toHex(attempt.idempotencyKey),
+            toHex(attempt.requestFingerprint), outcome.response.status,
+            toHex(outcome.response.body), attempt.nowMs, holdings.cash.cents(), holdings.shares,
+            holdings.costBasis.cents(), quote ? quote->id : std::int64_t(0));
         if (kept.empty())
             return std::nullopt;
         return outcome;

@@ -32,7 +32,9 @@ public:
     /// ends at `expiresMs`, whichever comes first.
     void insert(const QByteArray& tokenHash, const core::Account& account, std::int64_t nowMs,
                 std::int64_t expiresMs);
-    void remove(const QByteArray& tokenHash);
+    /// Forgets the token and, for one TTL, ignores inserts of it: a request
+    /// that read the session before the log-out cannot bring it back.
+    void revoke(const QByteArray& tokenHash, std::int64_t nowMs);
 
 private:
     struct Entry
@@ -40,6 +42,7 @@ private:
         core::Account account;
         std::int64_t confirmedMs = 0;
         std::int64_t untilMs = 0;
+        bool revoked = false;
     };
 
     const std::int64_t m_ttlMs;

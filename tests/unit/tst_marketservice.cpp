@@ -275,8 +275,15 @@ void TestMarketService::cachedSessionEndsWithSession()
     QVERIFY(cache.find("hash", 10'999));
     QVERIFY(!cache.find("hash", 11'000));
     cache.insert("hash", ada, 10'000, 99'000);
-    cache.remove("hash");
+    cache.revoke("hash", 10'001);
     QVERIFY(!cache.find("hash", 10'001));
+    // A lookup that read the session before the log-out cannot restore it.
+    cache.insert("hash", ada, 10'002, 99'000);
+    QVERIFY(!cache.find("hash", 10'003));
+    cache.insert("hash", ada, 10'004, 99'000);  // after a lookup, still blocked
+    QVERIFY(!cache.find("hash", 10'005));
+    cache.insert("hash", ada, 11'001, 99'000);  // the mark has run out
+    QVERIFY(cache.find("hash", 11'002));
 
     SessionCache off(0);
     off.insert("hash", ada, 10'000, 99'000);
