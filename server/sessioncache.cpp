@@ -14,7 +14,7 @@ std::optional<core::Account> SessionCache::find(const QByteArray& tokenHash, std
         return std::nullopt;
     // A clock that went back is treated like an old entry.
     // A log-out mark stays until its TTL ends, so that it keeps blocking
-    // inserts; it never answers a lookup.
+    // inserts; no lookup ever returns it.
     if (entry->revoked) {
         if (nowMs >= entry->untilMs || nowMs < entry->confirmedMs)
             m_entries.erase(entry);
