@@ -56,9 +56,11 @@ Order readOrder(const pqxx::row& row)
 
 }  // namespace
 
-core::Error databaseUnavailable(const QString& message)
+core::Error databaseUnavailable()
 {
-    return makeError(503, QStringLiteral("database_unavailable"), message);
+    return makeError(503, QStringLiteral("database_unavailable"),
+                     QStringLiteral("The database is unavailable. Retry the request in a few "
+                                    "seconds."));
 }
 
 // --- Private -----------------------------------------------------------------
@@ -88,14 +90,15 @@ core::Error PostgresStore::Private::failed(const char* operation, const std::exc
         qCWarning(lcPostgres).noquote()
             << "Store operation" << operation << "failed on" << displayName << "because"
             << lostReason << ":" << reason << "; the connection is dropped.";
-        return databaseUnavailable(QStringLiteral("PostgreSQL at %1: %2 (%3). Retry the request.")
-                                       .arg(displayName, lostReason, reason));
+        return databaseUnavailable();
     }
     qCWarning(lcPostgres).noquote()
         << "Store operation" << operation << "failed on" << displayName << ":" << reason;
-    return makeError(
-        500, QStringLiteral("database_error"),
-        QStringLiteral("The database rejected %1: %2").arg(QString::fromLatin1(operation), reason));
+    // The database's own text names tables and constraints, so it goes to
+    // the log and never to the client.
+    return makeError(500, QStringLiteral("database_error"),
+                     QStringLiteral("The database could not complete the request. The server "
+                                    "has logged the cause; retrying will not help."));
 }
 
 QStringList PostgresStore::Private::planLines(const pqxx::result& rows)
@@ -238,7 +241,9 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::open(const QString& url, O
     try {
         PostgresPool::Lease lease = d->pool.acquire();
     } catch (const PostgresUnavailable& failure) {
-        return databaseUnavailable(QString::fromUtf8(failure.what()));
+        // Only the operator reads this start-up error, so it keeps libpq's detail.
+        return makeError(503, QStringLiteral("database_unavailable"),
+                         QString::fromUtf8(failure.what()));
     }
     return std::unique_ptr<PostgresStore>(new PostgresStore(std::move(d)));
 }

@@ -44,7 +44,7 @@ public:
     ~PostgresStore() override;
 
     /// The version recorded in schema_migrations; 0 for an empty database.
-    Result<int> schemaVersion();
+    Result<int> schemaVersion() override;
 
     Result<core::Ok> migrate() override;
     Result<core::Ok> ping() override;

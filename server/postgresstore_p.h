@@ -48,7 +48,7 @@ inline Money moneyOf(const pqxx::field& field)
     return Money::fromCents(field.as<std::int64_t>());
 }
 
-core::Error databaseUnavailable(const QString& message);
+core::Error databaseUnavailable();
 
 /// What an order needs to run again after a conflict.
 struct OrderAttempt
@@ -126,8 +126,9 @@ struct PostgresStore::Private
             std::optional<PostgresPool::Lease> lease;
             try {
                 lease.emplace(pool.acquire());
-            } catch (const PostgresUnavailable& failure) {
-                return databaseUnavailable(QString::fromUtf8(failure.what()));
+            } catch (const PostgresUnavailable&) {
+                // The pool has logged the cause. The client gets no host or port.
+                return databaseUnavailable();
             }
 
             try {

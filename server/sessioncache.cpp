@@ -34,7 +34,7 @@ void SessionCache::insert(const QByteArray& tokenHash, const core::Account& acco
         return;
     std::lock_guard lock(m_mutex);
     const auto existing = m_entries.constFind(tokenHash);
-    // A log-out in this process may have come between the store's answer
+    // A log-out in this process may have come between the store's reply
     // and this insert; its mark keeps the token out for one TTL.
     if (existing != m_entries.constEnd() && existing->revoked && nowMs < existing->untilMs &&
         nowMs >= existing->confirmedMs)

@@ -27,9 +27,13 @@ const int migrationCount = int(sqliteMigrations().size());
 // Keys are pruned at most this often, so placing an order rarely pays for it.
 constexpr std::int64_t pruneIntervalMs = 60'000;
 
-Error unavailable(const SqliteFailure& failure)
+/// Builds the error a client sees. The file's path and SQLite's text go to
+/// the log only.
+Error unavailable()
 {
-    return makeError(503, QStringLiteral("database_unavailable"), failure.message());
+    return makeError(503, QStringLiteral("database_unavailable"),
+                     QStringLiteral("The database is unavailable. Retry the request in a few "
+                                    "seconds."));
 }
 
 /// Runs `body` and turns a SqliteFailure into a 503 error, logged with the
@@ -42,7 +46,7 @@ auto guarded(const char* operation, Function&& body) -> decltype(body())
     } catch (const SqliteFailure& failure) {
         qCWarning(lcStore).noquote()
             << "Store operation" << operation << "failed:" << failure.message();
-        return unavailable(failure);
+        return unavailable();
     }
 }
 
@@ -197,7 +201,8 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const QString& path, int 
         SqliteStatement check(lease.handle(), "SELECT COUNT(*) FROM sqlite_master");
         check.step();
     } catch (const SqliteFailure& failure) {
-        return unavailable(failure);
+        // Only the operator reads this start-up error, so it keeps SQLite's detail.
+        return makeError(503, QStringLiteral("database_unavailable"), failure.message());
     }
     return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(pool)));
 }

@@ -56,14 +56,25 @@ def free_port():
         return probe.getsockname()[1]
 
 
+# The servers' log lines go here, so the terminal shows only bench/run's own.
+LOG_PATH = os.path.join(tempfile.gettempdir(), "valiant-bench-servers.log")
+
+
+def server_log():
+    """Open the servers' shared log file for appending."""
+    return open(LOG_PATH, "a")
+
+
 def start_server(data_dir, *extra, database=None):
     """Starts valiant-server on a free loopback port; returns (process, base URL)."""
     database = database or "sqlite://" + os.path.join(data_dir, "bench.db")
     # Rate limits would cap each benchmark client at 10 orders per second.
-    server = subprocess.Popen(
-        [os.path.join(build_dir(), "server", "valiant-server"), "serve", "--host", "127.0.0.1",
-         "--port", "0", "--database", database, "--rate-limits", "off", *extra],
-        stdout=subprocess.PIPE, text=True)
+    with server_log() as log:
+        server = subprocess.Popen(
+            [os.path.join(build_dir(), "server", "valiant-server"), "serve", "--host",
+             "127.0.0.1", "--port", "0", "--database", database, "--rate-limits", "off",
+             *extra],
+            stdout=subprocess.PIPE, stderr=log, text=True)
     line = server.stdout.readline()
     match = re.search(r"listening on (http://\S+)", line)
     if not match:

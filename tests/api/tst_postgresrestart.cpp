@@ -87,6 +87,14 @@ void PostgresRestartTest::verifyDown(const QByteArray& key)
     const HttpResponse order = placeOrder(key, 1);
     QVERIFY2(order.status == 503, qPrintable(order.describe()));
     QCOMPARE(order.errorCode(), QStringLiteral("database_unavailable"));
+    // Where the database lives and libpq's text are for the log, not clients.
+    for (const QByteArray& secret :
+         {QByteArray::number(m_postgres.port()), QByteArray("127.0.0.1"), QByteArray("valiant"),
+          QByteArray("PostgreSQL"), QByteArray("connect")}) {
+        QVERIFY2(!order.body.contains(secret),
+                 qPrintable(QStringLiteral("body leaks %1: %2")
+                                .arg(QString::fromLatin1(secret), order.describe())));
+    }
 
     const HttpResponse portfolio = client.get("/api/v1/portfolio", m_token);
     QVERIFY2(portfolio.status == 503, qPrintable(portfolio.describe()));
