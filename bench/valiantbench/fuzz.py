@@ -1,8 +1,10 @@
 """Long fuzzing run: each libFuzzer target of tests/fuzz runs for 10 million
-inputs (10,000 with --quick), one after another, under ASan and UBSan. The
-target is no crash at all. Builds the clang preset "fuzz" in build/fuzz, or
+inputs (10,000 with --quick) under ASan and UBSan, as many at once as there
+are cores. --fuzz-target runs only the named targets and keeps the others'
+rows from the page. The target is no crash at all. Builds the clang preset "fuzz" in build/fuzz, or
 in VALIANT_FUZZ_BUILD_DIR when that is set."""
 
+import concurrent.futures
 import json
 import os
 import re
@@ -97,6 +99,28 @@ def run_target(fuzzer, runs, asan_options, artifacts_dir, log_path):
     }
 
 
+def earlier_rows(names):
+    """Find the rows of the fuzzers in `names` in the table that
+    docs/benchmarks.md has now, each marked with the time it was measured."""
+    with open(os.path.join(ROOT, "docs", "benchmarks.md")) as page:
+        text = page.read()
+    block = re.search(r"<!-- results:fuzz:start -->(.*?)<!-- results:fuzz:end -->", text, re.S)
+    if not block:
+        return {}
+    stamp = re.search(r"(?:Measured|started) (\d{4}-\d\d-\d\d \d\d:\d\d UTC)", block.group(1))
+    when = f"run of {stamp.group(1)}" if stamp else "an earlier run"
+    rows = {}
+    for line in block.group(1).splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) != 4:
+            continue
+        for name in names:
+            if cells[0].startswith((f"Fuzzing {name}:", f"{name},")):
+                value = cells[1] if "run of" in cells[1] else f"{cells[1]} ({when})"
+                rows[name] = Row(cells[0], value, cells[2], cells[3])
+    return rows
+
+
 def run(options):
     runs = QUICK_RUNS if options.quick else FULL_RUNS
     build_dir = fuzz_build_dir()
@@ -106,19 +130,43 @@ def run(options):
     with open(os.path.join(build_dir, "tests", "fuzz", "fuzzers.json")) as manifest_file:
         manifest = json.load(manifest_file)
 
+    known = [fuzzer["name"] for fuzzer in manifest["fuzzers"]]
+    chosen = getattr(options, "fuzz_target", None) or known
+    unknown = sorted(set(chosen) - set(known))
+    if unknown:
+        raise RuntimeError(f"unknown fuzz target {', '.join(unknown)}. Pick one of "
+                           f"{', '.join(known)}")
+    fuzzers = [fuzzer for fuzzer in manifest["fuzzers"] if fuzzer["name"] in chosen]
+
     artifacts_dir = os.path.join(OUTPUT_DIR, "artifacts")
     os.makedirs(artifacts_dir, exist_ok=True)
-    report = {"runs_per_target": runs, "asan_options": manifest["asan_options"], "targets": {}}
-    rows = []
-    for fuzzer in manifest["fuzzers"]:
-        name = fuzzer["name"]
+    for fuzzer in fuzzers:
         # Crash inputs of an earlier run would be counted as this run's.
         for old in os.listdir(artifacts_dir):
-            if old.startswith(name + "-"):
+            if old.startswith(fuzzer["name"] + "-"):
                 os.remove(os.path.join(artifacts_dir, old))
-        numbers = run_target(fuzzer, runs, manifest["asan_options"], artifacts_dir,
-                             os.path.join(OUTPUT_DIR, name + ".log"))
-        report["targets"][name] = numbers
+
+    # Each fuzzer is one process on one core, so as many run at once as
+    # there are cores.
+    workers = max(1, min(len(fuzzers), os.cpu_count() or 1))
+    with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = {fuzzer["name"]: pool.submit(run_target, fuzzer, runs, manifest["asan_options"],
+                                               artifacts_dir,
+                                               os.path.join(OUTPUT_DIR, fuzzer["name"] + ".log"))
+                   for fuzzer in fuzzers}
+        results = {name: future.result() for name, future in futures.items()}
+
+    report = {"runs_per_target": runs, "asan_options": manifest["asan_options"],
+              "parallel_runs": workers, "targets": results}
+    # A run of some targets keeps the other targets' rows from the page.
+    earlier = {} if options.quick else earlier_rows([name for name in known if name not in chosen])
+    rows = []
+    for name in known:
+        if name in earlier:
+            rows.append(earlier[name])
+        if name not in results:
+            continue
+        numbers = results[name]
         rows.append(Row(
             f"Fuzzing {name}: inputs run and crashes",
             f"{numbers['executions']:,} inputs in {numbers['wall_seconds']:,.0f} s "
