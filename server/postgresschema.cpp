@@ -100,6 +100,13 @@ CREATE INDEX praises_by_account ON praises (account_id, id);
 DROP INDEX idempotency_keys_by_created;
 CREATE INDEX idempotency_keys_by_created ON idempotency_keys USING brin (created_ms);
 )sql",
+    R"sql(
+-- Concurrent orders all name the newest quote, and this key's check locked
+-- that one row FOR KEY SHARE from each of them, which PostgreSQL records as
+-- a multixact. The order's write already requires its quote to be the
+-- newest, and quotes are never deleted.
+ALTER TABLE orders DROP CONSTRAINT IF EXISTS orders_quote_id_fkey;
+)sql",
 };
 
 const int migrationCount = int(std::size(migrations));
