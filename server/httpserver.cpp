@@ -377,11 +377,11 @@ private:
         QString route = QStringLiteral("unmatched");
         if (m_upgrade) {
             method = methodLabel(m_upgrade->method_string());
-            route = HttpApi::routePattern(toByteArray(m_upgrade->target()));
+            route = HttpApi::routePattern(originForm(toByteArray(m_upgrade->target())));
         } else if (m_parser && !m_parser->get().target().empty()) {
             // The request line is parsed even when a header limit failed.
             method = methodLabel(m_parser->get().method_string());
-            route = HttpApi::routePattern(toByteArray(m_parser->get().target()));
+            route = HttpApi::routePattern(originForm(toByteArray(m_parser->get().target())));
         }
         const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - m_started;
         m_context.metrics.recordRequest(method, route, status, elapsed.count());

@@ -50,22 +50,53 @@ inline QByteArray toByteArray(std::string_view text)
     return QByteArray(text.data(), static_cast<qsizetype>(text.size()));
 }
 
+
+/// Returns the origin form (path and query) of a request target. A target in
+/// absolute form ("http://host/up?x", which RFC 9112 requires servers to
+/// accept) loses its scheme and authority, and one without a path becomes "/".
+/// Other targets are returned unchanged.
+inline QByteArray originForm(const QByteArray& target)
+{
+    if (target.startsWith('/') || target == "*")
+        return target;
+
+    qsizetype schemeEnd = -1;
+    for (const char* scheme : {"http://", "https://"}) {
+        const QByteArray prefix(scheme);
+        if (target.size() >= prefix.size() &&
+            target.left(prefix.size()).compare(prefix, Qt::CaseInsensitive) == 0) {
+            schemeEnd = prefix.size();
+        }
+    }
+    if (schemeEnd < 0)
+        return target;
+
+    const qsizetype pathStart = target.indexOf('/', schemeEnd);
+    const qsizetype queryStart = target.indexOf('?', schemeEnd);
+    if (pathStart >= 0 && (queryStart < 0 || pathStart < queryStart))
+        return target.mid(pathStart);
+    if (queryStart >= 0)
+        return "/" + target.mid(queryStart);
+    return QByteArrayLiteral("/");
+}
+
 /// True for a WebSocket upgrade of /api/v1/stream, with or without a query.
 inline bool isStreamUpgrade(const http::request<http::string_body>& request)
 {
-    const std::string_view target = request.target();
-    const std::string_view path = target.substr(0, target.find('?'));
-    return beast::websocket::is_upgrade(request) && path == streamPath;
+    const QByteArray target = originForm(toByteArray(request.target()));
+    const qsizetype question = target.indexOf('?');
+    const QByteArray path = question < 0 ? target : target.left(question);
+    return beast::websocket::is_upgrade(request) && path == QByteArray(streamPath.data(), qsizetype(streamPath.size()));
 }
 
 /// Copies a parsed request into the Beast-free form HttpApi handles, with
-/// header names in lower case.
+/// header names in lower case and the target in origin form.
 inline HttpRequest convertRequest(const http::request<http::string_body>& request,
                                   const QString& remoteAddress)
 {
     HttpRequest converted;
     converted.method = toByteArray(request.method_string());
-    converted.target = toByteArray(request.target());
+    converted.target = originForm(toByteArray(request.target()));
     for (const auto& field : request) {
         converted.headers.append(qMakePair(toByteArray(field.name_string()).toLower(),
                                            toByteArray(field.value())));

@@ -677,6 +677,8 @@ private Q_SLOTS:
     void streamFrameRejected_data();
     void streamFrameRejected();
     void slowlorisKeepsUpAnswering();
+    void absoluteFormTargetServed_data();
+    void absoluteFormTargetServed();
 
 private:
     QJsonObject portfolio() const;
@@ -933,5 +935,41 @@ void HostileTest::slowlorisKeepsUpAnswering()
     QVERIFY2(server->stop(), qPrintable(server->errorString()));
 }
 
+// RFC 9112 requires servers to accept a target in absolute form, as a
+// client talking to a proxy sends it. The authority is ignored.
+void HostileTest::absoluteFormTargetServed_data()
+{
+    QTest::addColumn<QByteArray>("target");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QByteArray>("contains");
+
+    QTest::newRow("health") << QByteArray("http://127.0.0.1/up") << 200 << QByteArray("\"status\"");
+    QTest::newRow("upper-case scheme, other host")
+        << QByteArray("HTTP://quotes.example:8080/api/v1/quotes?limit=2") << 200
+        << QByteArray("\"quotes\"");
+    QTest::newRow("https, query without path")
+        << QByteArray("https://127.0.0.1?limit=2") << 404 << QByteArray("not_found");
+    QTest::newRow("no path") << QByteArray("http://127.0.0.1") << 404 << QByteArray("not_found");
+    QTest::newRow("traversal stays unresolved")
+        << QByteArray("http://127.0.0.1/api/v1/../up") << 404 << QByteArray("not_found");
+}
+
+void HostileTest::absoluteFormTargetServed()
+{
+    QFETCH(QByteArray, target);
+    QFETCH(int, status);
+    QFETCH(QByteArray, contains);
+    const QJsonObject before = portfolio();
+
+    const Exchange result = exchange(m_server->port(), get(target), Delivery::Whole, 10'000);
+
+    QVERIFY2(result.response, result.received.left(600).constData());
+    QVERIFY2(result.response->status == status, qPrintable(result.response->describe()));
+    QVERIFY2(result.response->body.contains(contains), qPrintable(result.response->describe()));
+    QCOMPARE(result.responseCount, 1);
+    verifyHealthy(before);
+}
+
 QTEST_GUILESS_MAIN(HostileTest)
+
 #include "tst_hostile.moc"
