@@ -28,6 +28,11 @@ public:
 
     /// Handlers stay registered for the bus's lifetime.
     virtual void subscribe(QuoteHandler onQuote, PortfolioHandler onPortfolio) = 0;
+
+    /// Registers `handler` for when wallet changes from other replicas may
+    /// have been lost, so that stream clients should get their wallets
+    /// again. LocalBus loses none and never calls it.
+    virtual void subscribeWalletsStale(std::function<void()> handler) { (void)handler; }
 };
 
 /// In-process bus: publish calls every handler directly.

@@ -39,6 +39,13 @@ constexpr int minBackoffMs = 100;
 constexpr int maxBackoffMs = 2000;
 constexpr std::size_t maxQueuedPortfolios = 10000;
 
+/// Builds the fields of a wallet-stream entry that makes every other replica
+/// send its stream clients their wallets again.
+QList<QByteArray> walletsStaleMarker()
+{
+    return {QByteArrayLiteral("wallets_stale"), QByteArrayLiteral("1")};
+}
+
 struct ReplyDeleter
 {
     void operator()(redisReply* reply) const
@@ -188,6 +195,7 @@ struct RedisBus::Private
 
     mutable QMutex handlersMutex;
     QList<Subscriber> subscribers;
+    QList<std::function<void()>> walletsStaleHandlers;
 
     // Quotes are published on the caller's thread (the generator), wallet
     // changes from portfolioThread; both share one connection.
@@ -200,6 +208,7 @@ struct RedisBus::Private
     std::mutex portfolioMutex;
     std::condition_variable portfolioReady;
     std::deque<QList<QByteArray>> portfolioQueue;
+    bool staleMarkerDue = false;  // the queue dropped a change
     bool portfolioStopping = false;
     std::thread portfolioThread;
 
@@ -221,6 +230,7 @@ struct RedisBus::Private
 
     void deliverQuote(const core::Quote& quote) const;
     void deliverPortfolio(std::int64_t accountId, const core::Portfolio& portfolio) const;
+    void reportWalletsStale() const;
 
     /// Publishing: XADD on the publisher connection; a failure starts the
     /// backoff. Called with publishMutex held, except append() and
@@ -263,6 +273,17 @@ void RedisBus::Private::deliverPortfolio(std::int64_t accountId,
             subscriber.onPortfolio(accountId, portfolio);
         }
     }
+}
+
+void RedisBus::Private::reportWalletsStale() const
+{
+    QList<std::function<void()>> handlers;
+    {
+        QMutexLocker locker(&handlersMutex);
+        handlers = walletsStaleHandlers;
+    }
+    for (const std::function<void()>& handler : handlers)
+        handler();
 }
 
 bool RedisBus::Private::connectPublisher()
@@ -318,6 +339,9 @@ bool RedisBus::Private::published(const char* stream, const redisReply* reply)
     if (publishFailing.exchange(false)) {
         qCInfo(lcBus).noquote()
             << QStringLiteral("Publishing to Redis at %1 works again").arg(describe(endpoint));
+        // Wallet changes published during the failure are lost, so this
+        // marker makes the other replicas send their clients' wallets again.
+        queuePortfolio(walletsStaleMarker());
     }
     return true;
 }
@@ -370,6 +394,10 @@ void RedisBus::Private::runPortfolioPublisher()
             return;  // stopping, and everything queued went out
         std::deque<QList<QByteArray>> batch;
         batch.swap(portfolioQueue);
+        if (staleMarkerDue) {
+            batch.push_back(walletsStaleMarker());
+            staleMarkerDue = false;
+        }
         lock.unlock();
         appendPipelined(portfolioStream, batch);
         lock.lock();
@@ -383,10 +411,13 @@ void RedisBus::Private::queuePortfolio(QList<QByteArray> fields)
         portfolioStopping = false;
         portfolioThread = std::thread([this] { runPortfolioPublisher(); });
     }
-    // A Redis that stalls must not grow the queue without bound; wallet
-    // changes are not replayed anyway (see publishPortfolio).
-    if (portfolioQueue.size() >= maxQueuedPortfolios)
+    // A Redis that stalls must not grow the queue without bound. Changes
+    // dropped here are lost like those of an outage, so the next publish
+    // that works sends the wallets_stale marker.
+    if (portfolioQueue.size() >= maxQueuedPortfolios) {
         portfolioQueue.pop_front();
+        staleMarkerDue = true;
+    }
     portfolioQueue.push_back(std::move(fields));
     portfolioReady.notify_one();
 }
@@ -444,6 +475,7 @@ void RedisBus::Private::run()
             continue;
         }
 
+        const bool reconnected = everConnected;
         qCInfo(lcBus).noquote() << QStringLiteral("%1 Redis at %2, reading quotes after entry %3")
                                        .arg(everConnected ? QStringLiteral("Reconnected to")
                                                           : QStringLiteral("Connected to"),
@@ -460,6 +492,9 @@ void RedisBus::Private::run()
         }
         publishFailing = false;
         subscriberConnected = true;
+        // Entries published while no replica could reach Redis are lost.
+        if (reconnected)
+            reportWalletsStale();
 
         readUntilError(context.get());
         subscriberConnected = false;
@@ -575,6 +610,13 @@ void RedisBus::Private::handleEntry(const QByteArray& stream, const redisReply* 
         return;
     }
 
+    if (fields.contains(QByteArrayLiteral("wallets_stale"))) {
+        qCInfo(lcBus).noquote() << "Another replica lost wallet changes while Redis was "
+                                   "unreachable; sending every stream client its wallet again";
+        reportWalletsStale();
+        return;
+    }
+
     const auto accountId = toInteger(fields.value(QByteArrayLiteral("account")));
     const QJsonDocument body = QJsonDocument::fromJson(fields.value(QByteArrayLiteral("body")));
     const core::Result<core::Portfolio> portfolio =
@@ -612,8 +654,8 @@ void RedisBus::publishQuote(const core::Quote& quote)
 void RedisBus::publishPortfolio(std::int64_t accountId, const core::Portfolio& portfolio)
 {
     d->deliverPortfolio(accountId, portfolio);
-    // Wallet changes made during an outage are not replayed: a client gets
-    // its wallet again when it reconnects or places its next order.
+    // A change lost in an outage is made good by the wallets_stale marker,
+    // after which every replica sends its stream clients their wallets again.
     d->queuePortfolio({QByteArrayLiteral("account"), QByteArray::number(qint64(accountId)),
                        QByteArrayLiteral("body"),
                        QJsonDocument(core::api::encode(portfolio)).toJson(QJsonDocument::Compact)});
@@ -623,6 +665,12 @@ void RedisBus::subscribe(QuoteHandler onQuote, PortfolioHandler onPortfolio)
 {
     QMutexLocker locker(&d->handlersMutex);
     d->subscribers.append(Private::Subscriber{std::move(onQuote), std::move(onPortfolio)});
+}
+
+void RedisBus::subscribeWalletsStale(std::function<void()> handler)
+{
+    QMutexLocker locker(&d->handlersMutex);
+    d->walletsStaleHandlers.append(std::move(handler));
 }
 
 void RedisBus::start()

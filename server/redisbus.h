@@ -41,6 +41,7 @@ public:
     void publishQuote(const core::Quote& quote) override;
     void publishPortfolio(std::int64_t accountId, const core::Portfolio& portfolio) override;
     void subscribe(QuoteHandler onQuote, PortfolioHandler onPortfolio) override;
+    void subscribeWalletsStale(std::function<void()> handler) override;
 
     /// Starts the subscriber thread; it connects in the background.
     void start();

@@ -19,6 +19,9 @@
 #include <QLoggingCategory>
 
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 
 namespace valiant::server {
 
@@ -57,11 +60,23 @@ struct Server::Private
     bool running = false;
     int port = 0;
 
+    // Sends stream clients their wallets again when the bus may have lost
+    // changes. It reads every such account from the store, so it has its
+    // own thread instead of the bus's.
+    std::mutex refreshMutex;
+    std::condition_variable refreshRequested;
+    bool refreshDue = false;
+    bool refreshStopping = false;
+    std::thread walletRefresher;
+
     core::Result<core::Ok> openStore();
     core::Result<core::Ok> openBus();
     core::Result<core::Ok> startElection();
     QuoteGenerator::TickGate tickGate();
     QString generatorState() const;
+    void requestWalletRefresh();
+    void runWalletRefresher();
+    void stopWalletRefresher();
     void tearDown();
 };
 
@@ -116,6 +131,12 @@ core::Result<core::Ok> Server::Private::openBus()
                    [streamHub](std::int64_t accountId, const core::Portfolio& portfolio) {
                        streamHub->sendPortfolio(accountId, portfolio);
                    });
+
+    {
+        std::lock_guard lock(refreshMutex);
+        refreshStopping = false;  // a server can start again after stop()
+    }
+    bus->subscribeWalletsStale([this] { requestWalletRefresh(); });
 
     // Without Redis every quote is made in this process, so nothing needs polling.
     auto* redis = dynamic_cast<RedisBus*>(bus.get());
@@ -238,6 +259,59 @@ void Server::stop()
     d->tearDown();
 }
 
+void Server::Private::requestWalletRefresh()
+{
+    std::lock_guard lock(refreshMutex);
+    if (refreshStopping)
+        return;
+    // Requests that arrive while a refresh runs make one more refresh.
+    refreshDue = true;
+    if (!walletRefresher.joinable())
+        walletRefresher = std::thread([this] { runWalletRefresher(); });
+    refreshRequested.notify_one();
+}
+
+void Server::Private::runWalletRefresher()
+{
+    std::unique_lock lock(refreshMutex);
+    for (;;) {
+        refreshRequested.wait(lock, [this] { return refreshDue || refreshStopping; });
+        if (refreshStopping)
+            return;
+        refreshDue = false;
+        lock.unlock();
+
+        int failures = 0;
+        hub.refreshPortfolios([&](std::int64_t accountId) -> std::optional<core::Portfolio> {
+            core::Result<core::Portfolio> portfolio = store->portfolio(accountId);
+            if (!portfolio) {
+                ++failures;
+                return std::nullopt;
+            }
+            return *portfolio;
+        });
+        if (failures > 0) {
+            qCWarning(lcServer).noquote()
+                << QStringLiteral("Sending stream clients their wallets again failed for %1 "
+                                  "account(s) because the database is unavailable; they get "
+                                  "their wallet with their next change.")
+                       .arg(failures);
+        }
+        lock.lock();
+    }
+}
+
+void Server::Private::stopWalletRefresher()
+{
+    {
+        std::lock_guard lock(refreshMutex);
+        refreshStopping = true;
+    }
+    refreshRequested.notify_all();
+    if (walletRefresher.joinable())
+        walletRefresher.join();
+}
+
 void Server::Private::tearDown()
 {
     // Generator first, so no quote is made while streams close; then the
@@ -259,6 +333,8 @@ void Server::Private::tearDown()
     if (auto* redis = dynamic_cast<RedisBus*>(bus.get())) {
         redis->stop();
     }
+    // The bus calls no handler any more, and the refresher reads the store.
+    stopWalletRefresher();
     generator.reset();
     election.reset();
     http.reset();

@@ -29,6 +29,7 @@ struct StreamHub::Private
         std::int64_t accountId = 0;
         std::size_t lane = 0;
         std::size_t indexInLane = 0;
+        std::uint64_t portfoliosSent = 0;  // lets refreshPortfolios() skip newer wallets
     };
 
     struct Member
@@ -80,7 +81,7 @@ struct StreamHub::Private
         std::vector<std::shared_ptr<StreamSink>> delivered;
         {
             std::lock_guard lock(mutex);
-            for (const auto& [key, entry] : entries) {
+            for (auto& [key, entry] : entries) {
                 if (!accepts(entry)) {
                     continue;
                 }
@@ -246,8 +247,54 @@ void StreamHub::sendPortfolio(std::int64_t accountId, const core::Portfolio& por
         return;
     }
     const auto message = std::make_shared<const QByteArray>(core::api::portfolioMessage(portfolio));
-    d->forEach([accountId](const Private::Entry& entry) { return entry.accountId == accountId; },
-               [&](StreamSink& sink) { sink.deliver(message); });
+    auto accepts = [accountId](Private::Entry& entry) {
+        if (entry.accountId != accountId)
+            return false;
+        ++entry.portfoliosSent;
+        return true;
+    };
+    d->forEach(accepts, [&](StreamSink& sink) { sink.deliver(message); });
+}
+
+void StreamHub::refreshPortfolios(
+    const std::function<std::optional<core::Portfolio>(std::int64_t accountId)>& read)
+{
+    struct Seen
+    {
+        const StreamSink* key;
+        std::uint64_t portfoliosSent;
+    };
+    std::unordered_map<std::int64_t, std::vector<Seen>> sessionsByAccount;
+    {
+        std::lock_guard lock(d->mutex);
+        for (const auto& [key, entry] : d->entries) {
+            if (entry.accountId > 0)
+                sessionsByAccount[entry.accountId].push_back(Seen{key, entry.portfoliosSent});
+        }
+    }
+
+    for (const auto& [accountId, sessions] : sessionsByAccount) {
+        const std::optional<core::Portfolio> portfolio = read(accountId);
+        if (!portfolio)
+            continue;
+        const auto message =
+            std::make_shared<const QByteArray>(core::api::portfolioMessage(*portfolio));
+        std::vector<std::shared_ptr<StreamSink>> delivered;
+        std::lock_guard lock(d->mutex);
+        for (const Seen& seen : sessions) {
+            const auto found = d->entries.find(seen.key);
+            // A session that left, changed account or got a newer wallet meanwhile is skipped.
+            if (found == d->entries.end() || found->second.accountId != accountId ||
+                found->second.portfoliosSent != seen.portfoliosSent) {
+                continue;
+            }
+            const Private::Entry& entry = found->second;
+            if (auto sink = d->lanes[entry.lane].members[entry.indexInLane].sink.lock()) {
+                sink->deliver(message);
+                delivered.push_back(std::move(sink));
+            }
+        }
+    }
 }
 
 void StreamHub::closeAll()

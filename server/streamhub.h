@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 
 namespace valiant::server {
 
@@ -57,6 +58,11 @@ public:
 
     void broadcastQuote(const core::Quote& quote);
     void sendPortfolio(std::int64_t accountId, const core::Portfolio& portfolio);
+    /// Sends every authenticated session its account's wallet as `read`
+    /// returns it, once per account and without the hub's lock held. A
+    /// session that got a wallet change while `read` ran keeps that newer one.
+    void refreshPortfolios(
+        const std::function<std::optional<core::Portfolio>(std::int64_t accountId)>& read);
     void closeAll();
     int sessionCount() const;
 

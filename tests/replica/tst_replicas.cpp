@@ -63,23 +63,34 @@ bool waitFor(const std::function<bool()>& condition, int timeoutMs = waitMs)
     return true;
 }
 
-/// A stream client that records every quote id it receives.
+/// A stream client that records every quote id it receives and, when it
+/// has a token, the shares of every wallet message.
 class StreamClient
 {
 public:
-    explicit StreamClient(const QUrl& url)
+    explicit StreamClient(const QUrl& url, const QString& token = {})
     {
-        QObject::connect(&m_socket, &QWebSocket::connected, &m_socket,
-                         [this] { m_connected = true; });
+        QObject::connect(&m_socket, &QWebSocket::connected, &m_socket, [this, token] {
+            m_connected = true;
+            if (!token.isEmpty()) {
+                const QJsonObject auth{{QStringLiteral("type"), QStringLiteral("auth")},
+                                       {QStringLiteral("token"), token}};
+                m_socket.sendTextMessage(
+                    QString::fromUtf8(QJsonDocument(auth).toJson(QJsonDocument::Compact)));
+            }
+        });
         QObject::connect(&m_socket, &QWebSocket::disconnected, &m_socket,
                          [this] { m_disconnected = true; });
         QObject::connect(&m_socket, &QWebSocket::textMessageReceived, &m_socket,
                          [this](const QString& text) {
                              const QJsonObject message =
                                  QJsonDocument::fromJson(text.toUtf8()).object();
-                             if (message.value(QStringLiteral("type")).toString() ==
-                                 QLatin1String("quote"))
+                             const QString type = message.value(QStringLiteral("type")).toString();
+                             if (type == QLatin1String("quote"))
                                  m_ids.append(message.value(QStringLiteral("id")).toInteger());
+                             else if (type == QLatin1String("portfolio"))
+                                 m_shares.append(
+                                     message.value(QStringLiteral("shares")).toInteger());
                          });
         m_socket.open(url);
     }
@@ -91,11 +102,14 @@ public:
 
     bool disconnected() const { return m_disconnected; }
     const QList<qint64>& ids() const { return m_ids; }
+    /// The shares of each wallet message, oldest first.
+    const QList<qint64>& shares() const { return m_shares; }
     qint64 lastId() const { return m_ids.isEmpty() ? 0 : m_ids.last(); }
 
 private:
     QWebSocket m_socket;
     QList<qint64> m_ids;
+    QList<qint64> m_shares;
     bool m_connected = false;
     bool m_disconnected = false;
 };
@@ -133,6 +147,7 @@ private Q_SLOTS:
     void failoverWhenLeaderKilled();
     void failoverWhenLockConnectionKilled();
     void redisOutageKeepsStreamsGapFree();
+    void walletChangeDuringOutageDelivered();
     void postgresRestartRecovers();
     void bankBalancesMatchHistory();
     void transactionPoolingRejected();
@@ -503,6 +518,55 @@ void ReplicasTest::redisOutageKeepsStreamsGapFree()
         QVERIFY(ids.first() <= before + 3);
         QVERIFY(ids.last() >= afterReturn + 6);
     }
+}
+
+// An order on one replica while Redis is away cannot reach a stream client
+// of another replica at once. When Redis returns, the replicas send their
+// clients' wallets again.
+void ReplicasTest::walletChangeDuringOutageDelivered()
+{
+    QVERIFY(startReplicas(2, QStringLiteral("1000.00")));
+    QVERIFY2(waitFor([this] { return soleLeader() >= 0; }), qPrintable(describeReplicas()));
+    QVERIFY(waitForQuotesAfter(0, 2));
+    for (const Replica& replica : m_replicas) {
+        QVERIFY2(waitFor([&] {
+                     return up(*replica).value(QStringLiteral("bus")).toString() ==
+                            QLatin1String("redis");
+                 }),
+                 qPrintable(describeReplicas()));
+    }
+
+    const HttpClient client(m_replicas[0]->baseUrl());
+    const HttpResponse created =
+        client.post(QStringLiteral("/api/v1/accounts"),
+                    {{"username", QStringLiteral("outage")}, {"password", QStringLiteral("correct horse")}});
+    QVERIFY2(created.status == 201, qPrintable(created.describe()));
+    const QString token = created.json().value(QStringLiteral("token")).toString();
+    StreamClient stream(m_replicas[1]->webSocketUrl(QStringLiteral("/api/v1/stream")), token);
+    QVERIFY(stream.waitForConnected());
+    QVERIFY(waitFor([&] { return !stream.ids().isEmpty(); }));
+
+    m_redis.kill();
+    for (const Replica& replica : m_replicas) {
+        QVERIFY2(waitFor([&] {
+                     return up(*replica).value(QStringLiteral("bus")).toString() ==
+                            QLatin1String("degraded");
+                 }),
+                 qPrintable(describeReplicas()));
+    }
+    const HttpResponse bought =
+        client.post(QStringLiteral("/api/v1/orders"),
+                    {{"side", QStringLiteral("buy")}, {"quantity", 3}}, token);
+    QVERIFY2(bought.status == 201, qPrintable(bought.describe()));
+    QTest::qWait(500);
+    QVERIFY2(!stream.shares().contains(3), "the change crossed replicas without Redis");
+
+    QVERIFY2(m_redis.start(), qPrintable(m_redis.errorString()));
+    QVERIFY2(waitFor([&] { return !stream.shares().isEmpty() && stream.shares().last() == 3; }),
+             qPrintable(QStringLiteral("%1 wallet messages, the last with %2 shares")
+                            .arg(stream.shares().size())
+                            .arg(stream.shares().isEmpty() ? -1 : stream.shares().last())));
+    QVERIFY(!stream.disconnected());
 }
 
 // --- PostgreSQL restart --------------------------------------------------
