@@ -9,7 +9,7 @@ packages=(
   qt6-base-dev qt6-websockets-dev qt6-charts-dev libqt6opengl6-dev
   qtkeychain-qt6-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
   qt6-translations-l10n libqt6sql6-sqlite libqt6svg6 qt6-svg-dev
-  libpqxx-dev libhiredis-dev libsqlite3-dev libsodium-dev libboost-dev
+  libpqxx-dev libhiredis-dev libsqlite3-dev libsodium-dev libboost-dev libjemalloc-dev
   postgresql redis-server pgbouncer
   xvfb xauth imagemagick fonts-dejavu-core
   gnome-keyring libsecret-1-0 dbus-daemon openssl

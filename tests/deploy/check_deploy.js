@@ -380,7 +380,7 @@ function checkDockerfile() {
   check('runtime installs no -dev package', !/\S+-dev\b/.test(runText));
   check('runtime installs tini', /\btini\b/.test(runText));
   check('data directory is owned by the user', /install -d -o valiant -g valiant/.test(runText));
-  for (const library of ['libqt6core6', 'libqt6network6', 'libpqxx-6.4', 'libhiredis0.14', 'libsodium23', 'libsqlite3-0']) {
+  for (const library of ['libqt6core6', 'libqt6network6', 'libpqxx-6.4', 'libhiredis0.14', 'libsodium23', 'libsqlite3-0', 'libjemalloc2']) {
     check(`runtime installs ${library}`, runText.split(/\s+/).includes(library));
   }
   for (const instruction of instructions.filter((item) => ['ENV', 'ARG'].includes(item.keyword))) {

@@ -55,7 +55,7 @@ done
 # Dependencies computed by dpkg-shlibdeps.
 depends=$(dpkg-deb -f "$deb" Depends)
 for package in libc6 libqt6core6 libqt6network6 libqt6widgets6 libqt6svg6 libpqxx-6.4 \
-               libhiredis0.14 libsodium23 libsqlite3-0 libqt6keychain1; do
+               libhiredis0.14 libsodium23 libsqlite3-0 libqt6keychain1 libjemalloc2; do
   echo "$depends" | grep -q "\\b$package\\b" || fail "Depends lacks $package: $depends"
 done
 [ "$(dpkg-deb -f "$deb" Version)" = "$version" ] || fail "the .deb's version is not $version."
