@@ -492,7 +492,8 @@ void RedisBus::Private::run()
         }
         publishFailing = false;
         subscriberConnected = true;
-        // Entries published while no replica could reach Redis are lost.
+        // Redis may have dropped entries while this replica could not read
+        // them (a restart without persistence), so clients get their wallets again.
         if (reconnected)
             reportWalletsStale();
 
@@ -611,8 +612,8 @@ void RedisBus::Private::handleEntry(const QByteArray& stream, const redisReply* 
     }
 
     if (fields.contains(QByteArrayLiteral("wallets_stale"))) {
-        qCInfo(lcBus).noquote() << "Another replica lost wallet changes while Redis was "
-                                   "unreachable; sending every stream client its wallet again";
+        qCInfo(lcBus).noquote() << "Another replica lost wallet changes on their way to Redis, so "
+                                   "every stream client gets its wallet again";
         reportWalletsStale();
         return;
     }

@@ -27,7 +27,7 @@ const int migrationCount = int(sqliteMigrations().size());
 // Keys are pruned at most this often, so placing an order rarely pays for it.
 constexpr std::int64_t pruneIntervalMs = 60'000;
 
-/// Builds the error a client sees. The file's path and SQLite's text go to
+/// Builds the error returned to clients. The file's path and SQLite's text go to
 /// the log only.
 Error unavailable()
 {
