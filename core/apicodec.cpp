@@ -11,6 +11,7 @@
 #include <QVariant>
 
 #include <algorithm>
+#include <charconv>
 
 namespace valiant::core::api {
 
@@ -415,73 +416,259 @@ Result<Ok> checkIdempotencyKey(const QByteArray& key)
 }
 
 // --- Values to JSON --------------------------------------------------------
+//
+// Each value's members are listed once, in sorted key order, so that the
+// bytes equal what QJsonDocument writes (see jsonwriter.h).
+
+namespace {
+
+// "-3.25": the form of Money::toString() without a QString.
+std::string_view moneyText(Money money, char (&buffer)[32])
+{
+    const std::int64_t cents = money.cents();
+    const std::uint64_t magnitude =
+        cents < 0 ? 0 - static_cast<std::uint64_t>(cents) : static_cast<std::uint64_t>(cents);
+    char* at = buffer;
+    if (cents < 0)
+        *at++ = '-';
+    at = std::to_chars(at, buffer + sizeof buffer - 3, magnitude / 100).ptr;
+    *at++ = '.';
+    *at++ = char('0' + magnitude % 100 / 10);
+    *at++ = char('0' + magnitude % 10);
+    return {buffer, std::size_t(at - buffer)};
+}
+
+// Days since 1970-01-01 to a proleptic Gregorian date (the civil_from_days
+// algorithm described by Howard Hinnant).
+void civilFromDays(std::int64_t days, std::int64_t& year, unsigned& month, unsigned& day)
+{
+    days += 719468;
+    const std::int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+    const unsigned dayOfEra = unsigned(days - era * 146097);
+    const unsigned yearOfEra =
+        (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146096) / 365;
+    const unsigned dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100);
+    const unsigned shiftedMonth = (5 * dayOfYear + 2) / 153;
+    day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1;
+    month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9;
+    year = std::int64_t(yearOfEra) + era * 400 + (month <= 2 ? 1 : 0);
+}
+
+void appendDigits(char*& at, unsigned value, int width)
+{
+    for (int i = width - 1; i >= 0; --i) {
+        at[i] = char('0' + value % 10);
+        value /= 10;
+    }
+    at += width;
+}
+
+// "2026-12-04T19:00:01.000Z", as formatTime() writes it, without QDateTime.
+// Empty outside the years 1 to 9999, where the caller uses formatTime().
+std::string_view timeText(std::int64_t msSinceEpoch, char (&buffer)[32])
+{
+    constexpr std::int64_t msPerDay = 86'400'000;
+    std::int64_t days = msSinceEpoch / msPerDay;
+    std::int64_t msOfDay = msSinceEpoch % msPerDay;
+    if (msOfDay < 0) {
+        msOfDay += msPerDay;
+        --days;
+    }
+    std::int64_t year = 0;
+    unsigned month = 0;
+    unsigned day = 0;
+    civilFromDays(days, year, month, day);
+    if (year < 1 || year > 9999)
+        return {};
+
+    char* at = buffer;
+    appendDigits(at, unsigned(year), 4);
+    *at++ = '-';
+    appendDigits(at, month, 2);
+    *at++ = '-';
+    appendDigits(at, day, 2);
+    *at++ = 'T';
+    appendDigits(at, unsigned(msOfDay / 3'600'000), 2);
+    *at++ = ':';
+    appendDigits(at, unsigned(msOfDay / 60'000 % 60), 2);
+    *at++ = ':';
+    appendDigits(at, unsigned(msOfDay / 1000 % 60), 2);
+    *at++ = '.';
+    appendDigits(at, unsigned(msOfDay % 1000), 3);
+    *at++ = 'Z';
+    return {buffer, std::size_t(at - buffer)};
+}
+
+void writeMoney(JsonWriter& out, Money money)
+{
+    char buffer[32];
+    out.plainString(moneyText(money, buffer));
+}
+
+void writeTime(JsonWriter& out, std::int64_t msSinceEpoch)
+{
+    char buffer[32];
+    const std::string_view text = timeText(msSinceEpoch, buffer);
+    if (text.empty())
+        out.value(formatTime(msSinceEpoch));
+    else
+        out.plainString(text);
+}
+
+void writeSide(JsonWriter& out, Side side)
+{
+    out.plainString(side == Side::Buy ? "buy" : "sell");
+}
+
+void writeMembers(JsonWriter& out, const Quote& quote)
+{
+    out.key("created");
+    writeTime(out, quote.createdMs);
+    out.key("id").value(quote.id);
+    out.key("price");
+    writeMoney(out, quote.price);
+}
+
+void writeMembers(JsonWriter& out, const Portfolio& portfolio)
+{
+    const Holdings& holdings = portfolio.holdings;
+    out.key("cash");
+    writeMoney(out, holdings.cash);
+    out.key("cost_basis");
+    writeMoney(out, holdings.costBasis);
+    if (portfolio.lastQuote) {
+        out.key("last_price");
+        writeMoney(out, portfolio.lastQuote->price);
+        out.key("last_quote_id").value(portfolio.lastQuote->id);
+    } else {
+        out.key("last_price").null();
+        out.key("last_quote_id").null();
+    }
+    out.key("market_value");
+    writeMoney(out, portfolio.marketValue());
+    out.key("profit_and_loss");
+    writeMoney(out, portfolio.profitAndLoss());
+    out.key("shares").value(holdings.shares);
+}
+
+template <typename T>
+QJsonObject readBack(const T& value)
+{
+    return QJsonDocument::fromJson(toJson(value)).object();
+}
+
+}  // namespace
+
+void write(JsonWriter& out, const Quote& quote)
+{
+    out.beginObject();
+    writeMembers(out, quote);
+    out.endObject();
+}
+
+void write(JsonWriter& out, const Candle& candle)
+{
+    out.beginObject();
+    out.key("close");
+    writeMoney(out, candle.close);
+    out.key("count").value(candle.count);
+    out.key("high");
+    writeMoney(out, candle.high);
+    out.key("low");
+    writeMoney(out, candle.low);
+    out.key("open");
+    writeMoney(out, candle.open);
+    out.key("start");
+    writeTime(out, candle.startMs);
+    out.endObject();
+}
+
+void write(JsonWriter& out, const Account& account)
+{
+    out.beginObject();
+    out.key("id").value(account.id);
+    out.key("username").value(account.username);
+    out.endObject();
+}
+
+void write(JsonWriter& out, const Order& order)
+{
+    out.beginObject();
+    out.key("created");
+    writeTime(out, order.createdMs);
+    out.key("id").value(order.id);
+    out.key("price");
+    writeMoney(out, order.price);
+    out.key("quantity").value(order.quantity);
+    out.key("quote_id").value(order.quoteId);
+    out.key("side");
+    writeSide(out, order.side);
+    out.key("total");
+    writeMoney(out, order.total);
+    out.endObject();
+}
+
+void write(JsonWriter& out, const Portfolio& portfolio)
+{
+    out.beginObject();
+    writeMembers(out, portfolio);
+    out.endObject();
+}
+
+void write(JsonWriter& out, const OrderRequest& request)
+{
+    out.beginObject();
+    if (request.limitPrice) {
+        out.key("limit_price");
+        writeMoney(out, *request.limitPrice);
+    }
+    out.key("quantity").value(request.quantity);
+    out.key("side");
+    writeSide(out, request.side);
+    out.endObject();
+}
+
+void write(JsonWriter& out, const Error& error)
+{
+    out.beginObject().key("error").beginObject();
+    out.key("code").value(error.code);
+    out.key("message").value(error.message);
+    out.endObject().endObject();
+}
 
 QJsonObject encode(const Quote& quote)
 {
-    return {{QStringLiteral("id"), qint64(quote.id)},
-            {QStringLiteral("price"), quote.price.toString()},
-            {QStringLiteral("created"), formatTime(quote.createdMs)}};
+    return readBack(quote);
 }
 
 QJsonObject encode(const Candle& candle)
 {
-    return {{QStringLiteral("start"), formatTime(candle.startMs)},
-            {QStringLiteral("open"), candle.open.toString()},
-            {QStringLiteral("high"), candle.high.toString()},
-            {QStringLiteral("low"), candle.low.toString()},
-            {QStringLiteral("close"), candle.close.toString()},
-            {QStringLiteral("count"), qint64(candle.count)}};
+    return readBack(candle);
 }
 
 QJsonObject encode(const Account& account)
 {
-    return {{QStringLiteral("id"), qint64(account.id)},
-            {QStringLiteral("username"), account.username}};
+    return readBack(account);
 }
 
 QJsonObject encode(const Order& order)
 {
-    return {{QStringLiteral("id"), qint64(order.id)},
-            {QStringLiteral("side"), sideName(order.side)},
-            {QStringLiteral("quantity"), qint64(order.quantity)},
-            {QStringLiteral("price"), order.price.toString()},
-            {QStringLiteral("total"), order.total.toString()},
-            {QStringLiteral("quote_id"), qint64(order.quoteId)},
-            {QStringLiteral("created"), formatTime(order.createdMs)}};
+    return readBack(order);
 }
 
 QJsonObject encode(const Portfolio& portfolio)
 {
-    const Holdings& holdings = portfolio.holdings;
-    QJsonObject object{{QStringLiteral("cash"), holdings.cash.toString()},
-                       {QStringLiteral("shares"), qint64(holdings.shares)},
-                       {QStringLiteral("cost_basis"), holdings.costBasis.toString()},
-                       {QStringLiteral("market_value"), portfolio.marketValue().toString()},
-                       {QStringLiteral("profit_and_loss"), portfolio.profitAndLoss().toString()}};
-    if (portfolio.lastQuote) {
-        object.insert(QStringLiteral("last_price"), portfolio.lastQuote->price.toString());
-        object.insert(QStringLiteral("last_quote_id"), qint64(portfolio.lastQuote->id));
-    } else {
-        object.insert(QStringLiteral("last_price"), QJsonValue::Null);
-        object.insert(QStringLiteral("last_quote_id"), QJsonValue::Null);
-    }
-    return object;
+    return readBack(portfolio);
 }
 
 QJsonObject encodeOrderRequest(const OrderRequest& request)
 {
-    QJsonObject object{{QStringLiteral("side"), sideName(request.side)},
-                       {QStringLiteral("quantity"), qint64(request.quantity)}};
-    if (request.limitPrice) {
-        object.insert(QStringLiteral("limit_price"), request.limitPrice->toString());
-    }
-    return object;
+    return readBack(request);
 }
 
 QJsonObject encodeError(const Error& error)
 {
-    return {{QStringLiteral("error"), QJsonObject{{QStringLiteral("code"), error.code},
-                                                  {QStringLiteral("message"), error.message}}}};
+    return readBack(error);
 }
 
 QByteArray toBytes(const QJsonObject& object)
@@ -493,32 +680,44 @@ QByteArray toBytes(const QJsonObject& object)
 
 QByteArray helloMessage(std::int64_t serverTimeMs, std::int64_t latestId)
 {
-    QJsonObject object{{QStringLiteral("type"), QStringLiteral("hello")},
-                       {QStringLiteral("server_time"), formatTime(serverTimeMs)}};
-    object.insert(QStringLiteral("latest_id"),
-                  latestId > 0 ? QJsonValue(qint64(latestId)) : QJsonValue(QJsonValue::Null));
-    return toBytes(object);
+    JsonWriter out(96);
+    out.beginObject();
+    if (latestId > 0)
+        out.key("latest_id").value(latestId);
+    else
+        out.key("latest_id").null();
+    out.key("server_time");
+    writeTime(out, serverTimeMs);
+    out.key("type").plainString("hello");
+    return out.endObject().take();
 }
 
 QByteArray quoteMessage(const Quote& quote)
 {
-    QJsonObject object = encode(quote);
-    object.insert(QStringLiteral("type"), QStringLiteral("quote"));
-    return toBytes(object);
+    JsonWriter out(96);
+    out.beginObject();
+    writeMembers(out, quote);
+    out.key("type").plainString("quote");
+    return out.endObject().take();
 }
 
 QByteArray portfolioMessage(const Portfolio& portfolio)
 {
-    QJsonObject object = encode(portfolio);
-    object.insert(QStringLiteral("type"), QStringLiteral("portfolio"));
-    return toBytes(object);
+    JsonWriter out(224);
+    out.beginObject();
+    writeMembers(out, portfolio);
+    out.key("type").plainString("portfolio");
+    return out.endObject().take();
 }
 
 QByteArray errorMessage(const QString& code, const QString& message)
 {
-    return toBytes({{QStringLiteral("type"), QStringLiteral("error")},
-                    {QStringLiteral("code"), code},
-                    {QStringLiteral("message"), message}});
+    JsonWriter out;
+    out.beginObject();
+    out.key("code").value(code);
+    out.key("message").value(message);
+    out.key("type").plainString("error");
+    return out.endObject().take();
 }
 
 // --- JSON to values --------------------------------------------------------

@@ -5,6 +5,7 @@
 // written as JSON. Both the server and MarketClient use them, so the two
 // sides cannot drift apart.
 
+#include "jsonwriter.h"
 #include "market.h"
 #include "orderrules.h"
 #include "result.h"
@@ -69,14 +70,32 @@ Result<Ok> checkIdempotencyKey(const QByteArray& key);
 
 // --- Values to JSON --------------------------------------------------------
 
+/// Each value as one JSON object, written straight into bytes.
+void write(JsonWriter& out, const Quote& quote);
+void write(JsonWriter& out, const Candle& candle);
+void write(JsonWriter& out, const Account& account);
+void write(JsonWriter& out, const Order& order);
+void write(JsonWriter& out, const Portfolio& portfolio);
+/// The canonical form of an order request, also its idempotency fingerprint.
+void write(JsonWriter& out, const OrderRequest& request);
+/// {"error": {"code", "message"}}
+void write(JsonWriter& out, const Error& error);
+
+template <typename T>
+QByteArray toJson(const T& value)
+{
+    JsonWriter out;
+    write(out, value);
+    return out.take();
+}
+
+/// The same objects read back as QJsonObject, for callers that inspect them.
 QJsonObject encode(const Quote& quote);
 QJsonObject encode(const Candle& candle);
 QJsonObject encode(const Account& account);
 QJsonObject encode(const Order& order);
 QJsonObject encode(const Portfolio& portfolio);
 QJsonObject encodeOrderRequest(const OrderRequest& request);
-
-/// {"error": {"code", "message"}}
 QJsonObject encodeError(const Error& error);
 
 QByteArray toBytes(const QJsonObject& object);

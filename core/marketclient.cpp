@@ -596,7 +596,7 @@ void MarketClient::placeOrder(const OrderRequest& request, std::function<void(Re
 {
     auto order = std::make_shared<PendingOrder>();
     order->idempotencyKey = QUuid::createUuid().toByteArray(QUuid::WithoutBraces);
-    order->body = api::toBytes(api::encodeOrderRequest(request));
+    order->body = api::toJson(request);
     order->done = std::move(done);
     d->sendOrder(order);
 }

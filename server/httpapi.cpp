@@ -7,7 +7,6 @@
 #include "requestparsing.h"
 
 #include <QHostAddress>
-#include <QJsonArray>
 #include <QJsonObject>
 #include <QLoggingCategory>
 #include <QUrlQuery>
@@ -24,6 +23,7 @@ namespace {
 Q_LOGGING_CATEGORY(lcHttp, "valiant.http")
 
 using core::Error;
+using core::JsonWriter;
 using core::makeError;
 namespace api = core::api;
 
@@ -54,19 +54,35 @@ struct Route
     const char* parameters;  // the query parameters it accepts, comma-separated
 };
 
-HttpResponse jsonResponse(int status, const QJsonObject& object)
+HttpResponse jsonResponse(int status, QByteArray body)
 {
     HttpResponse response;
     response.status = status;
-    response.body = api::toBytes(object);
+    response.body = std::move(body);
     return response;
+}
+
+HttpResponse jsonResponse(int status, const QJsonObject& object)
+{
+    return jsonResponse(status, api::toBytes(object));
+}
+
+/// {"<name>": [each value]}
+template <typename T>
+QByteArray listBody(std::string_view name, const QList<T>& values)
+{
+    JsonWriter out(64 + 128 * values.size());
+    out.beginObject().key(name).beginArray();
+    for (const T& value : values)
+        api::write(out, value);
+    return out.endArray().endObject().take();
 }
 
 /// 429 rate_limited with Retry-After in whole seconds.
 HttpResponse rateLimitedResponse(const RateLimited& limited)
 {
     HttpResponse response = jsonResponse(
-        429, api::encodeError(makeError(429, QStringLiteral("rate_limited"), limited.message)));
+        429, api::toJson(makeError(429, QStringLiteral("rate_limited"), limited.message)));
     response.headers.append(
         qMakePair(QByteArray("Retry-After"), QByteArray::number(limited.retryAfterSeconds)));
     return response;
@@ -117,8 +133,11 @@ HttpResponse grantResponse(const Result<SessionGrant>& grant)
     if (!grant) {
         return HttpApi::errorResponse(grant.error());
     }
-    return jsonResponse(201, QJsonObject{{QStringLiteral("account"), api::encode(grant->account)},
-                                         {QStringLiteral("token"), grant->token}});
+    JsonWriter out;
+    out.beginObject().key("account");
+    api::write(out, grant->account);
+    out.key("token").value(grant->token);
+    return jsonResponse(201, out.endObject().take());
 }
 
 HttpResponse postAccounts(const Call& call)
@@ -220,11 +239,7 @@ HttpResponse quotesResponse(const Result<QList<Quote>>& quotes)
     if (!quotes) {
         return HttpApi::errorResponse(quotes.error());
     }
-    QJsonArray array;
-    for (const Quote& quote : *quotes) {
-        array.append(api::encode(quote));
-    }
-    return jsonResponse(200, QJsonObject{{QStringLiteral("quotes"), array}});
+    return jsonResponse(200, listBody("quotes", *quotes));
 }
 
 HttpResponse getLatestQuote(const Call& call)
@@ -233,7 +248,7 @@ HttpResponse getLatestQuote(const Call& call)
     if (!quote) {
         return HttpApi::errorResponse(quote.error());
     }
-    return jsonResponse(200, api::encode(*quote));
+    return jsonResponse(200, api::toJson(*quote));
 }
 
 HttpResponse getQuotes(const Call& call)
@@ -349,11 +364,7 @@ HttpResponse getCandles(const Call& call)
     if (!candles) {
         return HttpApi::errorResponse(candles.error());
     }
-    QJsonArray array;
-    for (const Candle& candle : *candles) {
-        array.append(api::encode(candle));
-    }
-    return jsonResponse(200, QJsonObject{{QStringLiteral("candles"), array}});
+    return jsonResponse(200, listBody("candles", *candles));
 }
 
 // --- Trading -----------------------------------------------------------------
@@ -368,7 +379,7 @@ HttpResponse getPortfolio(const Call& call)
     if (!portfolio) {
         return HttpApi::errorResponse(portfolio.error());
     }
-    return jsonResponse(200, api::encode(*portfolio));
+    return jsonResponse(200, api::toJson(*portfolio));
 }
 
 /// The Idempotency-Key header: empty when absent, an error when present
@@ -456,11 +467,7 @@ HttpResponse getOrders(const Call& call)
     if (!orders) {
         return HttpApi::errorResponse(orders.error());
     }
-    QJsonArray array;
-    for (const Order& order : *orders) {
-        array.append(api::encode(order));
-    }
-    return jsonResponse(200, QJsonObject{{QStringLiteral("orders"), array}});
+    return jsonResponse(200, listBody("orders", *orders));
 }
 
 HttpResponse postPraise(const Call& call)
@@ -492,8 +499,10 @@ HttpResponse postPraise(const Call& call)
     if (!praised) {
         return HttpApi::errorResponse(praised.error());
     }
-    return jsonResponse(200, QJsonObject{{QStringLiteral("bonus"), praised->bonus.toString()},
-                                         {QStringLiteral("portfolio"), api::encode(praised->portfolio)}});
+    JsonWriter out;
+    out.beginObject().key("bonus").value(praised->bonus.toString()).key("portfolio");
+    api::write(out, praised->portfolio);
+    return jsonResponse(200, out.endObject().take());
 }
 
 HttpResponse getStream(const Call&)
@@ -659,7 +668,7 @@ QString HttpApi::clientAddress(const HttpRequest& request, int trustedProxies)
 
 HttpResponse HttpApi::errorResponse(const core::Error& error)
 {
-    HttpResponse response = jsonResponse(error.status, api::encodeError(error));
+    HttpResponse response = jsonResponse(error.status, api::toJson(error));
     if (error.status == 401) {
         const QByteArray challenge = error.code == u"invalid_token"
                                          ? "Bearer realm=\"valiant\", error=\"invalid_token\""

@@ -311,10 +311,10 @@ Result<core::Portfolio> MarketService::portfolio(std::int64_t accountId)
 Result<OrderOutcome> MarketService::placeOrder(std::int64_t accountId, const OrderRequest& request,
                                                const QByteArray& idempotencyKey)
 {
-    // The canonical JSON of the request (QJsonObject sorts its keys), so a
-    // repeat with the same key is recognised even when its fields are in
-    // another order or spaced differently.
-    const QByteArray fingerprint = core::api::toBytes(core::api::encodeOrderRequest(request));
+    // The canonical JSON of the request (keys sorted), so a repeat with the
+    // same key is recognised even when its fields are in another order or
+    // spaced differently.
+    const QByteArray fingerprint = core::api::toJson(request);
 
     const Result<OrderOutcome> outcome = timed(m_metrics, "place_order", [&] {
         return m_store.placeOrder(accountId, request, idempotencyKey, fingerprint, now());

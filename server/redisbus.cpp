@@ -659,7 +659,7 @@ void RedisBus::publishPortfolio(std::int64_t accountId, const core::Portfolio& p
     // after which every replica sends its stream clients their wallets again.
     d->queuePortfolio({QByteArrayLiteral("account"), QByteArray::number(qint64(accountId)),
                        QByteArrayLiteral("body"),
-                       QJsonDocument(core::api::encode(portfolio)).toJson(QJsonDocument::Compact)});
+                       core::api::toJson(portfolio)});
 }
 
 void RedisBus::subscribe(QuoteHandler onQuote, PortfolioHandler onPortfolio)

@@ -2,18 +2,35 @@
 
 #include "core/apicodec.h"
 
+#include <limits>
+
 namespace valiant::server {
 
 StoredResponse filledOrderResponse(const Order& order, const core::Portfolio& portfolio)
 {
-    return StoredResponse{
-        201, core::api::toBytes({{QStringLiteral("order"), core::api::encode(order)},
-                                 {QStringLiteral("portfolio"), core::api::encode(portfolio)}})};
+    core::JsonWriter out(384);
+    out.beginObject().key("order");
+    core::api::write(out, order);
+    out.key("portfolio");
+    core::api::write(out, portfolio);
+    return StoredResponse{201, out.endObject().take()};
+}
+
+FilledBodyAroundId filledOrderResponseAroundId(Order order, const core::Portfolio& portfolio)
+{
+    // The order is the first object with an "id" member, and a negative id
+    // is one no other member shows.
+    order.id = std::numeric_limits<std::int64_t>::min();
+    const QByteArray body = filledOrderResponse(order, portfolio).body;
+    const QByteArray id = QByteArray::number(qint64(order.id));
+    const qsizetype at = body.indexOf("\"id\":" + id) + 5;
+    Q_ASSERT(at >= 5);
+    return FilledBodyAroundId{body.left(at), body.mid(at + id.size())};
 }
 
 StoredResponse rejectedOrderResponse(const core::Error& error)
 {
-    return StoredResponse{error.status, core::api::toBytes(core::api::encodeError(error))};
+    return StoredResponse{error.status, core::api::toJson(error)};
 }
 
 Result<core::Ok> checkCandleInterval(std::int64_t intervalMs)

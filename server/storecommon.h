@@ -10,6 +10,16 @@ namespace valiant::server {
 /// Builds the 201 response of a filled order: {"order": ..., "portfolio": ...}.
 StoredResponse filledOrderResponse(const Order& order, const core::Portfolio& portfolio);
 
+/// The 201 body of a filled order whose id the database has yet to assign,
+/// as the bytes before and after the id: before + id + after is the body
+/// filledOrderResponse() writes once the id is known.
+struct FilledBodyAroundId
+{
+    QByteArray before;
+    QByteArray after;
+};
+FilledBodyAroundId filledOrderResponseAroundId(Order order, const core::Portfolio& portfolio);
+
 /// Builds the stored response of a rejected order: its status and error body.
 StoredResponse rejectedOrderResponse(const core::Error& error);
 

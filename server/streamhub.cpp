@@ -246,14 +246,19 @@ void StreamHub::sendPortfolio(std::int64_t accountId, const core::Portfolio& por
     if (accountId <= 0) {
         return;
     }
-    const auto message = std::make_shared<const QByteArray>(core::api::portfolioMessage(portfolio));
     auto accepts = [accountId](Private::Entry& entry) {
         if (entry.accountId != accountId)
             return false;
         ++entry.portfoliosSent;
         return true;
     };
-    d->forEach(accepts, [&](StreamSink& sink) { sink.deliver(message); });
+    // Written only when a stream of the account is open, which most orders lack.
+    std::shared_ptr<const QByteArray> message;
+    d->forEach(accepts, [&](StreamSink& sink) {
+        if (!message)
+            message = std::make_shared<const QByteArray>(core::api::portfolioMessage(portfolio));
+        sink.deliver(message);
+    });
 }
 
 void StreamHub::refreshPortfolios(

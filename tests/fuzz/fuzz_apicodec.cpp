@@ -33,6 +33,16 @@ bool sameOrderRequest(const OrderRequest& a, const OrderRequest& b)
     return a.side == b.side && a.quantity == b.quantity && a.limitPrice == b.limitPrice;
 }
 
+/// What JsonWriter writes must be what QJsonDocument writes for the same
+/// values: stored replies and fingerprints compare byte for byte.
+void checkQtCanonical(const QByteArray& body, const QByteArray& written)
+{
+    const QJsonDocument document = QJsonDocument::fromJson(written);
+    if (document.isNull() || document.toJson(QJsonDocument::Compact) != written) {
+        fail(body, "JsonWriter wrote other bytes than QJsonDocument would");
+    }
+}
+
 void checkOrderRequest(const QByteArray& body, const QJsonObject& object)
 {
     const auto fromObject = api::decodeOrderRequest(object);
@@ -51,7 +61,8 @@ void checkOrderRequest(const QByteArray& body, const QJsonObject& object)
         return;
     }
 
-    const QByteArray encoded = api::toBytes(api::encodeOrderRequest(*fromBody));
+    const QByteArray encoded = api::toJson(*fromBody);
+    checkQtCanonical(body, encoded);
     const auto reparsed = api::parseObject(encoded);
     if (!reparsed) {
         fail(body, "an encoded order request is not a JSON object");
@@ -81,7 +92,9 @@ void checkRoundTrip(const QByteArray& body, const valiant::core::Result<Value>& 
     if (!decoded) {
         return;
     }
-    const auto reparsed = api::parseObject(api::toBytes(api::encode(*decoded)));
+    const QByteArray encoded = api::toJson(*decoded);
+    checkQtCanonical(body, encoded);
+    const auto reparsed = api::parseObject(encoded);
     if (!reparsed) {
         fail(body, problem);
     }
@@ -141,7 +154,8 @@ void checkError(const QByteArray& body)
     if (error.status != 409 || error.code.isEmpty()) {
         fail(body, "decodeError() returned no code or another status");
     }
-    api::toBytes(api::encodeError(error));
+    checkQtCanonical(body, api::toJson(error));
+    checkQtCanonical(body, api::errorMessage(error.code, error.message));
 }
 
 void checkTime(const QByteArray& body)

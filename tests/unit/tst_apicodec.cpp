@@ -1,7 +1,12 @@
 #include "core/apicodec.h"
 
+#include <QDateTime>
 #include <QJsonDocument>
+#include <QJsonObject>
+#include <QRandomGenerator>
 #include <QTest>
+
+#include <limits>
 
 using namespace valiant::core;
 
@@ -31,6 +36,9 @@ private Q_SLOTS:
     void portfolioRoundTrip();
     void portfolioWithoutQuote();
     void errorBodies();
+    void writtenJsonIsQtCanonical_data();
+    void writtenJsonIsQtCanonical();
+    void writtenTimesMatchQDateTime();
 };
 
 void TestApiCodec::parseObjectRejects_data()
@@ -363,6 +371,78 @@ void TestApiCodec::errorBodies()
     const Error fallback = api::decodeError(502, "<html>Bad Gateway</html>");
     QCOMPARE(fallback.code, QStringLiteral("http_502"));
     QVERIFY(fallback.message.contains(QStringLiteral("502")));
+}
+
+// JsonWriter promises the bytes QJsonDocument would write: Qt reading them
+// and writing them again must give the same bytes back.
+void TestApiCodec::writtenJsonIsQtCanonical_data()
+{
+    QTest::addColumn<QByteArray>("json");
+
+    const Quote quote{124, Money::fromCents(5040), 1'796'410'801'000};
+    const Quote extreme{std::numeric_limits<std::int64_t>::max(),
+                        Money::fromCents(std::numeric_limits<std::int64_t>::min()), -1};
+    Portfolio portfolio;
+    portfolio.holdings = Holdings{Money::fromCents(-5), 3, Money::fromCents(15000)};
+    portfolio.lastQuote = quote;
+    Portfolio noQuote;
+    const Order order{9, Side::Sell, 3, Money::fromCents(5012), Money::fromCents(15036), 123, 0};
+    const Candle candle{-86'400'001, Money::fromCents(1), Money::fromCents(900), Money::fromCents(0),
+                        Money::fromCents(99), 60};
+    const QString awkward = QStringLiteral("q\"b\\s/\b\f\n\r\t\x01\x1f\x7f é € ") +
+                            QChar(0xd83d) + QChar(0xde00) + QChar(0xd800) + u'x' + QChar(0xdc00);
+
+    QTest::newRow("quote") << api::toJson(quote);
+    QTest::newRow("extreme quote") << api::toJson(extreme);
+    QTest::newRow("portfolio") << api::toJson(portfolio);
+    QTest::newRow("portfolio without quote") << api::toJson(noQuote);
+    QTest::newRow("order") << api::toJson(order);
+    QTest::newRow("candle") << api::toJson(candle);
+    QTest::newRow("account") << api::toJson(Account{7, QStringLiteral("ada")});
+    QTest::newRow("order request") << api::toJson(OrderRequest{Side::Buy, 3, std::nullopt});
+    QTest::newRow("limit order request")
+        << api::toJson(OrderRequest{Side::Sell, 1, Money::fromCents(5100)});
+    QTest::newRow("error") << api::toJson(Error{422, awkward, awkward});
+    QTest::newRow("hello") << api::helloMessage(1'796'410'801'000, 123);
+    QTest::newRow("hello without quotes") << api::helloMessage(0, 0);
+    QTest::newRow("quote message") << api::quoteMessage(quote);
+    QTest::newRow("portfolio message") << api::portfolioMessage(portfolio);
+    QTest::newRow("error message") << api::errorMessage(QStringLiteral("bad"), awkward);
+    QTest::newRow("year 10000") << api::toJson(Quote{1, Money::fromCents(1), 253'402'300'800'000});
+    QTest::newRow("year 0") << api::toJson(Quote{1, Money::fromCents(1), -62'135'596'800'001});
+}
+
+void TestApiCodec::writtenJsonIsQtCanonical()
+{
+    QFETCH(QByteArray, json);
+
+    QJsonParseError error;
+    const QJsonDocument document = QJsonDocument::fromJson(json, &error);
+    QVERIFY2(error.error == QJsonParseError::NoError, json.constData());
+    QCOMPARE(document.toJson(QJsonDocument::Compact), json);
+}
+
+void TestApiCodec::writtenTimesMatchQDateTime()
+{
+    QCOMPARE(api::toJson(Quote{5, Money::fromCents(5040), 1'796'410'801'007}),
+             QByteArray(R"({"created":"2026-12-04T19:00:01.007Z","id":5,"price":"50.40"})"));
+
+    // Both ends of years 1 to 9999, the epoch, and random times between.
+    const std::int64_t first = -62'135'596'800'000;
+    const std::int64_t last = 253'402'300'799'999;
+    QList<std::int64_t> times{first, first - 1, last, last + 1, 0, -1, 951'782'400'000};
+    QRandomGenerator random(42);
+    for (int i = 0; i < 2000; ++i)
+        times.append(first + std::int64_t(random.bounded(quint64(last - first))));
+
+    for (const std::int64_t ms : times) {
+        const QJsonObject written = QJsonDocument::fromJson(
+            api::toJson(Quote{1, Money::fromCents(1), ms})).object();
+        const QString expected =
+            QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(Qt::ISODateWithMs);
+        QVERIFY2(written.value(QStringLiteral("created")).toString() == expected,
+                 qPrintable(QString::number(ms)));
+    }
 }
 
 QTEST_GUILESS_MAIN(TestApiCodec)
