@@ -39,7 +39,9 @@ Result<Quote> PostgresStore::insertQuote(Money price, std::int64_t createdMs)
             d->exec(transaction, sql::insertQuote, price.cents(), createdMs);
         d->exec(transaction, sql::upsertCandles, price.cents(), createdMs);
         transaction.commit();
-        return Quote{inserted[0][0].as<std::int64_t>(), price, createdMs};
+        const Quote quote{inserted[0][0].as<std::int64_t>(), price, createdMs};
+        d->cache.noteQuote(quote);
+        return quote;
     });
 }
 

@@ -176,6 +176,33 @@ inline constexpr Statement recordFill{
     " FROM holdings WHERE $12 <> '') "
     "SELECT count(*) FROM holdings"};
 
+// A filled order judged on holdings and a newest quote this process saw
+// earlier, in one statement and one round trip. It applies only if the
+// holdings are still $15 cash, $16 shares and $17 cost basis, $6 is still
+// the newest quote and the key $11 (hex) is new for the account. The order
+// gets its id here, and the response kept for the key is $13 + id + $14
+// (hex). Returns the order id, or no row when something changed, so that
+// the order is judged again on what the database holds.
+inline constexpr Statement recordCachedFill{
+    "record_cached_fill",
+    "WITH holdings AS ("
+    " UPDATE accounts SET cash_cents = $8, shares = $9, cost_basis_cents = $10"
+    " WHERE id = $1 AND cash_cents = $15 AND shares = $16 AND cost_basis_cents = $17"
+    " AND NOT EXISTS (SELECT 1 FROM quotes WHERE quotes.id > $6)"
+    " AND NOT EXISTS (SELECT 1 FROM idempotency_keys AS keys"
+    "  WHERE keys.account_id = $1 AND keys.idempotency_key = decode($11, 'hex'))"
+    " RETURNING id),"
+    " new_order AS ("
+    " INSERT INTO orders (id, account_id, side, quantity, price_cents, total_cents, quote_id,"
+    "  created_ms) SELECT nextval('orders_id_seq'), id, $2, $3, $4, $5, $6, $7 FROM holdings"
+    " RETURNING id),"
+    " kept AS ("
+    " INSERT INTO idempotency_keys (account_id, idempotency_key, fingerprint, status, body,"
+    "  created_ms) SELECT $1, decode($11, 'hex'), decode($12, 'hex'), 201,"
+    "  decode($13, 'hex') || convert_to(new_order.id::text, 'UTF8') || decode($14, 'hex'), $7"
+    " FROM new_order WHERE $11 <> '') "
+    "SELECT id FROM new_order"};
+
 // A rejected order's response kept under its key, if the holdings it was
 // judged on ($7 cash, $8 shares, $9 cost basis) and the quote ($10, 0 for
 // none) are current and the key is new. No row back means it must be judged again.
@@ -227,6 +254,7 @@ inline constexpr const Statement* all[] = {
     &orderContextLocked,
     &pruneIdempotencyKeys,
     &recordFill,
+    &recordCachedFill,
     &recordRejection,
     &recordPraise,
     &latestOrders,

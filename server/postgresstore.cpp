@@ -130,6 +130,67 @@ void PostgresStore::Private::pruneIdempotencyKeys(pqxx::connection& connection, 
 
 // --- Orders and praise ------------------------------------------------------
 
+std::optional<TradingCache::View> TradingCache::view(std::int64_t accountId) const
+{
+    std::lock_guard lock(m_mutex);
+    const auto found = m_holdings.find(accountId);
+    if (found == m_holdings.end() || !m_newest)
+        return std::nullopt;
+    return View{found->second, *m_newest};
+}
+
+void TradingCache::noteHoldings(std::int64_t accountId, const Holdings& holdings)
+{
+    std::lock_guard lock(m_mutex);
+    if (m_holdings.size() >= maxAccounts && !m_holdings.contains(accountId))
+        m_holdings.clear();
+    m_holdings.insert_or_assign(accountId, holdings);
+}
+
+void TradingCache::noteQuote(const std::optional<Quote>& quote)
+{
+    if (!quote)
+        return;
+    std::lock_guard lock(m_mutex);
+    if (!m_newest || m_newest->id < quote->id)
+        m_newest = quote;
+}
+
+std::optional<OrderOutcome> PostgresStore::Private::tryCachedOrder(pqxx::connection& connection,
+                                                                   const OrderAttempt& attempt)
+{
+    const std::optional<TradingCache::View> view = cache.view(attempt.accountId);
+    if (!view)
+        return std::nullopt;
+    const Holdings& holdings = view->holdings;
+    const Result<core::Fill> fill =
+        core::executeOrder(holdings, attempt.request, view->newest.price);
+    if (!fill.ok())
+        return std::nullopt;
+
+    Order order{0,           attempt.request.side, attempt.request.quantity, fill->price,
+                fill->total, view->newest.id,      attempt.nowMs};
+    const core::Portfolio portfolio{fill->holdings, view->newest};
+    const FilledBodyAroundId body = filledOrderResponseAroundId(order, portfolio);
+
+    pqxx::nontransaction transaction(connection);
+    const pqxx::result applied = exec(
+        transaction, sql::recordCachedFill, attempt.accountId,
+        core::sideName(order.side).toStdString(), order.quantity, order.price.cents(),
+        order.total.cents(), order.quoteId, attempt.nowMs, fill->holdings.cash.cents(),
+        fill->holdings.shares, fill->holdings.costBasis.cents(), toHex(attempt.idempotencyKey),
+        toHex(attempt.requestFingerprint), toHex(body.before), toHex(body.after),
+        holdings.cash.cents(), holdings.shares, holdings.costBasis.cents());
+    if (applied.empty())
+        return std::nullopt;
+
+    order.id = applied[0][0].as<std::int64_t>();
+    ++ordersFilledFromCache;
+    cache.noteHoldings(attempt.accountId, fill->holdings);
+    StoredResponse response{201, body.before + QByteArray::number(qint64(order.id)) + body.after};
+    return OrderOutcome{std::move(response), false, portfolio};
+}
+
 template <typename Transaction>
 std::optional<Result<OrderOutcome>> PostgresStore::Private::tryOrder(Transaction& transaction,
                                                                      bool locked,
@@ -142,6 +203,8 @@ std::optional<Result<OrderOutcome>> PostgresStore::Private::tryOrder(Transaction
         return Result<OrderOutcome>(accountNotFound(attempt.accountId));
     const pqxx::row context = rows[0];
     const Holdings holdings = readHoldings(context);
+    cache.noteHoldings(attempt.accountId, holdings);
+    cache.noteQuote(readOptionalQuote(context, 6));
 
     // A known key replays its first response and changes nothing.
     if (!attempt.idempotencyKey.isEmpty() && !context[3].is_null()) {
@@ -194,6 +257,7 @@ std::optional<Result<OrderOutcome>> PostgresStore::Private::tryOrder(Transaction
         holdings.cash.cents(), holdings.shares, holdings.costBasis.cents());
     if (applied[0][0].as<std::int64_t>() == 0)
         return std::nullopt;
+    cache.noteHoldings(attempt.accountId, fill->holdings);
     return outcome;
 }
 
@@ -218,6 +282,7 @@ std::optional<Result<PraiseResult>> PostgresStore::Private::tryPraise(Transactio
              holdings.shares, outcome->bonus.cents(), nowMs, holdings.cash.cents());
     if (applied.empty())
         return std::nullopt;
+    cache.noteHoldings(accountId, outcome->holdings);
     return PraiseResult{outcome->bonus,
                         core::Portfolio{outcome->holdings, readOptionalQuote(rows[0], 3)}};
 }
@@ -227,6 +292,11 @@ std::optional<Result<PraiseResult>> PostgresStore::Private::tryPraise(Transactio
 int PostgresStore::latestSchemaVersion()
 {
     return int(postgresMigrations().size());
+}
+
+std::uint64_t PostgresStore::ordersFilledFromCache() const
+{
+    return d->ordersFilledFromCache.load();
 }
 
 PostgresStore::PostgresStore(std::unique_ptr<Private> d) : d(std::move(d)) {}
@@ -363,7 +433,10 @@ Result<core::Portfolio> PostgresStore::portfolio(std::int64_t accountId)
         const pqxx::result rows = d->exec(transaction, sql::portfolio, accountId);
         if (rows.empty())
             return accountNotFound(accountId);
-        return core::Portfolio{readHoldings(rows[0]), readOptionalQuote(rows[0], 3)};
+        const core::Portfolio portfolio{readHoldings(rows[0]), readOptionalQuote(rows[0], 3)};
+        d->cache.noteHoldings(accountId, portfolio.holdings);
+        d->cache.noteQuote(portfolio.lastQuote);
+        return portfolio;
     });
 }
 
@@ -375,6 +448,8 @@ Result<OrderOutcome> PostgresStore::placeOrder(std::int64_t accountId, const Ord
     const OrderAttempt attempt{accountId, request, idempotencyKey, requestFingerprint, nowMs};
     return d->run("placeOrder", [&](pqxx::connection& connection) -> Result<OrderOutcome> {
         d->pruneIdempotencyKeys(connection, nowMs);
+        if (std::optional<OrderOutcome> filled = d->tryCachedOrder(connection, attempt))
+            return std::move(*filled);
         return d->optimistically<OrderOutcome>(connection, [&](auto& transaction, bool locked) {
             return d->tryOrder(transaction, locked, attempt);
         });

@@ -37,6 +37,10 @@ public:
     /// The schema version that migrate() brings a database to.
     static int latestSchemaVersion();
 
+    /// How many orders this store filled in one round trip on the holdings
+    /// and quote it had seen before, rather than reading them first.
+    std::uint64_t ordersFilledFromCache() const;
+
     /// Connects to `url` (postgres:// or postgresql://) once to check that
     /// the database is reachable. Does not migrate. Errors are 503
     /// database_unavailable naming the host, port and database.

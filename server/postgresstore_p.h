@@ -22,7 +22,9 @@
 #include <chrono>
 #include <functional>
 #include <optional>
+#include <mutex>
 #include <type_traits>
+#include <unordered_map>
 
 namespace valiant::server {
 
@@ -58,6 +60,33 @@ struct OrderAttempt
     const QByteArray& idempotencyKey;
     const QByteArray& requestFingerprint;
     std::int64_t nowMs;
+};
+
+/// The holdings of each account and the newest quote as this process last
+/// read or wrote them, so that tryCachedOrder() can judge and write an order
+/// in one round trip. The write checks them against the database, and a
+/// stale entry costs the usual two round trips.
+class TradingCache
+{
+public:
+    struct View
+    {
+        Holdings holdings;
+        Quote newest;
+    };
+
+    std::optional<View> view(std::int64_t accountId) const;
+    void noteHoldings(std::int64_t accountId, const Holdings& holdings);
+    /// Keeps the quote if it is newer than the one kept.
+    void noteQuote(const std::optional<Quote>& quote);
+
+private:
+    // Past this size the map is cleared rather than grow without bound.
+    static constexpr std::size_t maxAccounts = 100'000;
+
+    mutable std::mutex m_mutex;
+    std::unordered_map<std::int64_t, Holdings> m_holdings;
+    std::optional<Quote> m_newest;
 };
 
 struct PostgresStore::Private
@@ -207,6 +236,12 @@ struct PostgresStore::Private
     std::optional<Result<OrderOutcome>> tryOrder(Transaction& transaction, bool locked,
                                                  const OrderAttempt& attempt);
 
+    /// Fills the order in one statement on the cached holdings and quote.
+    /// Returns nothing when the cache has no entry, when it would reject the
+    /// order (rejections are judged on fresh reads) or when the database differs.
+    std::optional<OrderOutcome> tryCachedOrder(pqxx::connection& connection,
+                                               const OrderAttempt& attempt);
+
     template <typename Transaction>
     std::optional<Result<PraiseResult>> tryPraise(Transaction& transaction, bool locked,
                                                   std::int64_t accountId, std::int64_t nowMs);
@@ -229,6 +264,8 @@ struct PostgresStore::Private
     QString displayName;
     int slowStatementMs = 0;
     std::atomic<std::int64_t> lastPruneMs{0};
+    TradingCache cache;
+    std::atomic<std::uint64_t> ordersFilledFromCache{0};
 };
 
 }  // namespace valiant::server

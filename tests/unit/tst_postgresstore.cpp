@@ -126,6 +126,8 @@ private Q_SLOTS:
     void orderKeysArePerAccount();
     void orderKeysExpireAfterRetention();
     void orderSellReducesCostBasis();
+    void cachedOrderReplaysItsExactBody();
+    void cachedOrderSeesChangesByOtherReplicas();
     void concurrentBuysFillOnlyAffordable();
     void concurrentSameKeyPlacesOneOrder();
     void contendedAccountAppliesEveryChange();
@@ -848,6 +850,77 @@ void TestPostgresStore::orderReplayChangesNothing()
     QCOMPARE(m_store->portfolio(id)->holdings.shares, 2);
     QCOMPARE(m_store->portfolio(id)->holdings.cash, Money::fromCents(8000));
     QCOMPARE(m_store->orders(id, 0, 50)->size(), 1);
+}
+
+void TestPostgresStore::cachedOrderReplaysItsExactBody()
+{
+    const std::int64_t id = createAccount(QStringLiteral("ada"));
+    QVERIFY(m_store->insertQuote(Money::fromCents(1000), baseMs).ok());
+    QCOMPARE(m_store->placeOrder(id, buy(1), "key-1", "buy-1", baseMs)->response.status, 201);
+    QCOMPARE(m_store->ordersFilledFromCache(), 0u);
+
+    // The first order showed the store the holdings; the second needs no read.
+    const auto second = m_store->placeOrder(id, buy(2), "key-2", "buy-2", baseMs + 10);
+    QCOMPARE(second->response.status, 201);
+    QCOMPARE(m_store->ordersFilledFromCache(), 1u);
+    const auto orders = m_store->orders(id, 0, 50);
+    QCOMPARE(orders->size(), 2);
+    const QJsonObject order = jsonOf(second->response.body).value(QStringLiteral("order")).toObject();
+    QCOMPARE(order.value(QStringLiteral("id")).toInteger(), orders->first().id);
+    QCOMPARE(jsonOf(second->response.body)
+                 .value(QStringLiteral("portfolio"))
+                 .toObject()
+                 .value(QStringLiteral("cash"))
+                 .toString(),
+             QStringLiteral("70.00"));
+
+    // The kept body is the one sent, id included, byte for byte.
+    const auto repeat = m_store->placeOrder(id, buy(2), "key-2", "buy-2", baseMs + 20);
+    QVERIFY(repeat->replayed);
+    QCOMPARE(repeat->response.body, second->response.body);
+    QCOMPARE(m_store->portfolio(id)->holdings.shares, 3);
+    QCOMPARE(m_store->ordersFilledFromCache(), 1u);
+}
+
+void TestPostgresStore::cachedOrderSeesChangesByOtherReplicas()
+{
+    const std::int64_t id = createAccount(QStringLiteral("ada"));
+    QVERIFY(m_store->insertQuote(Money::fromCents(1000), baseMs).ok());
+    QCOMPARE(m_store->placeOrder(id, buy(1), "key-1", "buy-1", baseMs)->response.status, 201);
+    const std::unique_ptr<PostgresStore> other = openStore();
+    QVERIFY(other);
+
+    // Another replica changes the holdings: the order is judged on the new ones.
+    QCOMPARE(other->placeOrder(id, buy(8), "key-2", "buy-8", baseMs)->response.status, 201);
+    const auto afterOther = m_store->placeOrder(id, buy(1), "key-3", "buy-1", baseMs);
+    QCOMPARE(afterOther->response.status, 201);
+    QCOMPARE(afterOther->changedPortfolio->holdings.cash, Money::fromCents(0));
+    QCOMPARE(afterOther->changedPortfolio->holdings.shares, 10);
+
+    // Another replica's newer quote sets the price.
+    QVERIFY(other->insertQuote(Money::fromCents(500), baseMs + 1000).ok());
+    const auto atNewPrice = m_store->placeOrder(id, sell(2), "key-4", "sell-2", baseMs + 1000);
+    QCOMPARE(atNewPrice->response.status, 201);
+    QCOMPARE(atNewPrice->changedPortfolio->holdings.cash, Money::fromCents(1000));
+
+    // A key another replica used replays its response instead of filling again.
+    const auto elsewhere = other->placeOrder(id, sell(1), "key-5", "sell-1", baseMs + 1000);
+    QCOMPARE(elsewhere->response.status, 201);
+    const std::uint64_t cachedBefore = m_store->ordersFilledFromCache();
+    const auto replayed = m_store->placeOrder(id, sell(1), "key-5", "sell-1", baseMs + 1000);
+    QVERIFY(replayed->replayed);
+    QCOMPARE(replayed->response.body, elsewhere->response.body);
+    const auto reused = m_store->placeOrder(id, sell(2), "key-5", "sell-2", baseMs + 1000);
+    QCOMPARE(reused.error().code, QStringLiteral("idempotency_key_reused"));
+
+    // With the holdings known again, the next order takes one round trip.
+    QCOMPARE(m_store->placeOrder(id, sell(1), "key-6", "sell-1", baseMs + 1000)->response.status,
+             201);
+    QCOMPARE(m_store->ordersFilledFromCache(), cachedBefore + 1);
+    const auto stored = m_store->portfolio(id);
+    QCOMPARE(stored->holdings.shares, 6);
+    QCOMPARE(stored->holdings.cash, Money::fromCents(2000));
+    QCOMPARE(m_store->orders(id, 0, 50)->size(), 6);
 }
 
 void TestPostgresStore::orderKeyReusedWithOtherBody()
