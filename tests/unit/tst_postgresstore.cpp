@@ -118,6 +118,7 @@ private Q_SLOTS:
     void candlesEqualRawAggregation();
     void candlesReadFromRollups();
     void historyReadsUseIndexes();
+    void tradingWritesProbeQuotesByIndex();
     void orderFillsAtLatestQuote();
     void orderWithoutQuotesIsRejected();
     void orderRejectionIsReplayed();
@@ -437,6 +438,41 @@ void TestPostgresStore::historyReadsUseIndexes()
                                      .arg(QString::fromUtf8(valiant::server::sql::latestQuotes.text)));
     QVERIFY2(analyzed.contains(QStringLiteral("Index Only Scan")), qPrintable(analyzed));
     QVERIFY2(analyzed.contains(QStringLiteral("Heap Fetches: 0")), qPrintable(analyzed));
+}
+
+void TestPostgresStore::tradingWritesProbeQuotesByIndex()
+{
+    // A small table is where a generic plan is most likely to pick a
+    // sequential scan, and each write runs its generic plan after five runs.
+    sql(QStringLiteral("INSERT INTO quotes (price_cents, created_ms) SELECT 5000, %1 + i * 1000 "
+                       "FROM generate_series(1, 1000) AS i")
+            .arg(baseMs));
+    sql(QStringLiteral("VACUUM ANALYZE quotes"));
+
+    struct Case
+    {
+        const valiant::server::sql::Statement* statement;
+        QString arguments;
+    };
+    const Case cases[] = {
+        {&valiant::server::sql::recordFill,
+         QStringLiteral("(1, 1, 'buy', 1, 100, 100, 5, 1, 1, 1, 1, 'aa', 'aa', 201, 'aa', 1, 1, 1)")},
+        {&valiant::server::sql::recordCachedFill,
+         QStringLiteral("(1, 'buy', 1, 100, 100, 5, 1, 1, 1, 1, 'aa', 'aa', 'aa', 'aa', 1, 1, 1)")},
+        {&valiant::server::sql::recordRejection,
+         QStringLiteral("(1, 'aa', 'aa', 422, 'aa', 1, 1, 1, 1, 5)")},
+        {&valiant::server::sql::orderContext, QStringLiteral("(1, 'aa')")},
+        {&valiant::server::sql::praiseContext, QStringLiteral("(1)")},
+        {&valiant::server::sql::portfolio, QStringLiteral("(1)")},
+    };
+    for (const Case& test : cases) {
+        const QString plan = sql(QStringLiteral("SET plan_cache_mode = force_generic_plan; "
+                                                "PREPARE probe AS %1; EXPLAIN EXECUTE probe%2")
+                                     .arg(QString::fromUtf8(test.statement->text), test.arguments));
+        const QString shown = QStringLiteral("%1:\n%2").arg(test.statement->name, plan);
+        QVERIFY2(plan.contains(QStringLiteral("quotes_pkey")), qPrintable(shown));
+        QVERIFY2(!plan.contains(QStringLiteral("Seq Scan on quotes")), qPrintable(shown));
+    }
 }
 
 void TestPostgresStore::contendedAccountAppliesEveryChange()
