@@ -33,6 +33,14 @@ public:
     /// have been lost, so that stream clients should get their wallets
     /// again. LocalBus loses none and never calls it.
     virtual void subscribeWalletsStale(std::function<void()> handler) { (void)handler; }
+
+    /// Sets which accounts' wallet changes from other replicas this
+    /// replica decodes and hands to the portfolio handlers. The others are
+    /// skipped unread. LocalBus delivers every change and ignores it.
+    virtual void setPortfolioFilter(std::function<bool(std::int64_t accountId)> wanted)
+    {
+        (void)wanted;
+    }
 };
 
 /// In-process bus: publish calls every handler directly.

@@ -230,6 +230,8 @@ struct RedisBus::Private
 
     void deliverQuote(const core::Quote& quote) const;
     void deliverPortfolio(std::int64_t accountId, const core::Portfolio& portfolio) const;
+    // Set before the subscriber starts, read only by the subscriber thread.
+    std::function<bool(std::int64_t accountId)> portfolioFilter;
     void reportWalletsStale() const;
 
     /// Publishing: XADD on the publisher connection; a failure starts the
@@ -619,6 +621,8 @@ void RedisBus::Private::handleEntry(const QByteArray& stream, const redisReply* 
     }
 
     const auto accountId = toInteger(fields.value(QByteArrayLiteral("account")));
+    if (accountId && portfolioFilter && !portfolioFilter(*accountId))
+        return;
     const QJsonDocument body = QJsonDocument::fromJson(fields.value(QByteArrayLiteral("body")));
     const core::Result<core::Portfolio> portfolio =
         core::api::decodePortfolio(body.isObject() ? body.object() : QJsonObject());
@@ -660,6 +664,11 @@ void RedisBus::publishPortfolio(std::int64_t accountId, const core::Portfolio& p
     d->queuePortfolio({QByteArrayLiteral("account"), QByteArray::number(qint64(accountId)),
                        QByteArrayLiteral("body"),
                        core::api::toJson(portfolio)});
+}
+
+void RedisBus::setPortfolioFilter(std::function<bool(std::int64_t accountId)> wanted)
+{
+    d->portfolioFilter = std::move(wanted);
 }
 
 void RedisBus::subscribe(QuoteHandler onQuote, PortfolioHandler onPortfolio)

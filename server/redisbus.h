@@ -42,6 +42,7 @@ public:
     void publishPortfolio(std::int64_t accountId, const core::Portfolio& portfolio) override;
     void subscribe(QuoteHandler onQuote, PortfolioHandler onPortfolio) override;
     void subscribeWalletsStale(std::function<void()> handler) override;
+    void setPortfolioFilter(std::function<bool(std::int64_t accountId)> wanted) override;
 
     /// Starts the subscriber thread; it connects in the background.
     void start();

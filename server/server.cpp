@@ -137,6 +137,8 @@ core::Result<core::Ok> Server::Private::openBus()
         refreshStopping = false;  // a server can start again after stop()
     }
     bus->subscribeWalletsStale([this] { requestWalletRefresh(); });
+    bus->setPortfolioFilter(
+        [streamHub](std::int64_t accountId) { return streamHub->hasSessionsOf(accountId); });
 
     // Without Redis every quote is made in this process, so nothing needs polling.
     auto* redis = dynamic_cast<RedisBus*>(bus.get());

@@ -66,6 +66,8 @@ struct StreamHub::Private
     explicit Private(int laneCount) : lanes(static_cast<std::size_t>(laneCount)) {}
 
     void removeFromLane(const Entry& entry);
+    /// Moves a session to another account (0: none) in `entries` and `byAccount`.
+    void assignAccount(const StreamSink* key, Entry& entry, std::int64_t accountId);
     static void runFanOutStep(const std::shared_ptr<FanOutJob>& job);
     bool takeNextQuote(FanOutJob& job);
 
@@ -96,8 +98,29 @@ struct StreamHub::Private
 
     mutable std::mutex mutex;
     std::unordered_map<const StreamSink*, Entry> entries;
+    // The signed-in sessions of each account, so that a wallet change
+    // visits only its account's sessions.
+    std::unordered_map<std::int64_t, std::vector<const StreamSink*>> byAccount;
     std::vector<Lane> lanes;
 };
+
+void StreamHub::Private::assignAccount(const StreamSink* key, Entry& entry,
+                                       std::int64_t accountId)
+{
+    if (entry.accountId == accountId)
+        return;
+    if (entry.accountId > 0) {
+        const auto sessions = byAccount.find(entry.accountId);
+        if (sessions != byAccount.end()) {
+            std::erase(sessions->second, key);
+            if (sessions->second.empty())
+                byAccount.erase(sessions);
+        }
+    }
+    entry.accountId = accountId;
+    if (accountId > 0)
+        byAccount[accountId].push_back(key);
+}
 
 /// Removes a member by moving the lane's last member into its place.
 void StreamHub::Private::removeFromLane(const Entry& entry)
@@ -167,7 +190,7 @@ void StreamHub::attach(const std::shared_ptr<StreamSink>& sink, std::int64_t acc
     std::lock_guard lock(d->mutex);
     const auto found = d->entries.find(sink.get());
     if (found != d->entries.end()) {
-        found->second.accountId = accountId;
+        d->assignAccount(sink.get(), found->second, accountId);
         return;
     }
     // The shortest lane, so that lanes stay equally long as sessions come and go.
@@ -177,7 +200,9 @@ void StreamHub::attach(const std::shared_ptr<StreamSink>& sink, std::int64_t acc
                                            });
     const auto laneIndex = static_cast<std::size_t>(shortest - d->lanes.begin());
     Private::Lane& lane = *shortest;
-    d->entries.emplace(sink.get(), Private::Entry{accountId, laneIndex, lane.members.size()});
+    const auto added =
+        d->entries.emplace(sink.get(), Private::Entry{0, laneIndex, lane.members.size()}).first;
+    d->assignAccount(sink.get(), added->second, accountId);
     lane.members.push_back(Private::Member{sink.get(), sink});
 }
 
@@ -186,7 +211,7 @@ void StreamHub::setAccount(const StreamSink* sink, std::int64_t accountId)
     std::lock_guard lock(d->mutex);
     const auto found = d->entries.find(sink);
     if (found != d->entries.end()) {
-        found->second.accountId = accountId;
+        d->assignAccount(sink, found->second, accountId);
     }
 }
 
@@ -197,6 +222,7 @@ void StreamHub::detach(const StreamSink* sink)
     if (found == d->entries.end()) {
         return;
     }
+    d->assignAccount(sink, found->second, 0);
     d->removeFromLane(found->second);
     d->entries.erase(found);
 }
@@ -246,19 +272,28 @@ void StreamHub::sendPortfolio(std::int64_t accountId, const core::Portfolio& por
     if (accountId <= 0) {
         return;
     }
-    auto accepts = [accountId](Private::Entry& entry) {
-        if (entry.accountId != accountId)
-            return false;
-        ++entry.portfoliosSent;
-        return true;
-    };
-    // Written only when a stream of the account is open, which most orders lack.
-    std::shared_ptr<const QByteArray> message;
-    d->forEach(accepts, [&](StreamSink& sink) {
-        if (!message)
-            message = std::make_shared<const QByteArray>(core::api::portfolioMessage(portfolio));
-        sink.deliver(message);
-    });
+    // Strong references are released after unlocking because a sink's
+    // destructor detaches.
+    std::vector<std::shared_ptr<StreamSink>> delivered;
+    std::lock_guard lock(d->mutex);
+    const auto sessions = d->byAccount.find(accountId);
+    if (sessions == d->byAccount.end())
+        return;
+    const auto message = std::make_shared<const QByteArray>(core::api::portfolioMessage(portfolio));
+    for (const StreamSink* key : sessions->second) {
+        Private::Entry& entry = d->entries.at(key);
+        if (auto sink = d->lanes[entry.lane].members[entry.indexInLane].sink.lock()) {
+            ++entry.portfoliosSent;
+            sink->deliver(message);
+            delivered.push_back(std::move(sink));
+        }
+    }
+}
+
+bool StreamHub::hasSessionsOf(std::int64_t accountId) const
+{
+    std::lock_guard lock(d->mutex);
+    return d->byAccount.contains(accountId);
 }
 
 void StreamHub::refreshPortfolios(

@@ -58,6 +58,9 @@ public:
 
     void broadcastQuote(const core::Quote& quote);
     void sendPortfolio(std::int64_t accountId, const core::Portfolio& portfolio);
+
+    /// Returns whether a session signed in as the account is attached.
+    bool hasSessionsOf(std::int64_t accountId) const;
     /// Sends every authenticated session its account's wallet as `read`
     /// returns it, once per account and without the hub's lock held. A
     /// session that got a wallet change while `read` ran keeps that newer one.
