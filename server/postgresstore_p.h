@@ -77,7 +77,7 @@ public:
 
     std::optional<View> view(std::int64_t accountId) const;
     void noteHoldings(std::int64_t accountId, const Holdings& holdings);
-    /// Keeps the quote if it is newer than the one kept.
+    /// Stores the quote if it is newer than the stored one.
     void noteQuote(const std::optional<Quote>& quote);
 
 private:

@@ -11,8 +11,8 @@ namespace valiant::server {
 StoredResponse filledOrderResponse(const Order& order, const core::Portfolio& portfolio);
 
 /// The 201 body of a filled order whose id the database has yet to assign,
-/// as the bytes before and after the id: before + id + after is the body
-/// filledOrderResponse() writes once the id is known.
+/// as the bytes before and after the id. Joined around the id, they equal
+/// what filledOrderResponse() writes once the id is known.
 struct FilledBodyAroundId
 {
     QByteArray before;

@@ -33,8 +33,8 @@ bool sameOrderRequest(const OrderRequest& a, const OrderRequest& b)
     return a.side == b.side && a.quantity == b.quantity && a.limitPrice == b.limitPrice;
 }
 
-/// What JsonWriter writes must be what QJsonDocument writes for the same
-/// values: stored replies and fingerprints compare byte for byte.
+/// Checks that JsonWriter wrote what QJsonDocument writes for the same
+/// values, because stored replies and fingerprints compare byte for byte.
 void checkQtCanonical(const QByteArray& body, const QByteArray& written)
 {
     const QJsonDocument document = QJsonDocument::fromJson(written);

@@ -469,9 +469,9 @@ void TestPostgresStore::tradingWritesProbeQuotesByIndex()
         const QString plan = sql(QStringLiteral("SET plan_cache_mode = force_generic_plan; "
                                                 "PREPARE probe AS %1; EXPLAIN EXECUTE probe%2")
                                      .arg(QString::fromUtf8(test.statement->text), test.arguments));
-        const QString shown = QStringLiteral("%1:\n%2").arg(test.statement->name, plan);
-        QVERIFY2(plan.contains(QStringLiteral("quotes_pkey")), qPrintable(shown));
-        QVERIFY2(!plan.contains(QStringLiteral("Seq Scan on quotes")), qPrintable(shown));
+        const QString planReport = QStringLiteral("%1:\n%2").arg(test.statement->name, plan);
+        QVERIFY2(plan.contains(QStringLiteral("quotes_pkey")), qPrintable(planReport));
+        QVERIFY2(!plan.contains(QStringLiteral("Seq Scan on quotes")), qPrintable(planReport));
     }
 }
 
@@ -895,7 +895,7 @@ void TestPostgresStore::cachedOrderReplaysItsExactBody()
     QCOMPARE(m_store->placeOrder(id, buy(1), "key-1", "buy-1", baseMs)->response.status, 201);
     QCOMPARE(m_store->ordersFilledFromCache(), 0u);
 
-    // The first order showed the store the holdings; the second needs no read.
+    // The first order showed the store the holdings, so the second needs no read.
     const auto second = m_store->placeOrder(id, buy(2), "key-2", "buy-2", baseMs + 10);
     QCOMPARE(second->response.status, 201);
     QCOMPARE(m_store->ordersFilledFromCache(), 1u);

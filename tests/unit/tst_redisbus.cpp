@@ -96,6 +96,7 @@ private Q_SLOTS:
     void init();
     void quotesReachOtherBus();
     void portfoliosReachOtherBus();
+    void portfolioFilterSkipsAccounts();
     void ownEntriesDeliveredOnce();
     void degradedWhileRedisDown();
     void resumesAfterDroppedConnection();
@@ -161,6 +162,32 @@ void TestRedisBus::portfoliosReachOtherBus()
     QCOMPARE(got.holdings.costBasis, Money::fromCents(15000));
     QVERIFY(got.lastQuote.has_value());
     QCOMPARE(got.lastQuote->id, std::int64_t(7));
+}
+
+void TestRedisBus::portfolioFilterSkipsAccounts()
+{
+    RedisBus publisher(endpointOf(m_redis));
+    RedisBus subscriber(endpointOf(m_redis));
+    Received received;
+    received.attach(subscriber);
+    subscriber.setPortfolioFilter([](std::int64_t accountId) { return accountId == 42; });
+    subscriber.start();
+    QTRY_COMPARE_WITH_TIMEOUT(subscriber.state(), QStringLiteral("redis"), 5000);
+
+    Portfolio portfolio;
+    portfolio.holdings.cash = Money::fromCents(100);
+    publisher.publishPortfolio(41, portfolio);
+    publisher.publishPortfolio(42, portfolio);
+    publisher.publishPortfolio(43, portfolio);
+    // Entries arrive in order, so once this last one is in, 41 and 43 were skipped.
+    portfolio.holdings.cash = Money::fromCents(200);
+    publisher.publishPortfolio(42, portfolio);
+
+    QTRY_COMPARE_WITH_TIMEOUT(received.portfolios().size(), 2, 5000);
+    const auto portfolios = received.portfolios();
+    QCOMPARE(portfolios.at(0).first, std::int64_t(42));
+    QCOMPARE(portfolios.at(1).first, std::int64_t(42));
+    QCOMPARE(portfolios.at(1).second.holdings.cash, Money::fromCents(200));
 }
 
 void TestRedisBus::ownEntriesDeliveredOnce()
