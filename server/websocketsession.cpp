@@ -264,11 +264,11 @@ void WebSocketSession::Private::onInitialLoaded(core::Result<InitialState> state
 
     outbox.push_back(Outgoing{share(core::api::helloMessage(context.service.now(), state->latestId))});
 
-    // A client that resumes skips what it has. An after_id beyond the
-    // latest quote comes from another database, so it is not trusted.
-    if (afterId) {
-        lastQuoteId = std::min(*afterId, state->latestId);
-    }
+    // Live quotes continue right after the one the hello names, so a quote
+    // that reached the hub before the latest id was read is not sent. A
+    // client that resumes skips what it has. An after_id beyond the latest
+    // quote comes from another database, so it is not trusted.
+    lastQuoteId = afterId ? std::min(*afterId, state->latestId) : state->latestId;
     for (const core::Quote& quote : state->backlog) {
         if (quote.id <= lastQuoteId) {
             continue;

@@ -21,9 +21,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <functional>
 #include <memory>
+#include <thread>
+#include <vector>
 
 using namespace valiant::test;
 
@@ -203,6 +207,7 @@ private Q_SLOTS:
     void cleanupTestCase();
 
     void helloComesFirst();
+    void liveQuotesFollowHelloLatest();
     void quotesAscendingWithoutGaps();
     void resumeDeliversExactlyMissedQuotes();
     void resumeFromStartDeliversAll();
@@ -321,6 +326,39 @@ void StreamTest::helloComesFirst()
     // Live quotes continue right after the one the hello names.
     QVERIFY(client.waitForQuote(latestId + 1));
     QCOMPARE(client.quoteIds().first(), latestId + 1);
+}
+
+void StreamTest::liveQuotesFollowHelloLatest()
+{
+    // Many clients connecting over several ticks, while busy threads compete
+    // with the server for the CPU, make it likely that a quote reaches the
+    // server's hub while a session is still reading the latest id. No client
+    // may receive the quote its hello already named.
+    constexpr int clientCount = 150;
+    std::atomic<bool> busy{true};
+    std::vector<std::thread> spinners;
+    for (unsigned i = 0; i < std::max(2u, std::thread::hardware_concurrency()) * 2; ++i) {
+        spinners.emplace_back([&busy] {
+            while (busy.load(std::memory_order_relaxed)) {
+            }
+        });
+    }
+    std::vector<std::unique_ptr<StreamClient>> clients;
+    for (int i = 0; i < clientCount; ++i) {
+        clients.push_back(std::make_unique<StreamClient>(m_server->webSocketUrl("/api/v1/stream")));
+        QTest::qWait(tickMs / 12);
+    }
+    busy = false;
+    for (std::thread& spinner : spinners)
+        spinner.join();
+
+    for (const auto& client : clients) {
+        QVERIFY(client->waitFor([&] { return !client->quoteIds().isEmpty(); }));
+        const QJsonObject hello = client->messages().first();
+        QCOMPARE(hello.value("type").toString(), QStringLiteral("hello"));
+        const qint64 latestId = hello.value("latest_id").toInteger();
+        QCOMPARE(client->quoteIds().first(), latestId + 1);
+    }
 }
 
 void StreamTest::quotesAscendingWithoutGaps()
