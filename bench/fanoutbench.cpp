@@ -333,15 +333,15 @@ private:
             stats.noteError("unexpected message: " + std::string(text.substr(0, 200)));
             return;
         }
-        // The first quote may repeat latest_id of hello (made while the
-        // server loaded hello) but must not skip past latest_id + 1.
-        const std::int64_t expected = m_lastId > 0 ? m_lastId + 1 : m_helloLatestId + 1;
-        if (*id > expected && (m_lastId > 0 || m_helloLatestId > 0)) {
-            stats.idGaps += static_cast<std::uint64_t>(*id - expected);
-        } else if (m_lastId > 0 && *id <= m_lastId) {
+        // Live quotes continue right after the one the hello names, so the
+        // first quote is latest_id + 1 and each next one the id after it.
+        const std::int64_t previous = m_lastId > 0 ? m_lastId : m_helloLatestId;
+        if (*id > previous + 1 && previous > 0) {
+            stats.idGaps += static_cast<std::uint64_t>(*id - previous - 1);
+        } else if (*id <= previous) {
             ++stats.idDuplicates;
         }
-        m_lastId = std::max(m_lastId, *id);
+        m_lastId = std::max(previous, *id);
 
         if (arrival >= m_shared.windowStartMicros.load(std::memory_order_relaxed) &&
             arrival < m_shared.windowEndMicros.load(std::memory_order_relaxed)) {
