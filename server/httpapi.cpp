@@ -108,9 +108,19 @@ struct ServiceInfo
 HttpResponse handleUp(MarketService& service, const ServiceInfo& info)
 {
     const Health health = service.health(info.generatorState);
+    // A full disk keeps 200: reads still work, and a load balancer that took
+    // every replica out would stop those too while freeing no space.
+    QString status = QStringLiteral("ok");
+    QString database = QStringLiteral("ok");
+    if (!health.databaseOk) {
+        status = database = QStringLiteral("unavailable");
+    } else if (health.storageFull) {
+        status = QStringLiteral("degraded");
+        database = QStringLiteral("full");
+    }
     QJsonObject body{
-        {QStringLiteral("status"), health.databaseOk ? QStringLiteral("ok") : QStringLiteral("unavailable")},
-        {QStringLiteral("database"), health.databaseOk ? QStringLiteral("ok") : QStringLiteral("unavailable")},
+        {QStringLiteral("status"), status},
+        {QStringLiteral("database"), database},
         {QStringLiteral("bus"), health.bus},
         {QStringLiteral("generator"), health.generator},
         {QStringLiteral("version"), info.version},

@@ -292,6 +292,7 @@ Result<Quote> MarketService::generateQuote(core::PriceModel::Random& random)
                             : core::PriceModel::firstPrice;
     const Result<Quote> quote =
         timed(m_metrics, "insert_quote", [&] { return m_store.insertQuote(price, now()); });
+    noteWrite(quote.ok(), quote);
     if (!quote) {
         return quote.error();
     }
@@ -319,6 +320,7 @@ Result<OrderOutcome> MarketService::placeOrder(std::int64_t accountId, const Ord
     const Result<OrderOutcome> outcome = timed(m_metrics, "place_order", [&] {
         return m_store.placeOrder(accountId, request, idempotencyKey, fingerprint, now());
     });
+    noteWrite(outcome && !outcome->replayed, outcome);
     if (!outcome) {
         m_metrics.recordOrder(outcome.error().code);
         return outcome;
@@ -335,6 +337,7 @@ Result<PraiseResult> MarketService::praise(std::int64_t accountId)
 {
     const Result<PraiseResult> praised =
         timed(m_metrics, "praise", [&] { return m_store.praise(accountId, now()); });
+    noteWrite(praised.ok(), praised);
     if (praised) {
         m_bus.publishPortfolio(accountId, praised->portfolio);
     }
@@ -349,7 +352,17 @@ Result<QList<Order>> MarketService::orders(std::int64_t accountId, std::int64_t 
 Health MarketService::health(const QString& generatorState)
 {
     const Result<core::Ok> ping = timed(m_metrics, "ping", [&] { return m_store.ping(); });
-    return Health{ping.ok(), m_bus.state(), generatorState};
+    return Health{ping.ok(), m_storageFull.load(), m_bus.state(), generatorState};
+}
+
+template <typename T>
+void MarketService::noteWrite(bool wrote, const Result<T>& result)
+{
+    if (wrote) {
+        m_storageFull = false;
+    } else if (!result && result.error().code == u"storage_full") {
+        m_storageFull = true;
+    }
 }
 
 }  // namespace valiant::server

@@ -11,6 +11,7 @@
 
 #include <QString>
 
+#include <atomic>
 #include <functional>
 
 namespace valiant::server {
@@ -27,6 +28,9 @@ struct SessionGrant
 struct Health
 {
     bool databaseOk = false;
+    // The latest write failed because the database's disk is full. Reads
+    // still work, and the next successful write clears it.
+    bool storageFull = false;
     QString bus;        // local, redis, degraded
     QString generator;  // leader, follower, off
 };
@@ -75,12 +79,18 @@ public:
     Metrics& metrics() { return m_metrics; }
 
 private:
+    /// Tracks whether writes fail for lack of disk space: a successful
+    /// write (`wrote`) clears the flag and a storage_full error sets it.
+    template <typename T>
+    void noteWrite(bool wrote, const Result<T>& result);
+
     Store& m_store;
     QuoteBus& m_bus;
     Metrics& m_metrics;
     Money m_startingCash;
     Clock m_clock;
     SessionCache m_sessions;
+    std::atomic<bool> m_storageFull{false};
 };
 
 }  // namespace valiant::server

@@ -86,14 +86,26 @@ core::Error PostgresStore::Private::failed(const char* operation, const std::exc
                                            const QString& lostReason) const
 {
     const QString reason = QString::fromUtf8(failure.what()).trimmed();
+    std::uint64_t suppressed = 0;
+    const bool logged = failureLog.allow(operation, suppressed);
     if (!lostReason.isEmpty()) {
-        qCWarning(lcPostgres).noquote()
-            << "Store operation" << operation << "failed on" << displayName << "because"
-            << lostReason << ":" << reason << "; the connection is dropped.";
+        if (logged) {
+            qCWarning(lcPostgres).noquote()
+                << "Store operation" << operation << "failed on" << displayName << "because"
+                << lostReason << ":" << reason
+                << "; the connection is dropped." + repeatNote(suppressed);
+        }
         return databaseUnavailable();
     }
-    qCWarning(lcPostgres).noquote()
-        << "Store operation" << operation << "failed on" << displayName << ":" << reason;
+    if (logged) {
+        qCWarning(lcPostgres).noquote() << "Store operation" << operation << "failed on"
+                                        << displayName << ":" << reason + repeatNote(suppressed);
+    }
+    // SQLSTATE 53100 (disk_full): PostgreSQL could not extend a file.
+    const auto* sqlFailure = dynamic_cast<const pqxx::sql_error*>(&failure);
+    if (sqlFailure != nullptr && sqlFailure->sqlstate() == "53100") {
+        return storageFullError();
+    }
     // The database's own text names tables and constraints, so it goes to
     // the log and never to the client.
     return makeError(500, QStringLiteral("database_error"),

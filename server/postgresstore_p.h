@@ -8,6 +8,7 @@
 #include "postgrespool.h"
 #include "postgresstatements.h"
 #include "postgresstore.h"
+#include "storecommon.h"
 
 #include <QLoggingCategory>
 #include <QStringList>
@@ -251,8 +252,9 @@ struct PostgresStore::Private
     /// and 53300 (too many connections).
     static bool isConnectionLoss(const std::string& sqlState);
 
-    /// Logs the failure and returns 503 database_unavailable when
-    /// `lostReason` is set, else 500 database_error.
+    /// Logs the failure, at most once per operation in 10 s, and returns
+    /// 503 database_unavailable when `lostReason` is set, 503 storage_full
+    /// when the disk is full, else 500 database_error.
     core::Error failed(const char* operation, const std::exception& failure,
                        const QString& lostReason) const;
 
@@ -263,6 +265,9 @@ struct PostgresStore::Private
     PostgresPool pool;
     QString displayName;
     int slowStatementMs = 0;
+    // At most one log line per operation in this time, so an outage does
+    // not log every request.
+    mutable LogThrottle failureLog{std::chrono::seconds(10)};
     std::atomic<std::int64_t> lastPruneMs{0};
     TradingCache cache;
     std::atomic<std::uint64_t> ordersFilledFromCache{0};

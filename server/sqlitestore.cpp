@@ -36,6 +36,10 @@ Error unavailable()
                                     "seconds."));
 }
 
+// At most one log line per operation in this time, so a full disk or a
+// locked file does not log every request.
+LogThrottle failureLog(std::chrono::seconds(10));
+
 /// Runs `body` and turns a SqliteFailure into a 503 error, logged with the
 /// operation's name.
 template <typename Function>
@@ -44,8 +48,15 @@ auto guarded(const char* operation, Function&& body) -> decltype(body())
     try {
         return body();
     } catch (const SqliteFailure& failure) {
-        qCWarning(lcStore).noquote()
-            << "Store operation" << operation << "failed:" << failure.message();
+        std::uint64_t suppressed = 0;
+        if (failureLog.allow(operation, suppressed)) {
+            qCWarning(lcStore).noquote()
+                << "Store operation" << operation << "failed:" << failure.message() + repeatNote(suppressed);
+        }
+        // SQLite reports a write that ran out of disk space as SQLITE_FULL.
+        if ((failure.resultCode() & 0xff) == SQLITE_FULL) {
+            return storageFullError();
+        }
         return unavailable();
     }
 }

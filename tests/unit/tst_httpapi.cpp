@@ -15,6 +15,11 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <sqlite3.h>
+
+#include <cerrno>
+#include <sys/types.h>
+
 #include <atomic>
 #include <memory>
 
@@ -68,6 +73,62 @@ QByteArray headerOf(const HttpResponse& response, const QByteArray& name)
     return QByteArray();
 }
 
+/// Makes SQLite's default (unix) VFS fail every file write with ENOSPC
+/// while `full` is set, through its replaceable system calls, so the store
+/// meets a full disk exactly as it would for real.
+namespace fulldisk {
+
+std::atomic<bool> full{false};
+sqlite3_syscall_ptr realWrite = nullptr;
+sqlite3_syscall_ptr realPwrite = nullptr;
+sqlite3_syscall_ptr realPwrite64 = nullptr;
+
+ssize_t write(int fd, const void* data, size_t size)
+{
+    if (full) {
+        errno = ENOSPC;
+        return -1;
+    }
+    return reinterpret_cast<ssize_t (*)(int, const void*, size_t)>(realWrite)(fd, data, size);
+}
+
+ssize_t pwrite(int fd, const void* data, size_t size, off_t offset)
+{
+    if (full) {
+        errno = ENOSPC;
+        return -1;
+    }
+    return reinterpret_cast<ssize_t (*)(int, const void*, size_t, off_t)>(realPwrite)(fd, data, size, offset);
+}
+
+ssize_t pwrite64(int fd, const void* data, size_t size, off64_t offset)
+{
+    if (full) {
+        errno = ENOSPC;
+        return -1;
+    }
+    return reinterpret_cast<ssize_t (*)(int, const void*, size_t, off64_t)>(realPwrite64)(fd, data, size, offset);
+}
+
+/// Replaces the VFS's write calls. Returns false when it has none of them.
+bool install()
+{
+    sqlite3_vfs* vfs = sqlite3_vfs_find(nullptr);
+    if (vfs == nullptr || vfs->iVersion < 3 || vfs->xSetSystemCall == nullptr) {
+        return false;
+    }
+    const auto replace = [vfs](const char* name, sqlite3_syscall_ptr& real, sqlite3_syscall_ptr replacement) {
+        real = vfs->xGetSystemCall(vfs, name);
+        return real != nullptr && vfs->xSetSystemCall(vfs, name, replacement) == SQLITE_OK;
+    };
+    bool replaced = replace("write", realWrite, reinterpret_cast<sqlite3_syscall_ptr>(&write));
+    replaced = replace("pwrite", realPwrite, reinterpret_cast<sqlite3_syscall_ptr>(&pwrite)) || replaced;
+    replaced = replace("pwrite64", realPwrite64, reinterpret_cast<sqlite3_syscall_ptr>(&pwrite64)) || replaced;
+    return replaced;
+}
+
+}  // namespace fulldisk
+
 }  // namespace
 
 class TestHttpApi : public QObject
@@ -75,6 +136,7 @@ class TestHttpApi : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void initTestCase();
     void init();
     void cleanup();
 
@@ -103,6 +165,7 @@ private Q_SLOTS:
     void orderErrors();
     void ordersListParameters();
     void praiseAddsBonus();
+    void fullDiskDegradesUp();
     void bodyOverLimitRejected();
     void clientAddressBehindProxies_data();
     void clientAddressBehindProxies();
@@ -126,6 +189,11 @@ private:
     PriceModel::Random m_random{42};
 };
 
+void TestHttpApi::initTestCase()
+{
+    QVERIFY2(fulldisk::install(), "SQLite's default VFS has no replaceable write call");
+}
+
 void TestHttpApi::init()
 {
     m_directory = std::make_unique<QTemporaryDir>();
@@ -147,6 +215,7 @@ void TestHttpApi::init()
 
 void TestHttpApi::cleanup()
 {
+    fulldisk::full = false;
     m_api.reset();
     m_service.reset();
     m_metrics.reset();
@@ -612,6 +681,55 @@ void TestHttpApi::praiseAddsBonus()
     textBody.body = "please";
     textBody.headers = {field("authorization", "Bearer " + token), field("content-type", "text/plain")};
     QCOMPARE(m_api->handle(textBody).status, 415);
+}
+
+void TestHttpApi::fullDiskDegradesUp()
+{
+    const QByteArray token = createAccount(QStringLiteral("grace"));
+    generateQuotes(1);
+    const HttpResponse before = call("GET", "/api/v1/portfolio", {}, token);
+    QCOMPARE(before.status, 200);
+
+    fulldisk::full = true;
+    const QByteArray body = R"({"side":"buy","quantity":1})";
+    const QList<QPair<QByteArray, QByteArray>> key{field("idempotency-key", "order-on-full-disk")};
+    const HttpResponse order = call("POST", "/api/v1/orders", body, token, key);
+    QCOMPARE(order.status, 503);
+    QCOMPARE(errorCodeOf(order), QStringLiteral("storage_full"));
+    QVERIFY2(errorMessageOf(order).contains(QStringLiteral("Free disk space")),
+             qPrintable(errorMessageOf(order)));
+
+    const HttpResponse praise = call("POST", "/api/v1/praise", {}, token);
+    QCOMPARE(praise.status, 503);
+    QCOMPARE(errorCodeOf(praise), QStringLiteral("storage_full"));
+    const auto quote = m_service->generateQuote(m_random);
+    QVERIFY(!quote.ok());
+    QCOMPARE(quote.error().code, QStringLiteral("storage_full"));
+
+    // Reads still work, so /up stays 200 and names the cause.
+    const HttpResponse degraded = call("GET", "/up");
+    QCOMPARE(degraded.status, 200);
+    QCOMPARE(jsonOf(degraded).value(QStringLiteral("status")).toString(), QStringLiteral("degraded"));
+    QCOMPARE(jsonOf(degraded).value(QStringLiteral("database")).toString(), QStringLiteral("full"));
+    const HttpResponse during = call("GET", "/api/v1/portfolio", {}, token);
+    QCOMPARE(during.status, 200);
+    QCOMPARE(during.body, before.body);
+    const HttpResponse latest = call("GET", "/api/v1/quotes/latest");
+    QCOMPARE(latest.status, 200);
+    QCOMPARE(jsonOf(latest).value(QStringLiteral("id")).toInteger(), 1);
+
+    // Once space is free, the next write succeeds and clears the state, and
+    // the client's retry with the same key fills the order once.
+    fulldisk::full = false;
+    generateQuotes(1);
+    const HttpResponse recovered = call("GET", "/up");
+    QCOMPARE(recovered.status, 200);
+    QCOMPARE(jsonOf(recovered).value(QStringLiteral("status")).toString(), QStringLiteral("ok"));
+    QCOMPARE(jsonOf(recovered).value(QStringLiteral("database")).toString(), QStringLiteral("ok"));
+    QCOMPARE(call("POST", "/api/v1/orders", body, token, key).status, 201);
+    QCOMPARE(call("POST", "/api/v1/orders", body, token, key).status, 200);
+    const HttpResponse list = call("GET", "/api/v1/orders", {}, token);
+    QCOMPARE(jsonOf(list).value(QStringLiteral("orders")).toArray().size(), 1);
 }
 
 void TestHttpApi::bodyOverLimitRejected()

@@ -137,6 +137,7 @@ private Q_SLOTS:
     void crashGives503ThenRecovers();
     void slowStatementLoggedWithPlan();
     void praiseAddsBonusPerShare();
+    void diskFullGivesStorageFull();
     void ordersNewestFirstWithPaging();
 
 private:
@@ -1095,6 +1096,31 @@ void TestPostgresStore::concurrentSameKeyPlacesOneOrder()
     QCOMPARE(created, 1);
     QCOMPARE(m_store->orders(id, 0, 50)->size(), 1);
     QCOMPARE(m_store->portfolio(id)->holdings.shares, 1);
+}
+
+void TestPostgresStore::diskFullGivesStorageFull()
+{
+    const std::int64_t id = createAccount(QStringLiteral("ada"));
+    QVERIFY(m_store->insertQuote(Money::fromCents(1000), baseMs).ok());
+
+    // PostgreSQL reports a write that cannot extend a file as SQLSTATE
+    // 53100 (disk_full). A trigger raises that error on every new order.
+    sql(QStringLiteral(
+        "CREATE FUNCTION fail_disk_full() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        "RAISE EXCEPTION 'could not extend file: No space left on device' "
+        "USING ERRCODE = 'disk_full'; END $$; "
+        "CREATE TRIGGER disk_full BEFORE INSERT ON orders "
+        "FOR EACH ROW EXECUTE FUNCTION fail_disk_full();"));
+    const auto failed = m_store->placeOrder(id, buy(1), "full-1", "", baseMs);
+    QVERIFY(!failed.ok());
+    QCOMPARE(failed.error().status, 503);
+    QCOMPARE(failed.error().code, QStringLiteral("storage_full"));
+    QCOMPARE(m_store->portfolio(id)->holdings.cash, Money::fromCents(10000));
+    QCOMPARE(sql(QStringLiteral("SELECT count(*) FROM orders")), QStringLiteral("0"));
+
+    sql(QStringLiteral("DROP TRIGGER disk_full ON orders"));
+    QCOMPARE(m_store->placeOrder(id, buy(1), "full-1", "", baseMs)->response.status, 201);
+    QCOMPARE(m_store->portfolio(id)->holdings.cash, Money::fromCents(9000));
 }
 
 void TestPostgresStore::praiseAddsBonusPerShare()
