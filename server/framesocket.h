@@ -27,7 +27,11 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/write.hpp>
 
+#include <sys/socket.h>
+#include <sys/uio.h>
+
 #include <array>
+#include <cerrno>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -159,6 +163,37 @@ public:
                              onDirectWritten();
                              handler(error, written);
                          }));
+    }
+
+    /// Writes as much of `buffers` as the kernel takes at once, without
+    /// waiting, and returns the number of bytes written. Only while
+    /// !busy(), and a partial write must be finished by asyncWriteDirect()
+    /// before Beast writes again. Sets `error` on a failure other than a
+    /// full send buffer.
+    template <typename ConstBuffers>
+    std::size_t writeNow(const ConstBuffers& buffers, beast::error_code& error)
+    {
+        std::array<iovec, 64> parts{};
+        std::size_t count = 0;
+        for (const net::const_buffer& buffer : buffers) {
+            if (count == parts.size()) {
+                break;
+            }
+            parts[count++] = iovec{const_cast<void*>(buffer.data()), buffer.size()};
+        }
+        msghdr message{};
+        message.msg_iov = parts.data();
+        message.msg_iovlen = count;
+        // MSG_DONTWAIT: the socket need not be in non-blocking mode.
+        // MSG_NOSIGNAL: a closed peer gives EPIPE rather than SIGPIPE.
+        const ssize_t written = ::sendmsg(m_socket.native_handle(), &message, MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (written >= 0) {
+            return static_cast<std::size_t>(written);
+        }
+        if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+            error = beast::error_code(errno, boost::system::system_category());
+        }
+        return 0;
     }
 
     template <typename MutableBuffers, typename Handler>

@@ -149,6 +149,8 @@ struct WebSocketSession::Private
     void enqueueLive(Outgoing item);
     void enqueueReady(Outgoing item);
     void writeNext();
+    /// Removes the first `count` messages of the outbox, which are sent.
+    void popWritten(std::size_t count);
     void onWritten(beast::error_code error);
     void readNext();
     void onRead(beast::error_code error);
@@ -284,6 +286,9 @@ void WebSocketSession::Private::onInitialLoaded(core::Result<InitialState> state
     }
     early.clear();
     writeNext();
+    if (ended) {
+        return;  // sending failed
+    }
 
     if (accountId > 0) {
         loadPortfolio();
@@ -332,42 +337,82 @@ void WebSocketSession::Private::enqueueReady(Outgoing item)
 
 void WebSocketSession::Private::writeNext()
 {
-    if (writing || ended) {
-        return;
-    }
-    if (outbox.empty()) {
-        if (pendingClose) {
-            closeNow();
+    // Each round sends up to maxMessagesPerWrite queued messages in one
+    // system call, straight from this handler. Only what the kernel does not
+    // take at once goes through an asynchronous write, so a fan-out to an
+    // idle client costs one sendmsg and no completion handler.
+    while (!writing && !ended) {
+        if (outbox.empty()) {
+            if (pendingClose) {
+                closeNow();
+            }
+            return;
         }
-        return;
-    }
 
-    // After Beast has sent or received a close frame no data frame may follow.
-    if (!ws.is_open()) {
-        return;
-    }
-    FrameSocket& socket = ws.next_layer();
-    if (socket.busy()) {
-        return;  // a Beast control frame is being written; the idle callback resumes
-    }
-
-    InlineBuffers<2 * maxMessagesPerWrite> buffers;
-    std::size_t count = 0;
-    for (Outgoing& item : outbox) {
-        if (count == maxMessagesPerWrite) {
-            break;
+        // After Beast has sent or received a close frame no data frame may follow.
+        if (!ws.is_open()) {
+            return;
         }
-        const auto size = static_cast<std::size_t>(item.message->size());
-        item.header = TextFrameHeader(size);
-        buffers.push_back(item.header.buffer());
-        buffers.push_back(net::buffer(item.message->constData(), size));
-        ++count;
+        FrameSocket& socket = ws.next_layer();
+        if (socket.busy()) {
+            return;  // a Beast control frame is being written; the idle callback resumes
+        }
+
+        InlineBuffers<2 * maxMessagesPerWrite> buffers;
+        std::size_t count = 0;
+        std::size_t total = 0;
+        for (Outgoing& item : outbox) {
+            if (count == maxMessagesPerWrite) {
+                break;
+            }
+            const auto size = static_cast<std::size_t>(item.message->size());
+            item.header = TextFrameHeader(size);
+            buffers.push_back(item.header.buffer());
+            buffers.push_back(net::buffer(item.message->constData(), size));
+            total += item.header.buffer().size() + size;
+            ++count;
+        }
+
+        beast::error_code error;
+        const std::size_t written = socket.writeNow(buffers, error);
+        if (error) {
+            qCDebug(lcHttp) << "Stream session ended: sending failed:" << error.message().c_str();
+            end();
+            return;
+        }
+        if (written == total) {
+            popWritten(count);
+            continue;
+        }
+
+        // The kernel took part of the round: the rest, whole frames and
+        // the tail of a cut one, goes out asynchronously.
+        InlineBuffers<2 * maxMessagesPerWrite> rest;
+        std::size_t skip = written;
+        for (const net::const_buffer& buffer : buffers) {
+            if (skip >= buffer.size()) {
+                skip -= buffer.size();
+                continue;
+            }
+            rest.push_back(buffer + skip);
+            skip = 0;
+        }
+        writing = true;
+        messagesWriting = count;
+        socket.asyncWriteDirect(rest, [session = self()](beast::error_code writeError, std::size_t) {
+            session->d->onWritten(writeError);
+        });
     }
-    writing = true;
-    messagesWriting = count;
-    socket.asyncWriteDirect(buffers, [session = self()](beast::error_code error, std::size_t) {
-        session->d->onWritten(error);
-    });
+}
+
+void WebSocketSession::Private::popWritten(std::size_t count)
+{
+    for (; count > 0 && !outbox.empty(); --count) {
+        if (outbox.front().backlog) {
+            --backlogQueued;
+        }
+        outbox.pop_front();
+    }
 }
 
 void WebSocketSession::Private::onWritten(beast::error_code error)
@@ -379,12 +424,7 @@ void WebSocketSession::Private::onWritten(beast::error_code error)
         return;
     }
 
-    for (; messagesWriting > 0 && !outbox.empty(); --messagesWriting) {
-        if (outbox.front().backlog) {
-            --backlogQueued;
-        }
-        outbox.pop_front();
-    }
+    popWritten(messagesWriting);
     messagesWriting = 0;
     writeNext();
 }
