@@ -1,11 +1,12 @@
 """Stream fan-out: one server pushes every quote to thousands of WebSocket
 clients on 127.0.0.1, measured with bench/fanoutbench.cpp.
 
-For each size and tick period the same client runs against valiant-server
-and then against bench/peers/ws-broadcast, a minimal Node.js server on the
-npm ws package that does the same job, one server at a time. A last pair of
-runs adds clients that stop reading, to check that the server drops them
-without delaying the others.
+For each size and tick period the same client runs against valiant-server,
+then against bench/peers/ws-broadcast, a minimal Node.js server on the npm
+ws package that does the same job, and last against bench/peers/rawsend, a
+bare loop of one send() per client that gives the floor of this machine,
+one server at a time. A last pair of runs adds clients that stop reading,
+to check that the server drops them without delaying the others.
 """
 
 import json
@@ -53,7 +54,7 @@ def run(options):
     runs = []
     for tick_ms in TICKS_MS:
         for clients in sizes:
-            for server in ("valiant", "node"):
+            for server in ("valiant", "node", "floor"):
                 runs.append(_measure(server, clients, tick_ms, seconds))
 
     slow_size = sizes[0]
@@ -92,14 +93,17 @@ def _start(server, tick_ms, data_dir):
     if server == "valiant":
         process, url = common.start_server(data_dir, "--tick-ms", str(tick_ms))
         return process, url.replace("http://", "ws://", 1) + "/api/v1/stream"
-    process = subprocess.Popen(
-        ["node", os.path.join(PEER_DIR, "server.js"), "--port", "0", "--tick-ms", str(tick_ms)],
-        stdout=subprocess.PIPE, text=True)
+    if server == "node":
+        command = ["node", os.path.join(PEER_DIR, "server.js"), "--port", "0", "--tick-ms", str(tick_ms)]
+    else:
+        command = [os.path.join(common.build_dir(), "bench", "rawsend"), "--port", "0",
+                   "--tick-ms", str(tick_ms), "--threads", str(os.cpu_count() or 2)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     line = process.stdout.readline()
     match = re.search(r"listening on (ws://\S+)", line)
     if not match:
         process.kill()
-        raise RuntimeError(f"the ws-broadcast peer did not start: {line!r}")
+        raise RuntimeError(f"the {server} peer did not start: {line!r}")
     return process, match.group(1) + "/api/v1/stream"
 
 
@@ -181,22 +185,26 @@ def _rows(runs, slow_runs, sizes, quick):
         for clients in sizes:
             valiant = _find(runs, "valiant", clients, tick_ms)
             node = _find(runs, "node", clients, tick_ms)
+            floor = _find(runs, "floor", clients, tick_ms)
             name = f"fan-out, {clients:,} clients, {_tick_name(tick_ms)}"
-            value = f"Valiant {_describe(valiant)}; Node {_describe(node)}"
+            value = (f"Valiant {_describe(valiant)}; Node {_describe(node)}; "
+                     f"floor (bare send loop) {_describe(floor)}")
             met = "no"
             if _healthy(valiant) and "error" not in node:
                 met = common.met(valiant["latency_ms"]["p99"] <= node["latency_ms"]["p99"])
             rows.append(common.Row(name, value, "Valiant p99 ≤ Node p99, no gap or failure", met))
 
     target_run = _find(runs, "valiant", largest, 1000)
+    floor_run = _find(runs, "floor", largest, 1000)
+    value = f"{_describe(target_run)}; floor (bare send loop) {_describe(floor_run)}"
     if quick:
         rows.append(common.Row(f"p99 delay at {largest:,} clients, 1 quote/s",
-                               _describe(target_run), f"< {P99_TARGET_MS} ms at 10,000 clients", "n/a"))
+                               value, f"< {P99_TARGET_MS} ms at 10,000 clients", "n/a"))
     else:
         met = "no"
         if _healthy(target_run):
             met = common.met(target_run["latency_ms"]["p99"] < P99_TARGET_MS)
-        rows.append(common.Row(f"p99 delay at {largest:,} clients, 1 quote/s", _describe(target_run),
+        rows.append(common.Row(f"p99 delay at {largest:,} clients, 1 quote/s", value,
                                f"< {P99_TARGET_MS} ms", met))
 
     for tick_ms in TICKS_MS:

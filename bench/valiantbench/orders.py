@@ -95,16 +95,24 @@ def postgres_orders(pg, seconds, client_counts, replicas):
                     orders["pgbench_tps"] = pgbench_tps(pg, clients, seconds)
                     orders["ratio"] = orders["orders_per_second"] / orders["pgbench_tps"]
                     rounds.append(orders)
-                by_ratio = sorted(rounds, key=lambda result: result["ratio"])
-                median = dict(by_ratio[len(by_ratio) // 2])
-                median["ratios"] = [round(result["ratio"], 3) for result in rounds]
-                results[clients] = median
+                results[clients] = median_round(rounds)
     finally:
         for server, _ in servers:
             stop(server)
         if redis:
             redis.stop()
     return results
+
+
+def median_round(rounds):
+    """Returns a copy of the round with the median ratio (the upper one of
+    an even count), with every round's ratio in run order under "ratios"."""
+    if not rounds:
+        raise ValueError("median_round needs at least one round")
+    by_ratio = sorted(rounds, key=lambda result: result["ratio"])
+    median = dict(by_ratio[len(by_ratio) // 2])
+    median["ratios"] = [round(result["ratio"], 3) for result in rounds]
+    return median
 
 
 def latency(result):
