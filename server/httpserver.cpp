@@ -10,7 +10,11 @@
 
 #include <QLoggingCategory>
 
+#include <sys/socket.h>
+
 #include <array>
+#include <cerrno>
+#include <string>
 #include <thread>
 
 namespace valiant::server {
@@ -36,6 +40,31 @@ QString methodLabel(std::string_view method)
     }
     return QStringLiteral("other");
 }
+
+/// A Beast SyncWriteStream that appends everything written to a string,
+/// so that a response is serialized by Beast's rules into one buffer.
+struct StringWriteStream
+{
+    std::string* out;
+
+    template <typename ConstBuffers>
+    std::size_t write_some(const ConstBuffers& buffers)
+    {
+        std::size_t written = 0;
+        for (const net::const_buffer buffer : beast::buffers_range_ref(buffers)) {
+            out->append(static_cast<const char*>(buffer.data()), buffer.size());
+            written += buffer.size();
+        }
+        return written;
+    }
+
+    template <typename ConstBuffers>
+    std::size_t write_some(const ConstBuffers& buffers, beast::error_code& error)
+    {
+        error = {};
+        return write_some(buffers);
+    }
+};
 
 /// One HTTP connection. It reads requests one at a time, so responses to
 /// pipelined requests go out in order, and runs each in HttpApi on the
@@ -259,11 +288,30 @@ private:
         message->keep_alive(!close);
         message->prepare_payload();
 
+        // Serialized by Beast into one buffer and sent straight from this
+        // handler. Only what the kernel does not take at once goes through
+        // an asynchronous write, so a typical response costs one system
+        // call and no completion handler.
+        auto bytes = std::make_shared<std::string>();
+        StringWriteStream sink{bytes.get()};
+        http::write(sink, *message);
+        const ssize_t sent = ::send(m_stream.socket().native_handle(), bytes->data(), bytes->size(),
+                                    MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (sent < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+            onWritten(beast::error_code(errno, boost::system::system_category()), close);
+            return;
+        }
+        const std::size_t written = sent > 0 ? static_cast<std::size_t>(sent) : 0;
+        if (written == bytes->size()) {
+            onWritten({}, close);
+            return;
+        }
+
         m_stream.expires_after(m_context.requestTimeout);
-        http::async_write(m_stream, *message,
-                          [self = shared_from_this(), message, close](beast::error_code error, std::size_t) {
-                              self->onWritten(error, close);
-                          });
+        net::async_write(m_stream, net::buffer(bytes->data() + written, bytes->size() - written),
+                         [self = shared_from_this(), bytes, close](beast::error_code error, std::size_t) {
+                             self->onWritten(error, close);
+                         });
     }
 
     void onWritten(beast::error_code error, bool close)

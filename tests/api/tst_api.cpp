@@ -21,6 +21,12 @@
 #include <QTcpSocket>
 #include <QTest>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <limits>
 #include <memory>
 
@@ -156,6 +162,7 @@ private Q_SLOTS:
     void chunkedBodyAccepted();
     void chunkedBodyTooLarge();
     void pipelinedRequestsAnswered();
+    void pipelinedResponsesFillWindow();
     void invalidStartingCashRejected();
     void takenPortCreatesNoDatabase();
     void malformedRequestNamesRemedy();
@@ -1684,6 +1691,66 @@ void ApiTest::pipelinedRequestsAnswered()
     QVERIFY(second.has_value());
     QCOMPARE(second->status, 200);
     QVERIFY(second->json().value("id").isDouble());
+}
+
+void ApiTest::pipelinedResponsesFillWindow()
+{
+    // A client with a small receive window that sends many requests before
+    // it reads makes the server's send buffer fill, so responses go out in
+    // parts. Every byte must still arrive, in order.
+    // On Linux 6.18 a loopback socket took over 1 MB before its send buffer
+    // was full, so the responses (about 3.6 KB each) add up to several MB.
+    constexpr int requestCount = 1500;
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    QVERIFY(fd >= 0);
+    const auto closeSocket = qScopeGuard([fd] { ::close(fd); });
+    const int receiveBuffer = 4096;
+    QCOMPARE(::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receiveBuffer, sizeof receiveBuffer), 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(quint16(m_trading->port()));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    QCOMPARE(::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address), 0);
+
+    QByteArray requests;
+    for (int i = 0; i < requestCount; ++i) {
+        requests += "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+        requests += i + 1 == requestCount ? "Connection: close\r\n\r\n" : "\r\n";
+    }
+    QCOMPARE(::send(fd, requests.constData(), size_t(requests.size()), MSG_NOSIGNAL), requests.size());
+    QTest::qWait(500);  // not reading meanwhile
+
+    QByteArray received;
+    QDeadlineTimer deadline(30'000);
+    char buffer[65536];
+    while (!deadline.hasExpired()) {
+        pollfd readable{fd, POLLIN, 0};
+        if (::poll(&readable, 1, 100) <= 0)
+            continue;
+        const ssize_t count = ::recv(fd, buffer, sizeof buffer, 0);
+        if (count <= 0)
+            break;
+        received.append(buffer, count);
+    }
+
+    int parsed = 0;
+    qsizetype at = 0;
+    while (at < received.size()) {
+        const qsizetype headerEnd = received.indexOf("\r\n\r\n", at);
+        QVERIFY2(headerEnd > at, qPrintable(QStringLiteral("response %1 has no header end").arg(parsed)));
+        const QByteArray header = received.mid(at, headerEnd - at);
+        QVERIFY2(header.startsWith("HTTP/1.1 200 "), header.left(200).constData());
+        static const QRegularExpression lengthField(QStringLiteral("(?i)\r\ncontent-length: *(\\d+)"));
+        const QRegularExpressionMatch length = lengthField.match(QString::fromLatin1(header));
+        QVERIFY2(length.hasMatch(), header.constData());
+        const qsizetype bodyStart = headerEnd + 4;
+        const qsizetype bodyEnd = bodyStart + length.captured(1).toLongLong();
+        QVERIFY2(bodyEnd <= received.size(), qPrintable(QStringLiteral("response %1 is cut short").arg(parsed)));
+        QVERIFY(received.mid(bodyStart, bodyEnd - bodyStart).endsWith('\n'));
+        at = bodyEnd;
+        ++parsed;
+    }
+    QCOMPARE(parsed, requestCount);
 }
 
 void ApiTest::invalidStartingCashRejected()
