@@ -159,12 +159,15 @@ Result<SessionGrant> MarketService::createAccount(const QString& username, const
     const Result<Account> account = timed(m_metrics, "create_account", [&] {
         return m_store.createAccount(username, *hash, m_startingCash);
     });
+    noteWrite(account.ok(), account);
     if (!account) {
         return account.error();
     }
 
     qCInfo(lcService).noquote() << "Created account" << account->id << account->username;
-    return startSession(m_store, m_metrics, *account, now() + sessionLifetimeMs);
+    Result<SessionGrant> grant = startSession(m_store, m_metrics, *account, now() + sessionLifetimeMs);
+    noteWrite(grant.ok(), grant);
+    return grant;
 }
 
 Result<SessionGrant> MarketService::logIn(const QString& username, const QString& password)
@@ -184,7 +187,10 @@ Result<SessionGrant> MarketService::logIn(const QString& username, const QString
     if (!verifyPassword(credentials->passwordHash, password)) {
         return invalidCredentials();
     }
-    return startSession(m_store, m_metrics, credentials->account, now() + sessionLifetimeMs);
+    Result<SessionGrant> grant =
+        startSession(m_store, m_metrics, credentials->account, now() + sessionLifetimeMs);
+    noteWrite(grant.ok(), grant);
+    return grant;
 }
 
 Result<SessionGrant> MarketService::localSession()
@@ -219,6 +225,7 @@ Result<core::Ok> MarketService::logOut(const QString& token)
     const QByteArray hash = tokenHash(token);
     const Result<core::Ok> deleted =
         timed(m_metrics, "delete_session", [&] { return m_store.deleteSession(hash); });
+    noteWrite(deleted.ok(), deleted);
     m_sessions.revoke(hash, now());
     return deleted;
 }

@@ -5,6 +5,7 @@
 #include <QLoggingCategory>
 
 #include <array>
+#include <chrono>
 #include <random>
 
 namespace valiant::server {
@@ -13,8 +14,9 @@ namespace {
 
 Q_LOGGING_CATEGORY(lcGenerator, "valiant.generator")
 
-// While the store keeps failing, only every this many failures is logged.
-constexpr int failureLogInterval = 60;
+// While the store keeps failing, or fails on and off, at most one failure
+// is logged in this time.
+constexpr auto failureLogInterval = std::chrono::seconds(10);
 
 core::PriceModel::Random seededRandom()
 {
@@ -101,7 +103,10 @@ void QuoteGenerator::generate()
     const Result<Quote> quote = m_service.generateQuote(m_random);
     if (!quote.ok()) {
         ++m_consecutiveFailures;
-        if (m_consecutiveFailures == 1 || m_consecutiveFailures % failureLogInterval == 0) {
+        const auto now = std::chrono::steady_clock::now();
+        if (!m_lastFailureLog || now - *m_lastFailureLog >= failureLogInterval) {
+            m_lastFailureLog = now;
+            m_failureLogged = true;
             qCWarning(lcGenerator).noquote()
                 << QStringLiteral(
                        "Failed to generate a quote (%1 failures in a row), retrying at "
@@ -112,11 +117,13 @@ void QuoteGenerator::generate()
         return;
     }
 
-    if (m_consecutiveFailures > 0) {
+    // Only a run of failures that was logged gets its end logged.
+    if (m_consecutiveFailures > 0 && m_failureLogged) {
         qCInfo(lcGenerator) << "Quote generation recovered after" << m_consecutiveFailures
                             << "failed ticks";
-        m_consecutiveFailures = 0;
     }
+    m_consecutiveFailures = 0;
+    m_failureLogged = false;
     Q_EMIT quoteGenerated(quote->id);
 }
 

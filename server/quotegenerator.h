@@ -10,8 +10,10 @@
 #include <QObject>
 #include <QTimer>
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 
 namespace valiant::server {
 
@@ -53,6 +55,8 @@ private:
     bool m_running = false;
     std::int64_t m_nextTickMs = 0;
     int m_consecutiveFailures = 0;
+    bool m_failureLogged = false;  // of the current run of failures
+    std::optional<std::chrono::steady_clock::time_point> m_lastFailureLog;
     TickGate m_gate;
 };
 

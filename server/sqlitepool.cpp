@@ -124,10 +124,17 @@ sqlite3* SqlitePool::openConnection()
         sqliteExecute(connection, "PRAGMA foreign_keys = ON");
     } catch (const SqliteFailure& failure) {
         sqlite3_close_v2(connection);
+        // A full disk shows up as SQLITE_FULL, or as an I/O error when SQLite
+        // cannot size its -wal or -shm file.
+        const int primary = failure.resultCode() & 0xff;
+        const QString remedy = primary == SQLITE_FULL || primary == SQLITE_IOERR
+                                   ? QStringLiteral("Check that the disk holding it has free space "
+                                                    "and that its folder is writable.")
+                                   : QStringLiteral("Point the database URL at a SQLite file or a "
+                                                    "new path.");
         throw SqliteFailure(failure.resultCode(),
-                            QStringLiteral("Failed to use %1 as a SQLite database: %2. Point the "
-                                           "database URL at a SQLite file or a new path.")
-                                .arg(m_path, failure.message()));
+                            QStringLiteral("Failed to use %1 as a SQLite database: %2. %3")
+                                .arg(m_path, failure.message(), remedy));
     }
 
     qCDebug(lcSqlite) << "Opened a SQLite connection to" << m_path;

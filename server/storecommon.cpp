@@ -9,8 +9,9 @@ namespace valiant::server {
 core::Error storageFullError()
 {
     return core::makeError(503, QStringLiteral("storage_full"),
-                           QStringLiteral("The database's disk is full, so nothing was written. "
-                                          "Free disk space on the database server, then retry."));
+                           QStringLiteral("The server's database disk is full, so nothing was "
+                                          "written. Retry later: the server's operator must "
+                                          "free disk space first."));
 }
 
 QString repeatNote(std::uint64_t suppressed)

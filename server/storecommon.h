@@ -22,7 +22,8 @@ QString repeatNote(std::uint64_t suppressed);
 
 /// Limits a repeated log message, such as a store failure on every request
 /// during an outage, to one per interval and per key, and counts the
-/// messages it held back. Thread-safe.
+/// messages it held back. Thread-safe. A different message under the same
+/// key within the interval is counted, not logged.
 class LogThrottle
 {
 public:

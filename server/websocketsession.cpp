@@ -729,8 +729,12 @@ void WebSocketSession::Private::closeNow()
 
 void WebSocketSession::Private::overflow()
 {
-    qCWarning(lcHttp) << "Stream client dropped: more than" << maxQueuedMessages
-                      << "messages waited in its send queue";
+    beast::error_code ignored;
+    const auto peer = beast::get_lowest_layer(ws).remote_endpoint(ignored);
+    qCWarning(lcHttp).noquote() << "Stream client" << QString::fromStdString(peer.address().to_string())
+                                << "port" << peer.port() << "of account" << accountId
+                                << "dropped: more than" << maxQueuedMessages
+                                << "messages waited in its send queue";
     end();
 }
 

@@ -698,7 +698,7 @@ void StreamTest::stalledClientDroppedAtQueueCap()
     // Each order pushes the wallet to the stalled stream; the server's
     // socket buffers take a few hundred of them before its queue grows.
     const HttpClient http(server.baseUrl());
-    const QByteArray dropped = "Stream client dropped: more than 1024 messages";
+    const QByteArray dropped = "dropped: more than 1024 messages";
     int orders = 0;
     while (orders < 6000 && !server.standardError().contains(dropped)) {
         const QString side = orders % 2 == 0 ? QStringLiteral("buy") : QStringLiteral("sell");

@@ -18,6 +18,8 @@
 #include <sqlite3.h>
 
 #include <cerrno>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <sys/types.h>
 
 #include <atomic>
@@ -73,9 +75,9 @@ QByteArray headerOf(const HttpResponse& response, const QByteArray& name)
     return QByteArray();
 }
 
-/// Makes SQLite's default (unix) VFS fail every file write with ENOSPC
-/// while `full` is set, through its replaceable system calls, so the store
-/// meets a full disk exactly as it would for real.
+/// Makes SQLite's default (unix) VFS fail every write that grows a file
+/// with ENOSPC while `full` is set, through its replaceable system calls,
+/// so the store meets a full disk as it would for real.
 namespace fulldisk {
 
 std::atomic<bool> full{false};
@@ -83,9 +85,24 @@ sqlite3_syscall_ptr realWrite = nullptr;
 sqlite3_syscall_ptr realPwrite = nullptr;
 sqlite3_syscall_ptr realPwrite64 = nullptr;
 
+/// True when the disk is full and a write of `size` bytes at `offset`
+/// would grow the file, because a full file system still lets a program
+/// overwrite the blocks a file already has.
+bool failsWrite(int fd, off64_t offset, size_t size)
+{
+    if (!full) {
+        return false;
+    }
+    struct stat status {};
+    if (::fstat(fd, &status) != 0) {
+        return true;
+    }
+    return offset + off64_t(size) > status.st_size;
+}
+
 ssize_t write(int fd, const void* data, size_t size)
 {
-    if (full) {
+    if (failsWrite(fd, ::lseek64(fd, 0, SEEK_CUR), size)) {
         errno = ENOSPC;
         return -1;
     }
@@ -94,7 +111,7 @@ ssize_t write(int fd, const void* data, size_t size)
 
 ssize_t pwrite(int fd, const void* data, size_t size, off_t offset)
 {
-    if (full) {
+    if (failsWrite(fd, offset, size)) {
         errno = ENOSPC;
         return -1;
     }
@@ -103,7 +120,7 @@ ssize_t pwrite(int fd, const void* data, size_t size, off_t offset)
 
 ssize_t pwrite64(int fd, const void* data, size_t size, off64_t offset)
 {
-    if (full) {
+    if (failsWrite(fd, offset, size)) {
         errno = ENOSPC;
         return -1;
     }
@@ -691,12 +708,20 @@ void TestHttpApi::fullDiskDegradesUp()
     QCOMPARE(before.status, 200);
 
     fulldisk::full = true;
+    // Any failed write marks the database full, a log-in (a new session) too.
+    const HttpResponse logIn = call("POST", "/api/v1/sessions",
+                                    R"({"username":"grace","password":"correct horse"})");
+    QCOMPARE(logIn.status, 503);
+    QCOMPARE(errorCodeOf(logIn), QStringLiteral("storage_full"));
+    QCOMPARE(jsonOf(call("GET", "/up")).value(QStringLiteral("database")).toString(),
+             QStringLiteral("full"));
+
     const QByteArray body = R"({"side":"buy","quantity":1})";
     const QList<QPair<QByteArray, QByteArray>> key{field("idempotency-key", "order-on-full-disk")};
     const HttpResponse order = call("POST", "/api/v1/orders", body, token, key);
     QCOMPARE(order.status, 503);
     QCOMPARE(errorCodeOf(order), QStringLiteral("storage_full"));
-    QVERIFY2(errorMessageOf(order).contains(QStringLiteral("Free disk space")),
+    QVERIFY2(errorMessageOf(order).contains(QStringLiteral("disk is full")),
              qPrintable(errorMessageOf(order)));
 
     const HttpResponse praise = call("POST", "/api/v1/praise", {}, token);
@@ -718,17 +743,24 @@ void TestHttpApi::fullDiskDegradesUp()
     QCOMPARE(latest.status, 200);
     QCOMPARE(jsonOf(latest).value(QStringLiteral("id")).toInteger(), 1);
 
-    // Once space is free, the next write succeeds and clears the state, and
-    // the client's retry with the same key fills the order once.
+    // A log-in, a write, clears the state once space is free. The test's
+    // clock lies in the past, so the new session prunes the old token as
+    // expired and the order goes on with the new one.
     fulldisk::full = false;
-    generateQuotes(1);
+    const HttpResponse again = call("POST", "/api/v1/sessions",
+                                    R"({"username":"grace","password":"correct horse"})");
+    QCOMPARE(again.status, 201);
+    const QByteArray newToken = jsonOf(again).value(QStringLiteral("token")).toString().toLatin1();
     const HttpResponse recovered = call("GET", "/up");
     QCOMPARE(recovered.status, 200);
     QCOMPARE(jsonOf(recovered).value(QStringLiteral("status")).toString(), QStringLiteral("ok"));
     QCOMPARE(jsonOf(recovered).value(QStringLiteral("database")).toString(), QStringLiteral("ok"));
-    QCOMPARE(call("POST", "/api/v1/orders", body, token, key).status, 201);
-    QCOMPARE(call("POST", "/api/v1/orders", body, token, key).status, 200);
-    const HttpResponse list = call("GET", "/api/v1/orders", {}, token);
+
+    // The client's retry with the same key fills the order once.
+    generateQuotes(1);
+    QCOMPARE(call("POST", "/api/v1/orders", body, newToken, key).status, 201);
+    QCOMPARE(call("POST", "/api/v1/orders", body, newToken, key).status, 200);
+    const HttpResponse list = call("GET", "/api/v1/orders", {}, newToken);
     QCOMPARE(jsonOf(list).value(QStringLiteral("orders")).toArray().size(), 1);
 }
 
