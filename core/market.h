@@ -57,6 +57,9 @@ struct Holdings
     Money cash;
     std::int64_t shares = 0;
     Money costBasis;
+    // Grows by one with every stored change to the wallet, so that of two
+    // copies the newer is known. Not part of the API's JSON.
+    std::int64_t version = 0;
 };
 
 /// The wallet as the API shows it: holdings valued at the latest quote.

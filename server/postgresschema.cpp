@@ -107,6 +107,11 @@ CREATE INDEX idempotency_keys_by_created ON idempotency_keys USING brin (created
 -- newest, and quotes are never deleted.
 ALTER TABLE orders DROP CONSTRAINT IF EXISTS orders_quote_id_fkey;
 )sql",
+    R"sql(
+-- Grows by one with every change to the account's cash, shares or cost
+-- basis, so that stream clients can drop a wallet older than one they have.
+ALTER TABLE accounts ADD COLUMN wallet_version BIGINT NOT NULL DEFAULT 0;
+)sql",
 };
 
 const int migrationCount = int(std::size(migrations));

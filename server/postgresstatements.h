@@ -120,7 +120,8 @@ inline constexpr Statement rawCandles{
 // fallback for a contended account.
 #define VALIANT_PRAISE_CONTEXT                                                                    \
     "SELECT accounts.cash_cents, accounts.shares, accounts.cost_basis_cents, newest.id, "         \
-    "newest.price_cents, newest.created_ms FROM accounts LEFT JOIN LATERAL ("                     \
+    "newest.price_cents, newest.created_ms, accounts.wallet_version FROM accounts "               \
+    "LEFT JOIN LATERAL ("                                                                         \
     "SELECT id, price_cents, created_ms FROM quotes ORDER BY id DESC LIMIT 1) AS newest ON true " \
     "WHERE accounts.id = $1"
 inline constexpr Statement praiseContext{"praise_context", VALIANT_PRAISE_CONTEXT};
@@ -132,7 +133,8 @@ inline constexpr Statement praiseContextLocked{"praise_context_locked",
 inline constexpr Statement portfolio{
     "portfolio",
     "SELECT accounts.cash_cents, accounts.shares, accounts.cost_basis_cents, newest.id, "
-    "newest.price_cents, newest.created_ms FROM accounts LEFT JOIN LATERAL ("
+    "newest.price_cents, newest.created_ms, accounts.wallet_version FROM accounts "
+    "LEFT JOIN LATERAL ("
     "SELECT id, price_cents, created_ms FROM quotes ORDER BY id DESC LIMIT 1) AS newest ON true "
     "WHERE accounts.id = $1"};
 
@@ -145,7 +147,8 @@ inline constexpr Statement portfolio{
 #define VALIANT_ORDER_CONTEXT                                                                     \
     "SELECT accounts.cash_cents, accounts.shares, accounts.cost_basis_cents, "                    \
     "encode(keys.fingerprint, 'hex'), keys.status, encode(keys.body, 'hex'), "                    \
-    "newest.id, newest.price_cents, newest.created_ms, nextval('orders_id_seq') "                 \
+    "newest.id, newest.price_cents, newest.created_ms, nextval('orders_id_seq'), "                \
+    "accounts.wallet_version "                                                                    \
     "FROM accounts "                                                                              \
     "LEFT JOIN idempotency_keys AS keys "                                                         \
     " ON keys.account_id = $1 AND keys.idempotency_key = decode($2, 'hex') "                      \
@@ -161,15 +164,18 @@ inline constexpr Statement pruneIdempotencyKeys{
     "prune_idempotency_keys", "DELETE FROM idempotency_keys WHERE created_ms < $1"};
 
 // A filled order in one statement: the new holdings, if they are still
-// $16 cash, $17 shares and $18 cost basis and $7 is still the newest quote
+// $16 cash, $17 shares, $18 cost basis and version $19 (the new one is
+// $19 + 1) and $7 is still the newest quote
 // (an order never fills at an older price), and with them the order row and,
 // when $12 (the key, hex) is not empty, the response kept for the key.
 // Returns how many accounts it updated: 0 means they changed meanwhile.
 inline constexpr Statement recordFill{
     "record_fill",
     "WITH holdings AS ("
-    " UPDATE accounts SET cash_cents = $9, shares = $10, cost_basis_cents = $11"
+    " UPDATE accounts SET cash_cents = $9, shares = $10, cost_basis_cents = $11,"
+    " wallet_version = $19 + 1"
     " WHERE id = $2 AND cash_cents = $16 AND shares = $17 AND cost_basis_cents = $18"
+    " AND wallet_version = $19"
     " AND (SELECT max(id) FROM quotes) = $7"
     " RETURNING id),"
     " new_order AS ("
@@ -183,7 +189,8 @@ inline constexpr Statement recordFill{
 
 // A filled order judged on holdings and a newest quote this process saw
 // earlier, in one statement and one round trip. It applies only if the
-// holdings are still $15 cash, $16 shares and $17 cost basis, $6 is still
+// holdings are still $15 cash, $16 shares, $17 cost basis and version $18
+// (the new one is $18 + 1), $6 is still
 // the newest quote and the key $11 (hex) is new for the account. The order
 // gets its id here, and the response kept for the key is $13 + id + $14
 // (hex). Returns the order id, or no row when something changed, so that
@@ -191,8 +198,10 @@ inline constexpr Statement recordFill{
 inline constexpr Statement recordCachedFill{
     "record_cached_fill",
     "WITH holdings AS ("
-    " UPDATE accounts SET cash_cents = $8, shares = $9, cost_basis_cents = $10"
+    " UPDATE accounts SET cash_cents = $8, shares = $9, cost_basis_cents = $10,"
+    " wallet_version = $18 + 1"
     " WHERE id = $1 AND cash_cents = $15 AND shares = $16 AND cost_basis_cents = $17"
+    " AND wallet_version = $18"
     " AND (SELECT max(id) FROM quotes) = $6"
     " AND NOT EXISTS (SELECT 1 FROM idempotency_keys AS keys"
     "  WHERE keys.account_id = $1 AND keys.idempotency_key = decode($11, 'hex'))"
@@ -219,13 +228,14 @@ inline constexpr Statement recordRejection{
     "AND coalesce((SELECT max(id) FROM quotes), 0) = $10 "
     "ON CONFLICT DO NOTHING RETURNING 1"};
 
-// A praise in one statement: the new cash, if cash and shares are still
-// $6 and $3, and the record of the bonus. $1 account, $2 new cash, $3
-// shares held, $4 bonus, $5 time. Returns a row only when it applied.
+// A praise in one statement: the new cash, if cash, shares and version are
+// still $6, $3 and $7 (the new version is $7 + 1), and the record of the
+// bonus. $1 account, $2 new cash, $3 shares held, $4 bonus, $5 time.
+// Returns a row only when it applied.
 inline constexpr Statement recordPraise{
     "record_praise",
-    "WITH holdings AS (UPDATE accounts SET cash_cents = $2 WHERE id = $1 AND cash_cents = $6 "
-    "AND shares = $3 RETURNING id) "
+    "WITH holdings AS (UPDATE accounts SET cash_cents = $2, wallet_version = $7 + 1 "
+    "WHERE id = $1 AND cash_cents = $6 AND shares = $3 AND wallet_version = $7 RETURNING id) "
     "INSERT INTO praises (account_id, shares, bonus_cents, created_ms) "
     "SELECT id, $3, $4, $5 FROM holdings RETURNING id"};
 

@@ -27,9 +27,18 @@ Error accountNotFound(std::int64_t accountId)
                      QStringLiteral("Account %1 does not exist.").arg(accountId));
 }
 
+/// The holdings in columns 0 to 2 and the column wallet_version of `row`.
 Holdings readHoldings(const pqxx::row& row)
 {
-    return Holdings{moneyOf(row[0]), row[1].as<std::int64_t>(), moneyOf(row[2])};
+    return Holdings{moneyOf(row[0]), row[1].as<std::int64_t>(), moneyOf(row[2]),
+                    row["wallet_version"].as<std::int64_t>()};
+}
+
+/// The holdings after a change: `changed`, one version after `before`.
+Holdings nextVersion(Holdings changed, const Holdings& before)
+{
+    changed.version = before.version + 1;
+    return changed;
 }
 
 /// The quote in columns first..first+2 of `row`, or nothing when they are NULL.
@@ -182,7 +191,8 @@ std::optional<OrderOutcome> PostgresStore::Private::tryCachedOrder(pqxx::connect
 
     Order order{0,           attempt.request.side, attempt.request.quantity, fill->price,
                 fill->total, view->newest.id,      attempt.nowMs};
-    const core::Portfolio portfolio{fill->holdings, view->newest};
+    const Holdings next = nextVersion(fill->holdings, holdings);
+    const core::Portfolio portfolio{next, view->newest};
     const FilledBodyAroundId body = filledOrderResponseAroundId(order, portfolio);
 
     pqxx::nontransaction transaction(connection);
@@ -192,13 +202,13 @@ std::optional<OrderOutcome> PostgresStore::Private::tryCachedOrder(pqxx::connect
         order.total.cents(), order.quoteId, attempt.nowMs, fill->holdings.cash.cents(),
         fill->holdings.shares, fill->holdings.costBasis.cents(), toHex(attempt.idempotencyKey),
         toHex(attempt.requestFingerprint), toHex(body.before), toHex(body.after),
-        holdings.cash.cents(), holdings.shares, holdings.costBasis.cents());
+        holdings.cash.cents(), holdings.shares, holdings.costBasis.cents(), holdings.version);
     if (applied.empty())
         return std::nullopt;
 
     order.id = applied[0][0].as<std::int64_t>();
     ++ordersFilledFromCache;
-    cache.noteHoldings(attempt.accountId, fill->holdings);
+    cache.noteHoldings(attempt.accountId, next);
     StoredResponse response{201, body.before + QByteArray::number(qint64(order.id)) + body.after};
     return OrderOutcome{std::move(response), false, portfolio};
 }
@@ -258,7 +268,8 @@ std::optional<Result<OrderOutcome>> PostgresStore::Private::tryOrder(Transaction
                       fill->total,
                       quote->id,
                       attempt.nowMs};
-    const core::Portfolio portfolio{fill->holdings, quote};
+    const Holdings next = nextVersion(fill->holdings, holdings);
+    const core::Portfolio portfolio{next, quote};
     OrderOutcome outcome{filledOrderResponse(order, portfolio), false, portfolio};
     const pqxx::result applied = exec(
         transaction, sql::recordFill, order.id, attempt.accountId,
@@ -266,10 +277,10 @@ std::optional<Result<OrderOutcome>> PostgresStore::Private::tryOrder(Transaction
         order.total.cents(), quote->id, attempt.nowMs, fill->holdings.cash.cents(),
         fill->holdings.shares, fill->holdings.costBasis.cents(), toHex(attempt.idempotencyKey),
         toHex(attempt.requestFingerprint), outcome.response.status, toHex(outcome.response.body),
-        holdings.cash.cents(), holdings.shares, holdings.costBasis.cents());
+        holdings.cash.cents(), holdings.shares, holdings.costBasis.cents(), holdings.version);
     if (applied[0][0].as<std::int64_t>() == 0)
         return std::nullopt;
-    cache.noteHoldings(attempt.accountId, fill->holdings);
+    cache.noteHoldings(attempt.accountId, next);
     return outcome;
 }
 
@@ -291,12 +302,13 @@ std::optional<Result<PraiseResult>> PostgresStore::Private::tryPraise(Transactio
 
     const pqxx::result applied =
         exec(transaction, sql::recordPraise, accountId, outcome->holdings.cash.cents(),
-             holdings.shares, outcome->bonus.cents(), nowMs, holdings.cash.cents());
+             holdings.shares, outcome->bonus.cents(), nowMs, holdings.cash.cents(),
+             holdings.version);
     if (applied.empty())
         return std::nullopt;
-    cache.noteHoldings(accountId, outcome->holdings);
-    return PraiseResult{outcome->bonus,
-                        core::Portfolio{outcome->holdings, readOptionalQuote(rows[0], 3)}};
+    const Holdings next = nextVersion(outcome->holdings, holdings);
+    cache.noteHoldings(accountId, next);
+    return PraiseResult{outcome->bonus, core::Portfolio{next, readOptionalQuote(rows[0], 3)}};
 }
 
 // --- Opening and migrations --------------------------------------------------

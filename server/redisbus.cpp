@@ -624,13 +624,16 @@ void RedisBus::Private::handleEntry(const QByteArray& stream, const redisReply* 
     if (accountId && portfolioFilter && !portfolioFilter(*accountId))
         return;
     const QJsonDocument body = QJsonDocument::fromJson(fields.value(QByteArrayLiteral("body")));
-    const core::Result<core::Portfolio> portfolio =
+    core::Result<core::Portfolio> portfolio =
         core::api::decodePortfolio(body.isObject() ? body.object() : QJsonObject());
     if (!accountId || !portfolio.ok()) {
         qCWarning(lcBus).noquote()
             << "Skipped malformed portfolio entry" << entryId << "in" << stream;
         return;
     }
+    // Entries from a replica that predates wallet versions have none: 0,
+    // which stream sessions always accept.
+    portfolio->holdings.version = toInteger(fields.value(QByteArrayLiteral("version"))).value_or(0);
     deliverPortfolio(*accountId, *portfolio);
 }
 
@@ -662,8 +665,9 @@ void RedisBus::publishPortfolio(std::int64_t accountId, const core::Portfolio& p
     // A change lost in an outage is made good by the wallets_stale marker,
     // after which every replica sends its stream clients their wallets again.
     d->queuePortfolio({QByteArrayLiteral("account"), QByteArray::number(qint64(accountId)),
-                       QByteArrayLiteral("body"),
-                       core::api::toJson(portfolio)});
+                       QByteArrayLiteral("version"),
+                       QByteArray::number(qint64(portfolio.holdings.version)),
+                       QByteArrayLiteral("body"), core::api::toJson(portfolio)});
 }
 
 void RedisBus::setPortfolioFilter(std::function<bool(std::int64_t accountId)> wanted)

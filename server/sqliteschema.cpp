@@ -70,6 +70,11 @@ CREATE TABLE praises (
 );
 CREATE INDEX praises_by_account ON praises (account_id, id);
 )sql",
+    R"sql(
+-- Grows by one with every change to the account's cash, shares or cost
+-- basis, so that stream clients can drop a wallet older than one they have.
+ALTER TABLE accounts ADD COLUMN wallet_version INTEGER NOT NULL DEFAULT 0;
+)sql",
 };
 
 }  // namespace

@@ -93,24 +93,29 @@ std::optional<Quote> selectLatestQuote(sqlite3* connection)
 std::optional<Holdings> selectHoldings(sqlite3* connection, std::int64_t accountId)
 {
     SqliteStatement statement(
-        connection, "SELECT cash_cents, shares, cost_basis_cents FROM accounts WHERE id = ?1");
+        connection,
+        "SELECT cash_cents, shares, cost_basis_cents, wallet_version FROM accounts WHERE id = ?1");
     statement.bind(1, accountId);
     if (!statement.step()) {
         return std::nullopt;
     }
     return Holdings{Money::fromCents(statement.int64(0)), statement.int64(1),
-                    Money::fromCents(statement.int64(2))};
+                    Money::fromCents(statement.int64(2)), statement.int64(3)};
 }
 
-void updateHoldings(sqlite3* connection, std::int64_t accountId, const Holdings& holdings)
+/// Stores `holdings` as the account's new wallet, one version after the
+/// one they were computed from, and sets their version to it.
+void updateHoldings(sqlite3* connection, std::int64_t accountId, Holdings& holdings)
 {
+    ++holdings.version;
     SqliteStatement statement(connection,
                               "UPDATE accounts SET cash_cents = ?2, shares = ?3, "
-                              "cost_basis_cents = ?4 WHERE id = ?1");
+                              "cost_basis_cents = ?4, wallet_version = ?5 WHERE id = ?1");
     statement.bind(1, accountId)
         .bind(2, holdings.cash.cents())
         .bind(3, holdings.shares)
-        .bind(4, holdings.costBasis.cents());
+        .bind(4, holdings.costBasis.cents())
+        .bind(5, holdings.version);
     statement.run();
 }
 
@@ -592,7 +597,7 @@ Result<PraiseResult> SqliteStore::praise(std::int64_t accountId, std::int64_t no
         if (!holdings) {
             return accountNotFound(accountId);
         }
-        const Result<core::PraiseOutcome> outcome = core::praise(*holdings);
+        Result<core::PraiseOutcome> outcome = core::praise(*holdings);
         if (!outcome.ok()) {
             return outcome.error();
         }

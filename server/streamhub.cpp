@@ -284,7 +284,7 @@ void StreamHub::sendPortfolio(std::int64_t accountId, const core::Portfolio& por
         Private::Entry& entry = d->entries.at(key);
         if (auto sink = d->lanes[entry.lane].members[entry.indexInLane].sink.lock()) {
             ++entry.portfoliosSent;
-            sink->deliver(message);
+            sink->deliver(message, portfolio.holdings.version);
             delivered.push_back(std::move(sink));
         }
     }
@@ -330,7 +330,7 @@ void StreamHub::refreshPortfolios(
             }
             const Private::Entry& entry = found->second;
             if (auto sink = d->lanes[entry.lane].members[entry.indexInLane].sink.lock()) {
-                sink->deliver(message);
+                sink->deliver(message, portfolio->holdings.version);
                 delivered.push_back(std::move(sink));
             }
         }

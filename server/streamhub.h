@@ -34,9 +34,10 @@ public:
     /// (it may still be sending its backlog).
     virtual void deliverQuote(const core::Quote& quote,
                               std::shared_ptr<const QByteArray> message) = 0;
-    /// Queues a text message as is. Only queues work, so the hub calls it
-    /// with its lock held.
-    virtual void deliver(std::shared_ptr<const QByteArray> message) = 0;
+    /// Queues a wallet message as is, `walletVersion` being the version of
+    /// the holdings in it (0 when unknown). Only queues work, so the hub
+    /// calls it with its lock held.
+    virtual void deliver(std::shared_ptr<const QByteArray> message, std::int64_t walletVersion) = 0;
     /// Sends close code 1001 (going away). Only queues work, like deliver().
     virtual void closeGoingAway() = 0;
     /// Runs `job` soon on a network thread, outside this sink's own

@@ -61,6 +61,7 @@ struct Outgoing
     std::int64_t quoteId = 0;  // 0 for messages that are not quotes
     bool portfolio = false;
     bool backlog = false;
+    std::int64_t walletVersion = 0;  // of a portfolio message, 0 when unknown
     TextFrameHeader header{0};  // set when the message is written
 };
 
@@ -207,6 +208,10 @@ struct WebSocketSession::Private
     std::size_t backlogQueued = 0;
     std::int64_t lastQuoteId = 0;
     std::uint64_t portfolioPushes = 0;
+    // The newest wallet version queued for the client. Wallet changes can
+    // arrive out of order (two orders of one account finishing on two
+    // workers or replicas), so an older or equal one is dropped.
+    std::int64_t walletVersion = 0;
     bool recheckPending = false;
     int invalidMessages = 0;
     std::vector<Outgoing> unchecked;  // wallet pushes waiting for the token re-check
@@ -571,6 +576,12 @@ void WebSocketSession::Private::enqueuePortfolio(Outgoing item)
     if (ended || closing) {
         return;
     }
+    if (item.walletVersion > 0) {
+        if (item.walletVersion <= walletVersion) {
+            return;  // the client has this wallet or a newer one
+        }
+        walletVersion = item.walletVersion;
+    }
     unchecked.push_back(std::move(item));
     if (unchecked.size() > maxQueuedMessages) {
         overflow();
@@ -611,6 +622,10 @@ void WebSocketSession::Private::recheckToken()
                                         std::make_move_iterator(state.unchecked.begin() + checked));
             state.unchecked.erase(state.unchecked.begin(), state.unchecked.begin() + checked);
             for (Outgoing& item : items) {
+                // Skipped when a newer wallet was queued meanwhile.
+                if (item.walletVersion > 0 && item.walletVersion < state.walletVersion) {
+                    continue;
+                }
                 state.enqueueLive(std::move(item));
             }
             if (!state.unchecked.empty()) {
@@ -661,12 +676,19 @@ void WebSocketSession::Private::loadPortfolio()
                                   << state.accountId << ":" << portfolio.error().message;
                 return;
             }
-            // A push that arrived meanwhile is newer than what was read.
-            if (state.portfolioPushes != pushesBefore) {
+            // A push that arrived meanwhile is at least as new as what was
+            // read, unless versions show otherwise.
+            const std::int64_t version = portfolio->holdings.version;
+            if (version > 0 ? version <= state.walletVersion
+                            : state.portfolioPushes != pushesBefore) {
                 return;
+            }
+            if (version > 0) {
+                state.walletVersion = version;
             }
             Outgoing item{share(core::api::portfolioMessage(*portfolio))};
             item.portfolio = true;
+            item.walletVersion = version;
             state.enqueueReady(std::move(item));
             state.writeNext();
         });
@@ -819,11 +841,14 @@ void WebSocketSession::deliverQuote(const core::Quote& quote,
 
 // The hub delivers only wallet changes through deliver(), so each one
 // counts as a portfolio push.
-void WebSocketSession::deliver(std::shared_ptr<const QByteArray> message)
+void WebSocketSession::deliver(std::shared_ptr<const QByteArray> message,
+                               std::int64_t walletVersion)
 {
-    net::post(d->ws.get_executor(), [session = shared_from_this(), message = std::move(message)]() mutable {
+    net::post(d->ws.get_executor(), [session = shared_from_this(), message = std::move(message),
+                                     walletVersion]() mutable {
         Outgoing item{std::move(message)};
         item.portfolio = true;
+        item.walletVersion = walletVersion;
         session->d->enqueuePortfolio(std::move(item));
     });
 }

@@ -36,7 +36,7 @@ public:
 
     void deliverQuote(const core::Quote& quote,
                       std::shared_ptr<const QByteArray> message) override;
-    void deliver(std::shared_ptr<const QByteArray> message) override;
+    void deliver(std::shared_ptr<const QByteArray> message, std::int64_t walletVersion) override;
     void closeGoingAway() override;
     void runFanOut(std::function<void()> job) override;
 

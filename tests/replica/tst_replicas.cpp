@@ -148,6 +148,7 @@ private Q_SLOTS:
     void failoverWhenLockConnectionKilled();
     void redisOutageKeepsStreamsGapFree();
     void walletChangeDuringOutageDelivered();
+    void olderWalletVersionDropped();
     void postgresRestartRecovers();
     void bankBalancesMatchHistory();
     void transactionPoolingRejected();
@@ -567,6 +568,64 @@ void ReplicasTest::walletChangeDuringOutageDelivered()
                             .arg(stream.shares().size())
                             .arg(stream.shares().isEmpty() ? -1 : stream.shares().last())));
     QVERIFY(!stream.disconnected());
+}
+
+void ReplicasTest::olderWalletVersionDropped()
+{
+    // Two orders of one account can finish on two replicas in either order,
+    // so their wallet changes can reach Redis out of order. A stream client
+    // keeps the newest. Entries written straight to Redis, as another
+    // replica would write them, are dropped when their version is not newer.
+    QVERIFY(startReplicas(2, QStringLiteral("1000.00")));
+    QVERIFY2(waitFor([this] { return soleLeader() >= 0; }), qPrintable(describeReplicas()));
+    QVERIFY(waitForQuotesAfter(0, 2));
+    for (const Replica& replica : m_replicas) {
+        QVERIFY2(waitFor([&] {
+                     return up(*replica).value(QStringLiteral("bus")).toString() ==
+                            QLatin1String("redis");
+                 }),
+                 qPrintable(describeReplicas()));
+    }
+
+    const HttpClient client(m_replicas[0]->baseUrl());
+    const HttpResponse created =
+        client.post(QStringLiteral("/api/v1/accounts"),
+                    {{"username", QStringLiteral("versions")}, {"password", QStringLiteral("correct horse")}});
+    QVERIFY2(created.status == 201, qPrintable(created.describe()));
+    const QString token = created.json().value(QStringLiteral("token")).toString();
+    const qint64 accountId =
+        created.json().value(QStringLiteral("account")).toObject().value(QStringLiteral("id")).toInteger();
+    StreamClient stream(m_replicas[1]->webSocketUrl(QStringLiteral("/api/v1/stream")), token);
+    QVERIFY(stream.waitForConnected());
+
+    // The order makes version 1 and reaches the stream through Redis.
+    const HttpResponse bought = client.post(QStringLiteral("/api/v1/orders"),
+                                            {{"side", QStringLiteral("buy")}, {"quantity", 1}}, token);
+    QVERIFY2(bought.status == 201, qPrintable(bought.describe()));
+    QVERIFY(waitFor([&] { return !stream.shares().isEmpty() && stream.shares().last() == 1; }));
+
+    const auto publish = [&](qint64 version, qint64 shares) {
+        const QByteArray body = QStringLiteral("{\"cash\":\"1.00\",\"cost_basis\":\"0.00\","
+                                               "\"last_price\":null,\"last_quote_id\":null,"
+                                               "\"market_value\":\"0.00\",\"profit_and_loss\":\"0.00\","
+                                               "\"shares\":%1}")
+                                    .arg(shares)
+                                    .toUtf8();
+        return m_redis.command({QStringLiteral("XADD"), QStringLiteral("valiant:portfolios"),
+                                QStringLiteral("*"), QStringLiteral("account"),
+                                QString::number(accountId), QStringLiteral("version"),
+                                QString::number(version), QStringLiteral("body"),
+                                QString::fromUtf8(body)});
+    };
+    QVERIFY(!publish(1, 99).isEmpty());  // the version the client has
+    QVERIFY(!publish(7, 42).isEmpty());
+    QVERIFY(!publish(5, 77).isEmpty());  // older than 7
+    QVERIFY2(waitFor([&] { return stream.shares().last() == 42; }),
+             qPrintable(QStringLiteral("last wallet has %1 shares").arg(stream.shares().last())));
+    QTest::qWait(500);
+    QCOMPARE(stream.shares().last(), 42);
+    QVERIFY2(!stream.shares().contains(99), "a wallet of the version the client had was sent");
+    QVERIFY2(!stream.shares().contains(77), "an older wallet was sent after a newer one");
 }
 
 // --- PostgreSQL restart --------------------------------------------------

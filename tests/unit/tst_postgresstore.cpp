@@ -137,6 +137,7 @@ private Q_SLOTS:
     void crashGives503ThenRecovers();
     void slowStatementLoggedWithPlan();
     void praiseAddsBonusPerShare();
+    void walletVersionGrowsPerChange();
     void diskFullGivesStorageFull();
     void ordersNewestFirstWithPaging();
 
@@ -457,9 +458,9 @@ void TestPostgresStore::tradingWritesProbeQuotesByIndex()
     };
     const Case cases[] = {
         {&valiant::server::sql::recordFill,
-         QStringLiteral("(1, 1, 'buy', 1, 100, 100, 5, 1, 1, 1, 1, 'aa', 'aa', 201, 'aa', 1, 1, 1)")},
+         QStringLiteral("(1, 1, 'buy', 1, 100, 100, 5, 1, 1, 1, 1, 'aa', 'aa', 201, 'aa', 1, 1, 1, 0)")},
         {&valiant::server::sql::recordCachedFill,
-         QStringLiteral("(1, 'buy', 1, 100, 100, 5, 1, 1, 1, 1, 'aa', 'aa', 'aa', 'aa', 1, 1, 1)")},
+         QStringLiteral("(1, 'buy', 1, 100, 100, 5, 1, 1, 1, 1, 'aa', 'aa', 'aa', 'aa', 1, 1, 1, 0)")},
         {&valiant::server::sql::recordRejection,
          QStringLiteral("(1, 'aa', 'aa', 422, 'aa', 1, 1, 1, 1, 5)")},
         {&valiant::server::sql::orderContext, QStringLiteral("(1, 'aa')")},
@@ -1121,6 +1122,30 @@ void TestPostgresStore::diskFullGivesStorageFull()
     sql(QStringLiteral("DROP TRIGGER disk_full ON orders"));
     QCOMPARE(m_store->placeOrder(id, buy(1), "full-1", "", baseMs)->response.status, 201);
     QCOMPARE(m_store->portfolio(id)->holdings.cash, Money::fromCents(9000));
+}
+
+void TestPostgresStore::walletVersionGrowsPerChange()
+{
+    const std::int64_t id = createAccount(QStringLiteral("ada"));
+    QCOMPARE(m_store->portfolio(id)->holdings.version, 0);
+    QVERIFY(m_store->insertQuote(Money::fromCents(1000), baseMs).ok());
+
+    // Each stored change returns the wallet one version on.
+    const auto first = m_store->placeOrder(id, buy(2), "version-1", "", baseMs);
+    QCOMPARE(first->response.status, 201);
+    QCOMPARE(first->changedPortfolio->holdings.version, 1);
+    const auto second = m_store->placeOrder(id, buy(1), "", "", baseMs);
+    QCOMPARE(second->changedPortfolio->holdings.version, 2);
+    const auto praised = m_store->praise(id, baseMs);
+    QCOMPARE(praised->portfolio.holdings.version, 3);
+
+    // A rejection and a replay change nothing.
+    const auto rejected = m_store->placeOrder(id, buy(1'000'000), "", "", baseMs);
+    QCOMPARE(rejected->response.status, 422);
+    QVERIFY(!rejected->changedPortfolio);
+    const auto replayed = m_store->placeOrder(id, buy(2), "version-1", "", baseMs);
+    QVERIFY(replayed->replayed);
+    QCOMPARE(m_store->portfolio(id)->holdings.version, 3);
 }
 
 void TestPostgresStore::praiseAddsBonusPerShare()

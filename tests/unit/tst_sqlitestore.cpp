@@ -80,6 +80,7 @@ private Q_SLOTS:
     void concurrentBuysFillOnlyAffordable();
     void concurrentSameKeyPlacesOneOrder();
     void praiseAddsBonusPerShare();
+    void walletVersionGrowsPerChange();
     void ordersNewestFirstWithPaging();
 
 private:
@@ -540,6 +541,30 @@ void TestSqliteStore::concurrentSameKeyPlacesOneOrder()
     QCOMPARE(created, 1);
     QCOMPARE(m_store->orders(id, 0, 50)->size(), 1);
     QCOMPARE(m_store->portfolio(id)->holdings.shares, 1);
+}
+
+void TestSqliteStore::walletVersionGrowsPerChange()
+{
+    const std::int64_t id = createAccount(QStringLiteral("ada"));
+    QCOMPARE(m_store->portfolio(id)->holdings.version, 0);
+    QVERIFY(m_store->insertQuote(Money::fromCents(1000), baseMs).ok());
+
+    // Each stored change returns the wallet one version on.
+    const auto first = m_store->placeOrder(id, buy(2), "version-1", "", baseMs);
+    QCOMPARE(first->response.status, 201);
+    QCOMPARE(first->changedPortfolio->holdings.version, 1);
+    const auto second = m_store->placeOrder(id, buy(1), "", "", baseMs);
+    QCOMPARE(second->changedPortfolio->holdings.version, 2);
+    const auto praised = m_store->praise(id, baseMs);
+    QCOMPARE(praised->portfolio.holdings.version, 3);
+
+    // A rejection and a replay change nothing.
+    const auto rejected = m_store->placeOrder(id, buy(1'000'000), "", "", baseMs);
+    QCOMPARE(rejected->response.status, 422);
+    QVERIFY(!rejected->changedPortfolio);
+    const auto replayed = m_store->placeOrder(id, buy(2), "version-1", "", baseMs);
+    QVERIFY(replayed->replayed);
+    QCOMPARE(m_store->portfolio(id)->holdings.version, 3);
 }
 
 void TestSqliteStore::praiseAddsBonusPerShare()

@@ -17,13 +17,14 @@ class RecordingSink final : public StreamSink
 public:
     void deliverQuote(const Quote&, std::shared_ptr<const QByteArray> message) override
     {
-        deliver(std::move(message));
+        deliver(std::move(message), 0);
     }
 
-    void deliver(std::shared_ptr<const QByteArray> message) override
+    void deliver(std::shared_ptr<const QByteArray> message, std::int64_t walletVersion) override
     {
         QMutexLocker locker(&m_mutex);
         m_messages.append(*message);
+        m_walletVersions.append(walletVersion);
     }
 
     void closeGoingAway() override {}
@@ -42,9 +43,16 @@ public:
         return cash;
     }
 
+    QList<std::int64_t> walletVersions() const
+    {
+        QMutexLocker locker(&m_mutex);
+        return m_walletVersions;
+    }
+
 private:
     mutable QMutex m_mutex;
     QList<QByteArray> m_messages;
+    QList<std::int64_t> m_walletVersions;  // one per message, 0 for quotes
 };
 
 Portfolio walletWithCash(std::int64_t cents)
@@ -63,6 +71,7 @@ class TestStreamHub : public QObject
 private Q_SLOTS:
     void walletReachesOnlyItsAccount();
     void walletFollowsAccountChanges();
+    void walletVersionReachesSessions();
 };
 
 void TestStreamHub::walletReachesOnlyItsAccount()
@@ -87,6 +96,24 @@ void TestStreamHub::walletReachesOnlyItsAccount()
     QVERIFY(hub.hasSessionsOf(2));
     QVERIFY(!hub.hasSessionsOf(0));
     QVERIFY(!hub.hasSessionsOf(3));
+}
+
+void TestStreamHub::walletVersionReachesSessions()
+{
+    // Sessions drop a wallet older than one they queued, so each needs the
+    // version of what it receives, from a push and from a refresh alike.
+    StreamHub hub(1);
+    auto session = std::make_shared<RecordingSink>();
+    hub.attach(session, 1);
+
+    Portfolio pushed = walletWithCash(150);
+    pushed.holdings.version = 7;
+    hub.sendPortfolio(1, pushed);
+    Portfolio stored = walletWithCash(175);
+    stored.holdings.version = 9;
+    hub.refreshPortfolios([&](std::int64_t) { return std::optional<Portfolio>(stored); });
+
+    QCOMPARE(session->walletVersions(), (QList<std::int64_t>{7, 9}));
 }
 
 void TestStreamHub::walletFollowsAccountChanges()
