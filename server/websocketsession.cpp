@@ -168,6 +168,7 @@ struct WebSocketSession::Private
     void goAway();
     void dropQueuedMessages();
     void closeNow();
+    void armCloseDeadline();
     void overflow();
     void end();
 
@@ -192,6 +193,7 @@ struct WebSocketSession::Private
     std::size_t messagesWriting = 0;  // the first ones in outbox
     bool closing = false;  // no more messages are queued
     bool closeStarted = false;
+    bool closeDeadlineArmed = false;
     bool ended = false;
     // An auth message handled after this is rejected. A time rather than
     // a timer, because thousands of quote-only sessions would each arm one.
@@ -704,6 +706,7 @@ void WebSocketSession::Private::sendErrorAndClose(const QString& code, const QSt
     pendingClose = closeCode;
     dropQueuedMessages();
     outbox.push_back(Outgoing{share(core::api::errorMessage(code, message))});
+    armCloseDeadline();
     writeNext();
 }
 
@@ -719,6 +722,7 @@ void WebSocketSession::Private::goAway()
     }
     pendingClose = websocket::close_code::going_away;
     dropQueuedMessages();
+    armCloseDeadline();
     writeNext();
 }
 
@@ -740,13 +744,25 @@ void WebSocketSession::Private::closeNow()
         return;
     }
     closeStarted = true;
+    armCloseDeadline();
+    ws.async_close(*pendingClose, [session = self()](beast::error_code) { session->d->end(); });
+}
+
+/// Ends the session if its close has not finished within closeTimeout,
+/// also when a client that stopped reading keeps the last messages before
+/// the close frame from going out. Armed once per session.
+void WebSocketSession::Private::armCloseDeadline()
+{
+    if (closeDeadlineArmed || ended) {
+        return;
+    }
+    closeDeadlineArmed = true;
     closeTimer.expires_after(closeTimeout);
     closeTimer.async_wait([session = self()](beast::error_code timerError) {
         if (!timerError) {
             session->d->end();
         }
     });
-    ws.async_close(*pendingClose, [session = self()](beast::error_code) { session->d->end(); });
 }
 
 void WebSocketSession::Private::overflow()

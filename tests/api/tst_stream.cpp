@@ -8,6 +8,7 @@
 #include "support/serverprocess.h"
 
 #include <QDeadlineTimer>
+#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QNetworkRequest>
@@ -223,6 +224,7 @@ private Q_SLOTS:
     void binaryFrameClosesUnsupported();
     void shutdownClosesWithGoingAway();
     void stalledClientDroppedAtQueueCap();
+    void shutdownNotHeldByStalledClient();
 
 private:
     struct Account
@@ -719,6 +721,39 @@ void StreamTest::stalledClientDroppedAtQueueCap()
         QCOMPARE(ids.at(i), ids.at(i - 1) + 1);
     QVERIFY(watcher.socket().state() == QAbstractSocket::ConnectedState);
     QVERIFY2(server.stop(), qPrintable(server.errorString()));
+}
+
+// A client that stopped reading while a write to it is pending would keep
+// its close frame from going out. SIGTERM ends such a stream after the
+// close timeout instead of waiting out the whole shutdown.
+void StreamTest::shutdownNotHeldByStalledClient()
+{
+    ServerProcess::Options options;
+    options.tickMs = tickMs;
+    options.startingCash = QStringLiteral("1000000.00");
+    ServerProcess server(options);
+    QVERIFY2(server.start(), qPrintable(server.errorString()));
+    const Account account = createAccount(server);
+    StalledStream stalled(quint16(server.port()), account.token);
+    QVERIFY(stalled.upgraded());
+
+    // A thousand wallet pushes fill the socket buffers but not the
+    // 1024-message queue, so the stream stays open with a write pending.
+    const HttpClient http(server.baseUrl());
+    for (int orders = 0; orders < 1000; ++orders) {
+        const QString side = orders % 2 == 0 ? QStringLiteral("buy") : QStringLiteral("sell");
+        const HttpResponse placed =
+            http.post("/api/v1/orders", {{"side", side}, {"quantity", 1}}, account.token);
+        QVERIFY2(placed.status == 201, qPrintable(placed.describe()));
+    }
+    QVERIFY(!server.standardError().contains("dropped: more than"));
+
+    QElapsedTimer timer;
+    timer.start();
+    QVERIFY2(server.stop(), qPrintable(server.errorString()));
+    // The close timeout is 2 s. Without it the stream held the server until
+    // its own shutdown deadline, 9 s.
+    QVERIFY2(timer.elapsed() < 7'000, qPrintable(QStringLiteral("%1 ms").arg(timer.elapsed())));
 }
 
 QTEST_GUILESS_MAIN(StreamTest)
