@@ -157,6 +157,9 @@ private:
     using Replica = std::unique_ptr<ServerProcess>;
 
     bool startReplicas(int count, const QString& startingCash = QStringLiteral("100.00"));
+    /// Starts two replicas and waits for one leader, two quotes and both
+    /// buses on Redis. Returns what failed, or an empty string.
+    QString startTwoOnRedis(const QString& startingCash);
     QJsonObject up(ServerProcess& replica, int* status = nullptr) const;
     QString generatorOf(ServerProcess& replica) const;
     /// The index of the one replica whose /up reports "leader" while every
@@ -521,21 +524,31 @@ void ReplicasTest::redisOutageKeepsStreamsGapFree()
     }
 }
 
+QString ReplicasTest::startTwoOnRedis(const QString& startingCash)
+{
+    if (!startReplicas(2, startingCash))
+        return QStringLiteral("the replicas did not start");
+    if (!waitFor([this] { return soleLeader() >= 0; }))
+        return QStringLiteral("no sole leader: ") + describeReplicas();
+    if (!waitForQuotesAfter(0, 2))
+        return QStringLiteral("no quotes: ") + describeReplicas();
+    for (const Replica& replica : m_replicas) {
+        const bool onRedis = waitFor([&] {
+            return up(*replica).value(QStringLiteral("bus")).toString() == QLatin1String("redis");
+        });
+        if (!onRedis)
+            return QStringLiteral("a bus is not on Redis: ") + describeReplicas();
+    }
+    return QString();
+}
+
 // An order on one replica while Redis is away cannot reach a stream client
 // of another replica at once. When Redis returns, the replicas send their
 // clients' wallets again.
 void ReplicasTest::walletChangeDuringOutageDelivered()
 {
-    QVERIFY(startReplicas(2, QStringLiteral("1000.00")));
-    QVERIFY2(waitFor([this] { return soleLeader() >= 0; }), qPrintable(describeReplicas()));
-    QVERIFY(waitForQuotesAfter(0, 2));
-    for (const Replica& replica : m_replicas) {
-        QVERIFY2(waitFor([&] {
-                     return up(*replica).value(QStringLiteral("bus")).toString() ==
-                            QLatin1String("redis");
-                 }),
-                 qPrintable(describeReplicas()));
-    }
+    const QString notReady = startTwoOnRedis(QStringLiteral("1000.00"));
+    QVERIFY2(notReady.isEmpty(), qPrintable(notReady));
 
     const HttpClient client(m_replicas[0]->baseUrl());
     const HttpResponse created =
@@ -576,16 +589,8 @@ void ReplicasTest::olderWalletVersionDropped()
     // so their wallet changes can reach Redis out of order. A stream client
     // keeps the newest. Entries written straight to Redis, as another
     // replica would write them, are dropped when their version is not newer.
-    QVERIFY(startReplicas(2, QStringLiteral("1000.00")));
-    QVERIFY2(waitFor([this] { return soleLeader() >= 0; }), qPrintable(describeReplicas()));
-    QVERIFY(waitForQuotesAfter(0, 2));
-    for (const Replica& replica : m_replicas) {
-        QVERIFY2(waitFor([&] {
-                     return up(*replica).value(QStringLiteral("bus")).toString() ==
-                            QLatin1String("redis");
-                 }),
-                 qPrintable(describeReplicas()));
-    }
+    const QString notReady = startTwoOnRedis(QStringLiteral("1000.00"));
+    QVERIFY2(notReady.isEmpty(), qPrintable(notReady));
 
     const HttpClient client(m_replicas[0]->baseUrl());
     const HttpResponse created =
