@@ -329,6 +329,9 @@ void WebSocketSession::Private::enqueueLive(Outgoing item)
 
 void WebSocketSession::Private::enqueueReady(Outgoing item)
 {
+    if (closing || ended) {
+        return;  // only the error and close frame already queued go out
+    }
     if (item.quoteId > 0) {
         if (item.quoteId <= lastQuoteId) {
             return;  // already sent in the backlog
@@ -773,7 +776,20 @@ void WebSocketSession::Private::overflow()
                                 << "port" << peer.port() << "of account" << accountId
                                 << "dropped: more than" << maxQueuedMessages
                                 << "messages waited in its send queue";
-    end();
+    // Before hello is queued no other message may go out. After it, the
+    // queue is dropped and an error and a close frame follow what is being
+    // written. A client that reads none of it is cut off at the close
+    // deadline.
+    if (!ready) {
+        end();
+        return;
+    }
+    sendErrorAndClose(QStringLiteral("too_slow"),
+                      QStringLiteral("The client read too slowly: more than %1 messages waited "
+                                     "for it. Reconnect with after_id set to the id of the last "
+                                     "quote received.")
+                          .arg(maxQueuedMessages),
+                      websocket::close_code::try_again_later);
 }
 
 /// Ends the session at once: detaches it from the hub and closes the

@@ -175,6 +175,24 @@ public:
 
     bool upgraded() const { return m_upgraded; }
 
+    /// Reads everything until the stream ends or `timeoutMs` pass.
+    QByteArray readAll(int timeoutMs)
+    {
+        QByteArray received;
+        QDeadlineTimer deadline(timeoutMs);
+        char buffer[65536];
+        while (!deadline.hasExpired()) {
+            pollfd readable{m_fd, POLLIN, 0};
+            if (::poll(&readable, 1, 100) <= 0)
+                continue;
+            const ssize_t count = ::recv(m_fd, buffer, sizeof buffer, 0);
+            if (count <= 0)
+                break;
+            received.append(buffer, count);
+        }
+        return received;
+    }
+
     /// Reads again and returns true if the stream ends (EOF or reset)
     /// within `timeoutMs`, that is, if the server closed the connection.
     bool closedByServer(int timeoutMs)
@@ -225,6 +243,7 @@ private Q_SLOTS:
     void shutdownClosesWithGoingAway();
     void stalledClientDroppedAtQueueCap();
     void shutdownNotHeldByStalledClient();
+    void slowClientToldWhyBeforeClose();
 
 private:
     struct Account
@@ -754,6 +773,41 @@ void StreamTest::shutdownNotHeldByStalledClient()
     // The close timeout is 2 s. Without it the stream held the server until
     // its own shutdown deadline, 9 s.
     QVERIFY2(timer.elapsed() < 7'000, qPrintable(QStringLiteral("%1 ms").arg(timer.elapsed())));
+}
+
+// A client that falls behind but reads again gets the error and a close
+// frame with 1013 (try again later) after the messages already in flight.
+void StreamTest::slowClientToldWhyBeforeClose()
+{
+    ServerProcess::Options options;
+    options.tickMs = tickMs;
+    options.startingCash = QStringLiteral("1000000.00");
+    ServerProcess server(options);
+    QVERIFY2(server.start(), qPrintable(server.errorString()));
+    const Account account = createAccount(server);
+    StalledStream slow(quint16(server.port()), account.token);
+    QVERIFY(slow.upgraded());
+
+    const HttpClient http(server.baseUrl());
+    const QByteArray dropped = "dropped: more than 1024 messages";
+    int orders = 0;
+    while (orders < 6000 && !server.standardError().contains(dropped)) {
+        const QString side = orders % 2 == 0 ? QStringLiteral("buy") : QStringLiteral("sell");
+        const HttpResponse placed =
+            http.post("/api/v1/orders", {{"side", side}, {"quantity", 1}}, account.token);
+        QVERIFY2(placed.status == 201, qPrintable(placed.describe()));
+        ++orders;
+    }
+    QVERIFY2(server.standardError().contains(dropped),
+             qPrintable(QStringLiteral("still open after %1 orders").arg(orders)));
+
+    const QByteArray received = slow.readAll(waitMs);
+    const qsizetype error = received.indexOf(R"("code":"too_slow")");
+    QVERIFY2(error > 0, qPrintable(QStringLiteral("no too_slow error in %1 bytes").arg(received.size())));
+    // A close frame (opcode 8) whose payload starts with 1013, big-endian.
+    const qsizetype close = received.indexOf(QByteArray::fromHex("880203f5"), error);
+    QVERIFY2(close > error, "no close frame with 1013 after the error");
+    QVERIFY2(server.stop(), qPrintable(server.errorString()));
 }
 
 QTEST_GUILESS_MAIN(StreamTest)
