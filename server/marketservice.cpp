@@ -327,7 +327,10 @@ Result<OrderOutcome> MarketService::placeOrder(std::int64_t accountId, const Ord
     const Result<OrderOutcome> outcome = timed(m_metrics, "place_order", [&] {
         return m_store.placeOrder(accountId, request, idempotencyKey, fingerprint, now());
     });
-    noteWrite(outcome && !outcome->replayed, outcome);
+    // A replay writes nothing, and neither does a rejection without a key.
+    const bool wrote = outcome && !outcome->replayed &&
+                       (outcome->changedPortfolio.has_value() || !idempotencyKey.isEmpty());
+    noteWrite(wrote, outcome);
     if (!outcome) {
         m_metrics.recordOrder(outcome.error().code);
         return outcome;

@@ -155,7 +155,7 @@ void runSender(Shard& shard)
             }
             shard.newSockets.clear();
         }
-        std::size_t kept = 0;  // sockets still open, moved to the front
+        std::size_t openCount = 0;  // sockets still open, moved to the front
         for (std::size_t i = 0; i < sockets.size(); ++i) {
             const ssize_t sent = ::send(sockets[i].native_handle(), frame.data(), frame.size(),
                                         MSG_DONTWAIT | MSG_NOSIGNAL);
@@ -164,12 +164,12 @@ void runSender(Shard& shard)
                 sockets[i].close(ignored);  // full send buffer or gone: dropped, not queued
                 continue;
             }
-            if (kept != i) {
-                sockets[kept] = std::move(sockets[i]);
+            if (openCount != i) {
+                sockets[openCount] = std::move(sockets[i]);
             }
-            ++kept;
+            ++openCount;
         }
-        sockets.erase(sockets.begin() + static_cast<std::ptrdiff_t>(kept), sockets.end());
+        sockets.erase(sockets.begin() + static_cast<std::ptrdiff_t>(openCount), sockets.end());
         for (tcp::socket& socket : joinAfterSending) {
             sockets.push_back(std::move(socket));
         }

@@ -243,7 +243,7 @@ private Q_SLOTS:
     void shutdownClosesWithGoingAway();
     void stalledClientDroppedAtQueueCap();
     void shutdownNotHeldByStalledClient();
-    void slowClientToldWhyBeforeClose();
+    void slowClientGetsErrorBeforeClose();
 
 private:
     struct Account
@@ -254,6 +254,11 @@ private:
 
     Account createAccount(const ServerProcess& server);
     static qint64 latestQuoteId(const ServerProcess& server);
+    /// Places alternating buy and sell orders of one share until `maxOrders`
+    /// are placed or the server's log contains `stopAt` (when not empty).
+    /// Returns how many were placed, or -1 after an order failed.
+    static int placeOrders(const ServerProcess& server, const QString& token, int maxOrders,
+                           const QByteArray& stopAt = {});
     void verifyLogoutEndsStream(bool tokenInHeader);
     static void verifyQuotesMatchServer(const ServerProcess& server,
                                         const QList<QJsonObject>& quotes);
@@ -274,6 +279,23 @@ StreamTest::Account StreamTest::createAccount(const ServerProcess& server)
         qWarning("Creating account %s failed: %s", qPrintable(username),
                  qPrintable(response.describe()));
     return Account{response.json().value("token").toString(), username};
+}
+
+int StreamTest::placeOrders(const ServerProcess& server, const QString& token, int maxOrders,
+                            const QByteArray& stopAt)
+{
+    const HttpClient http(server.baseUrl());
+    int orders = 0;
+    while (orders < maxOrders && (stopAt.isEmpty() || !server.standardError().contains(stopAt))) {
+        const QString side = orders % 2 == 0 ? QStringLiteral("buy") : QStringLiteral("sell");
+        const HttpResponse placed = http.post("/api/v1/orders", {{"side", side}, {"quantity", 1}}, token);
+        if (placed.status != 201) {
+            qWarning("Order %d failed: %s", orders + 1, qPrintable(placed.describe()));
+            return -1;
+        }
+        ++orders;
+    }
+    return orders;
 }
 
 qint64 StreamTest::latestQuoteId(const ServerProcess& server)
@@ -718,16 +740,9 @@ void StreamTest::stalledClientDroppedAtQueueCap()
 
     // Each order pushes the wallet to the stalled stream; the server's
     // socket buffers take a few hundred of them before its queue grows.
-    const HttpClient http(server.baseUrl());
     const QByteArray dropped = "dropped: more than 1024 messages";
-    int orders = 0;
-    while (orders < 6000 && !server.standardError().contains(dropped)) {
-        const QString side = orders % 2 == 0 ? QStringLiteral("buy") : QStringLiteral("sell");
-        const HttpResponse placed =
-            http.post("/api/v1/orders", {{"side", side}, {"quantity", 1}}, account.token);
-        QVERIFY2(placed.status == 201, qPrintable(placed.describe()));
-        ++orders;
-    }
+    const int orders = placeOrders(server, account.token, 6000, dropped);
+    QVERIFY(orders >= 0);
     QVERIFY2(server.standardError().contains(dropped),
              qPrintable(QStringLiteral("still open after %1 orders").arg(orders)));
     QVERIFY2(orders > 1024, qPrintable(QString::number(orders)));
@@ -758,13 +773,7 @@ void StreamTest::shutdownNotHeldByStalledClient()
 
     // A thousand wallet pushes fill the socket buffers but not the
     // 1024-message queue, so the stream stays open with a write pending.
-    const HttpClient http(server.baseUrl());
-    for (int orders = 0; orders < 1000; ++orders) {
-        const QString side = orders % 2 == 0 ? QStringLiteral("buy") : QStringLiteral("sell");
-        const HttpResponse placed =
-            http.post("/api/v1/orders", {{"side", side}, {"quantity", 1}}, account.token);
-        QVERIFY2(placed.status == 201, qPrintable(placed.describe()));
-    }
+    QCOMPARE(placeOrders(server, account.token, 1000), 1000);
     QVERIFY(!server.standardError().contains("dropped: more than"));
 
     QElapsedTimer timer;
@@ -777,7 +786,7 @@ void StreamTest::shutdownNotHeldByStalledClient()
 
 // A client that falls behind but reads again gets the error and a close
 // frame with 1013 (try again later) after the messages already in flight.
-void StreamTest::slowClientToldWhyBeforeClose()
+void StreamTest::slowClientGetsErrorBeforeClose()
 {
     ServerProcess::Options options;
     options.tickMs = tickMs;
@@ -788,16 +797,9 @@ void StreamTest::slowClientToldWhyBeforeClose()
     StalledStream slow(quint16(server.port()), account.token);
     QVERIFY(slow.upgraded());
 
-    const HttpClient http(server.baseUrl());
     const QByteArray dropped = "dropped: more than 1024 messages";
-    int orders = 0;
-    while (orders < 6000 && !server.standardError().contains(dropped)) {
-        const QString side = orders % 2 == 0 ? QStringLiteral("buy") : QStringLiteral("sell");
-        const HttpResponse placed =
-            http.post("/api/v1/orders", {{"side", side}, {"quantity", 1}}, account.token);
-        QVERIFY2(placed.status == 201, qPrintable(placed.describe()));
-        ++orders;
-    }
+    const int orders = placeOrders(server, account.token, 6000, dropped);
+    QVERIFY(orders >= 0);
     QVERIFY2(server.standardError().contains(dropped),
              qPrintable(QStringLiteral("still open after %1 orders").arg(orders)));
 

@@ -736,6 +736,11 @@ void TestHttpApi::fullDiskDegradesUp()
     QCOMPARE(degraded.status, 200);
     QCOMPARE(jsonOf(degraded).value(QStringLiteral("status")).toString(), QStringLiteral("degraded"));
     QCOMPARE(jsonOf(degraded).value(QStringLiteral("database")).toString(), QStringLiteral("full"));
+    // A rejection without a key writes nothing, so it proves no free space.
+    const HttpResponse rejected = call("POST", "/api/v1/orders", R"({"side":"sell","quantity":5})", token);
+    QCOMPARE(rejected.status, 422);
+    QCOMPARE(jsonOf(call("GET", "/up")).value(QStringLiteral("database")).toString(),
+             QStringLiteral("full"));
     const HttpResponse during = call("GET", "/api/v1/portfolio", {}, token);
     QCOMPARE(during.status, 200);
     QCOMPARE(during.body, before.body);
