@@ -53,6 +53,11 @@ void LocalBus::publishPortfolio(std::int64_t accountId, const core::Portfolio& p
     }
 }
 
+void LocalBus::deliverPortfolioLocally(std::int64_t accountId, const core::Portfolio& portfolio)
+{
+    publishPortfolio(accountId, portfolio);
+}
+
 void LocalBus::subscribe(QuoteHandler onQuote, PortfolioHandler onPortfolio)
 {
     QMutexLocker locker(&d->mutex);

@@ -316,6 +316,17 @@ Result<core::Portfolio> MarketService::portfolio(std::int64_t accountId)
     return timed(m_metrics, "portfolio", [&] { return m_store.portfolio(accountId); });
 }
 
+Result<core::Portfolio> MarketService::watchPortfolio(std::int64_t accountId)
+{
+    return timed(m_metrics, "watch_portfolio", [&] { return m_store.watchPortfolio(accountId); });
+}
+
+Result<core::Ok> MarketService::unwatchPortfolio(std::int64_t accountId)
+{
+    return timed(m_metrics, "unwatch_portfolio",
+                 [&] { return m_store.unwatchPortfolio(accountId); });
+}
+
 Result<OrderOutcome> MarketService::placeOrder(std::int64_t accountId, const OrderRequest& request,
                                                const QByteArray& idempotencyKey)
 {
@@ -338,7 +349,10 @@ Result<OrderOutcome> MarketService::placeOrder(std::int64_t accountId, const Ord
 
     m_metrics.recordOrder(orderOutcomeLabel(*outcome));
     if (outcome->changedPortfolio) {
-        m_bus.publishPortfolio(accountId, *outcome->changedPortfolio);
+        if (outcome->walletWatched)
+            m_bus.publishPortfolio(accountId, *outcome->changedPortfolio);
+        else
+            m_bus.deliverPortfolioLocally(accountId, *outcome->changedPortfolio);
     }
     return outcome;
 }

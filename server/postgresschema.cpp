@@ -112,6 +112,13 @@ ALTER TABLE orders DROP CONSTRAINT IF EXISTS orders_quote_id_fkey;
 -- basis, so that stream clients can drop a wallet older than one they have.
 ALTER TABLE accounts ADD COLUMN wallet_version BIGINT NOT NULL DEFAULT 0;
 )sql",
+    R"sql(
+-- Stream sessions, on all replicas, that watch the account's wallet. A
+-- wallet change goes to the other replicas through Redis only while this
+-- is above 0. A replica that dies leaves its sessions counted, which costs
+-- only those publishes.
+ALTER TABLE accounts ADD COLUMN wallet_watchers INTEGER NOT NULL DEFAULT 0;
+)sql",
 };
 
 const int migrationCount = int(std::size(migrations));

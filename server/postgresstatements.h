@@ -138,6 +138,23 @@ inline constexpr Statement portfolio{
     "SELECT id, price_cents, created_ms FROM quotes ORDER BY id DESC LIMIT 1) AS newest ON true "
     "WHERE accounts.id = $1"};
 
+// A stream session starts watching the account's wallet: the count goes up
+// and the wallet is read in one statement. The update takes the row lock,
+// so a trading write either commits before it (and this read includes the
+// change) or after it (and that write's RETURNING includes the watcher).
+inline constexpr Statement watchPortfolio{
+    "watch_portfolio",
+    "WITH watched AS (UPDATE accounts SET wallet_watchers = wallet_watchers + 1 WHERE id = $1"
+    " RETURNING cash_cents, shares, cost_basis_cents, wallet_version) "
+    "SELECT watched.cash_cents, watched.shares, watched.cost_basis_cents, newest.id, "
+    "newest.price_cents, newest.created_ms, watched.wallet_version FROM watched "
+    "LEFT JOIN LATERAL ("
+    "SELECT id, price_cents, created_ms FROM quotes ORDER BY id DESC LIMIT 1) AS newest ON true"};
+
+inline constexpr Statement unwatchPortfolio{
+    "unwatch_portfolio",
+    "UPDATE accounts SET wallet_watchers = greatest(wallet_watchers - 1, 0) WHERE id = $1"};
+
 // The holdings, the response kept for the idempotency key, the newest quote
 // and an id for the order, in one round trip and without a lock: the write
 // (recordFill, recordRejection) checks that the holdings are unchanged, and
@@ -168,7 +185,8 @@ inline constexpr Statement pruneIdempotencyKeys{
 // $19 + 1) and $7 is still the newest quote
 // (an order never fills at an older price), and with them the order row and,
 // when $12 (the key, hex) is not empty, the response kept for the key.
-// Returns how many accounts it updated: 0 means they changed meanwhile.
+// Returns how many accounts it updated (0 means they changed meanwhile) and
+// the account's wallet_watchers.
 inline constexpr Statement recordFill{
     "record_fill",
     "WITH holdings AS ("
@@ -177,7 +195,7 @@ inline constexpr Statement recordFill{
     " WHERE id = $2 AND cash_cents = $16 AND shares = $17 AND cost_basis_cents = $18"
     " AND wallet_version = $19"
     " AND (SELECT max(id) FROM quotes) = $7"
-    " RETURNING id),"
+    " RETURNING id, wallet_watchers),"
     " new_order AS ("
     " INSERT INTO orders (id, account_id, side, quantity, price_cents, total_cents, quote_id,"
     "  created_ms) SELECT $1, id, $3, $4, $5, $6, $7, $8 FROM holdings),"
@@ -185,7 +203,7 @@ inline constexpr Statement recordFill{
     " INSERT INTO idempotency_keys (account_id, idempotency_key, fingerprint, status, body,"
     "  created_ms) SELECT id, decode($12, 'hex'), decode($13, 'hex'), $14, decode($15, 'hex'), $8"
     " FROM holdings WHERE $12 <> '') "
-    "SELECT count(*) FROM holdings"};
+    "SELECT count(*), coalesce(max(wallet_watchers), 0) FROM holdings"};
 
 // A filled order judged on holdings and a newest quote this process saw
 // earlier, in one statement and one round trip. It applies only if the
@@ -193,8 +211,9 @@ inline constexpr Statement recordFill{
 // (the new one is $18 + 1), $6 is still
 // the newest quote and the key $11 (hex) is new for the account. The order
 // gets its id here, and the response kept for the key is $13 + id + $14
-// (hex). Returns the order id, or no row when something changed, so that
-// the order is judged again on what the database holds.
+// (hex). Returns the order id and the account's wallet_watchers, or no row
+// when something changed, so that the order is judged again on what the
+// database holds.
 inline constexpr Statement recordCachedFill{
     "record_cached_fill",
     "WITH holdings AS ("
@@ -205,7 +224,7 @@ inline constexpr Statement recordCachedFill{
     " AND (SELECT max(id) FROM quotes) = $6"
     " AND NOT EXISTS (SELECT 1 FROM idempotency_keys AS keys"
     "  WHERE keys.account_id = $1 AND keys.idempotency_key = decode($11, 'hex'))"
-    " RETURNING id),"
+    " RETURNING id, wallet_watchers),"
     " new_order AS ("
     " INSERT INTO orders (id, account_id, side, quantity, price_cents, total_cents, quote_id,"
     "  created_ms) SELECT nextval('orders_id_seq'), id, $2, $3, $4, $5, $6, $7 FROM holdings"
@@ -215,7 +234,7 @@ inline constexpr Statement recordCachedFill{
     "  created_ms) SELECT $1, decode($11, 'hex'), decode($12, 'hex'), 201,"
     "  decode($13, 'hex') || convert_to(new_order.id::text, 'UTF8') || decode($14, 'hex'), $7"
     " FROM new_order WHERE $11 <> '') "
-    "SELECT id FROM new_order"};
+    "SELECT new_order.id, holdings.wallet_watchers FROM new_order, holdings"};
 
 // A rejected order's response kept under its key, if the holdings it was
 // judged on ($7 cash, $8 shares, $9 cost basis) and the quote ($10, 0 for
@@ -264,6 +283,8 @@ inline constexpr const Statement* all[] = {
     &rawCandles,
     &praiseContext,
     &praiseContextLocked,
+    &watchPortfolio,
+    &unwatchPortfolio,
     &portfolio,
     &orderContext,
     &orderContextLocked,

@@ -210,7 +210,7 @@ std::optional<OrderOutcome> PostgresStore::Private::tryCachedOrder(pqxx::connect
     ++ordersFilledFromCache;
     cache.noteHoldings(attempt.accountId, next);
     StoredResponse response{201, body.before + QByteArray::number(qint64(order.id)) + body.after};
-    return OrderOutcome{std::move(response), false, portfolio};
+    return OrderOutcome{std::move(response), false, portfolio, applied[0][1].as<int>() > 0};
 }
 
 template <typename Transaction>
@@ -280,6 +280,7 @@ std::optional<Result<OrderOutcome>> PostgresStore::Private::tryOrder(Transaction
         holdings.cash.cents(), holdings.shares, holdings.costBasis.cents(), holdings.version);
     if (applied[0][0].as<std::int64_t>() == 0)
         return std::nullopt;
+    outcome.walletWatched = applied[0][1].as<int>() > 0;
     cache.noteHoldings(attempt.accountId, next);
     return outcome;
 }
@@ -461,6 +462,29 @@ Result<core::Portfolio> PostgresStore::portfolio(std::int64_t accountId)
         d->cache.noteHoldings(accountId, portfolio.holdings);
         d->cache.noteQuote(portfolio.lastQuote);
         return portfolio;
+    });
+}
+
+Result<core::Portfolio> PostgresStore::watchPortfolio(std::int64_t accountId)
+{
+    return d->run("watchPortfolio", [&](pqxx::connection& connection) -> Result<core::Portfolio> {
+        pqxx::nontransaction transaction(connection);
+        const pqxx::result rows = d->exec(transaction, sql::watchPortfolio, accountId);
+        if (rows.empty())
+            return accountNotFound(accountId);
+        const core::Portfolio portfolio{readHoldings(rows[0]), readOptionalQuote(rows[0], 3)};
+        d->cache.noteHoldings(accountId, portfolio.holdings);
+        d->cache.noteQuote(portfolio.lastQuote);
+        return portfolio;
+    });
+}
+
+Result<core::Ok> PostgresStore::unwatchPortfolio(std::int64_t accountId)
+{
+    return d->run("unwatchPortfolio", [&](pqxx::connection& connection) -> Result<core::Ok> {
+        pqxx::nontransaction transaction(connection);
+        d->exec(transaction, sql::unwatchPortfolio, accountId);
+        return core::Ok{};
     });
 }
 

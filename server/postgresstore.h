@@ -71,6 +71,8 @@ public:
                                   std::int64_t toMs) override;
 
     Result<core::Portfolio> portfolio(std::int64_t accountId) override;
+    Result<core::Portfolio> watchPortfolio(std::int64_t accountId) override;
+    Result<core::Ok> unwatchPortfolio(std::int64_t accountId) override;
     Result<OrderOutcome> placeOrder(std::int64_t accountId, const OrderRequest& request,
                                     const QByteArray& idempotencyKey,
                                     const QByteArray& requestFingerprint,

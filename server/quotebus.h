@@ -25,6 +25,10 @@ public:
 
     virtual void publishQuote(const core::Quote& quote) = 0;
     virtual void publishPortfolio(std::int64_t accountId, const core::Portfolio& portfolio) = 0;
+    /// Hands a wallet change to this process's portfolio handlers only,
+    /// for a change that no stream session on another replica watches.
+    virtual void deliverPortfolioLocally(std::int64_t accountId,
+                                         const core::Portfolio& portfolio) = 0;
 
     /// Handlers stay registered for the bus's lifetime.
     virtual void subscribe(QuoteHandler onQuote, PortfolioHandler onPortfolio) = 0;
@@ -53,6 +57,7 @@ public:
     QString state() const override;
     void publishQuote(const core::Quote& quote) override;
     void publishPortfolio(std::int64_t accountId, const core::Portfolio& portfolio) override;
+    void deliverPortfolioLocally(std::int64_t accountId, const core::Portfolio& portfolio) override;
     void subscribe(QuoteHandler onQuote, PortfolioHandler onPortfolio) override;
 
 private:

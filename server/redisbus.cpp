@@ -670,6 +670,11 @@ void RedisBus::publishPortfolio(std::int64_t accountId, const core::Portfolio& p
                        QByteArrayLiteral("body"), core::api::toJson(portfolio)});
 }
 
+void RedisBus::deliverPortfolioLocally(std::int64_t accountId, const core::Portfolio& portfolio)
+{
+    d->deliverPortfolio(accountId, portfolio);
+}
+
 void RedisBus::setPortfolioFilter(std::function<bool(std::int64_t accountId)> wanted)
 {
     d->portfolioFilter = std::move(wanted);

@@ -40,6 +40,7 @@ public:
     /// replicas catch up from.
     void publishQuote(const core::Quote& quote) override;
     void publishPortfolio(std::int64_t accountId, const core::Portfolio& portfolio) override;
+    void deliverPortfolioLocally(std::int64_t accountId, const core::Portfolio& portfolio) override;
     void subscribe(QuoteHandler onQuote, PortfolioHandler onPortfolio) override;
     void subscribeWalletsStale(std::function<void()> handler) override;
     void setPortfolioFilter(std::function<bool(std::int64_t accountId)> wanted) override;

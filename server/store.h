@@ -50,6 +50,10 @@ struct OrderOutcome
     StoredResponse response;
     bool replayed = false;
     std::optional<core::Portfolio> changedPortfolio;
+    /// False when the store counts no stream session, on any replica, that
+    /// watches the account's wallet, so the change need not leave this
+    /// process. True when the store does not count them.
+    bool walletWatched = true;
 };
 
 struct PraiseResult
@@ -93,6 +97,20 @@ public:
 
     // Trading.
     virtual Result<core::Portfolio> portfolio(std::int64_t accountId) = 0;
+    /// Reads the wallet for a stream session that starts watching it. A
+    /// store shared by replicas counts the watching sessions with the read,
+    /// so that a change committed after the read is published to the
+    /// other replicas (OrderOutcome::walletWatched).
+    virtual Result<core::Portfolio> watchPortfolio(std::int64_t accountId)
+    {
+        return portfolio(accountId);
+    }
+    /// Counts one watching stream session less; see watchPortfolio().
+    virtual Result<core::Ok> unwatchPortfolio(std::int64_t accountId)
+    {
+        (void)accountId;
+        return core::Ok{};
+    }
 
     /// Runs one order in one write transaction: replays the stored response
     /// of `idempotencyKey` when present (422 idempotency_key_reused when the

@@ -160,6 +160,7 @@ struct WebSocketSession::Private
     void authenticate(const QString& token);
     void rejectAuthentication(const core::Error& error);
     void loadPortfolio();
+    void unwatchPortfolio();
     void enqueuePortfolio(Outgoing item);
     void recheckToken();
     void scheduleRecheck();
@@ -210,6 +211,10 @@ struct WebSocketSession::Private
     std::size_t backlogQueued = 0;
     std::int64_t lastQuoteId = 0;
     std::uint64_t portfolioPushes = 0;
+    // The account whose wallet this session is counted as watching in the
+    // store (0 for none), and whether a watching read is running.
+    std::int64_t watchedAccount = 0;
+    bool watchLoading = false;
     // The newest wallet version queued for the client. Wallet changes can
     // arrive out of order (two orders of one account finishing on two
     // workers or replicas), so an older or equal one is dropped.
@@ -650,6 +655,12 @@ void WebSocketSession::Private::scheduleRecheck()
         if (!state.recheckPending) {
             state.recheckToken();
         }
+        // A wallet read that failed is tried again, because until it
+        // succeeds the store may not count this session as watching.
+        if (state.accountId > 0 && state.watchedAccount != state.accountId &&
+            !state.watchLoading) {
+            state.loadPortfolio();
+        }
         state.scheduleRecheck();
     });
 }
@@ -668,11 +679,27 @@ void WebSocketSession::Private::rejectAuthentication(const core::Error& error)
 void WebSocketSession::Private::loadPortfolio()
 {
     const std::uint64_t pushesBefore = portfolioPushes;
+    const bool watch = watchedAccount != accountId;
+    if (watch) {
+        unwatchPortfolio();
+        watchLoading = true;
+    }
     runOnWorkers(
         context, ws.get_executor(),
-        [&service = context.service, id = accountId] { return service.portfolio(id); },
-        [session = self(), pushesBefore](core::Result<core::Portfolio> portfolio) {
+        [&service = context.service, id = accountId, watch] {
+            return watch ? service.watchPortfolio(id) : service.portfolio(id);
+        },
+        [session = self(), pushesBefore, watch,
+         id = accountId](core::Result<core::Portfolio> portfolio) {
             Private& state = *session->d;
+            if (watch) {
+                state.watchLoading = false;
+                if (portfolio)
+                    state.watchedAccount = id;
+                // Counted after the session ended or changed account.
+                if (state.ended || state.accountId != id)
+                    state.unwatchPortfolio();
+            }
             if (state.ended || state.closing) {
                 return;
             }
@@ -697,6 +724,27 @@ void WebSocketSession::Private::loadPortfolio()
             state.enqueueReady(std::move(item));
             state.writeNext();
         });
+}
+
+/// Stops counting this session as a watcher of its account's wallet. It
+/// runs on a worker and nobody waits for it.
+void WebSocketSession::Private::unwatchPortfolio()
+{
+    if (watchedAccount == 0)
+        return;
+    // NOTE: a server that stops before this runs leaves the session
+    // counted, which only costs publishes of that account's changes.
+    // Counted as a pending job, so a graceful shutdown waits for it.
+    ++context.pendingJobs;
+    net::post(context.workers, [&context = context, id = watchedAccount] {
+        const core::Result<core::Ok> done = context.service.unwatchPortfolio(id);
+        if (!done) {
+            qCWarning(lcHttp) << "Could not stop counting a stream session watching account" << id
+                              << ":" << done.error().message;
+        }
+        --context.pendingJobs;
+    });
+    watchedAccount = 0;
 }
 
 void WebSocketSession::Private::sendErrorAndClose(const QString& code, const QString& message,
@@ -811,6 +859,7 @@ void WebSocketSession::Private::end()
     if (counted) {
         context.metrics.addStreamClients(-1);
     }
+    unwatchPortfolio();
 }
 
 WebSocketSession::WebSocketSession(std::unique_ptr<Private> state) : d(std::move(state))

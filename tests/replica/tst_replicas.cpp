@@ -149,6 +149,7 @@ private Q_SLOTS:
     void redisOutageKeepsStreamsGapFree();
     void walletChangeDuringOutageDelivered();
     void olderWalletVersionDropped();
+    void unwatchedWalletStaysOffRedis();
     void postgresRestartRecovers();
     void bankBalancesMatchHistory();
     void transactionPoolingRejected();
@@ -631,6 +632,55 @@ void ReplicasTest::olderWalletVersionDropped()
     QCOMPARE(stream.shares().last(), 42);
     QVERIFY2(!stream.shares().contains(99), "a wallet of the version the client had was sent");
     QVERIFY2(!stream.shares().contains(77), "an older wallet was sent after a newer one");
+}
+
+void ReplicasTest::unwatchedWalletStaysOffRedis()
+{
+    // A wallet change goes through Redis only while a stream session, on
+    // some replica, watches that account.
+    const QString notReady = startTwoOnRedis(QStringLiteral("1000.00"));
+    QVERIFY2(notReady.isEmpty(), qPrintable(notReady));
+    const auto walletEntries = [&] {
+        const QByteArray reply = m_redis.command({QStringLiteral("XLEN"), QStringLiteral("valiant:portfolios")});
+        return reply.startsWith(':') ? reply.mid(1).trimmed().toLongLong() : qint64(-1);
+    };
+
+    const HttpClient client(m_replicas[0]->baseUrl());
+    const HttpResponse created =
+        client.post(QStringLiteral("/api/v1/accounts"),
+                    {{"username", QStringLiteral("watched")}, {"password", QStringLiteral("correct horse")}});
+    QVERIFY2(created.status == 201, qPrintable(created.describe()));
+    const QString token = created.json().value(QStringLiteral("token")).toString();
+    const auto order = [&](const char* side) {
+        return client.post(QStringLiteral("/api/v1/orders"),
+                           {{"side", QString::fromLatin1(side)}, {"quantity", 1}}, token);
+    };
+
+    const qint64 before = walletEntries();
+    QVERIFY(before >= 0);
+    QCOMPARE(order("buy").status, 201);
+    QTest::qWait(300);  // wallet changes are published from another thread
+    QCOMPARE(walletEntries(), before);
+
+    auto stream = std::make_unique<StreamClient>(
+        m_replicas[1]->webSocketUrl(QStringLiteral("/api/v1/stream")), token);
+    QVERIFY(stream->waitForConnected());
+    QVERIFY(waitFor([&] { return !stream->shares().isEmpty() && stream->shares().last() == 1; }));
+    QCOMPARE(order("buy").status, 201);
+    QVERIFY2(waitFor([&] { return stream->shares().last() == 2; }),
+             qPrintable(QStringLiteral("last wallet has %1 shares").arg(stream->shares().last())));
+    QCOMPARE(walletEntries(), before + 1);
+
+    // Once the session is gone, changes stay off Redis again.
+    stream.reset();
+    QVERIFY2(waitFor([&] {
+                 const qint64 entries = walletEntries();
+                 if (order("sell").status != 201 || order("buy").status != 201)
+                     return false;
+                 QTest::qWait(200);
+                 return walletEntries() == entries;
+             }),
+             "wallet changes still reach Redis after the session closed");
 }
 
 // --- PostgreSQL restart --------------------------------------------------

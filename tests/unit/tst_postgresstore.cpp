@@ -138,6 +138,8 @@ private Q_SLOTS:
     void slowStatementLoggedWithPlan();
     void praiseAddsBonusPerShare();
     void walletVersionGrowsPerChange();
+    void walletWatchersFollowSessions();
+    void watchRacingOrdersMissesNone();
     void diskFullGivesStorageFull();
     void ordersNewestFirstWithPaging();
 
@@ -1146,6 +1148,91 @@ void TestPostgresStore::walletVersionGrowsPerChange()
     const auto replayed = m_store->placeOrder(id, buy(2), "version-1", "", baseMs);
     QVERIFY(replayed->replayed);
     QCOMPARE(m_store->portfolio(id)->holdings.version, 3);
+}
+
+void TestPostgresStore::walletWatchersFollowSessions()
+{
+    const std::int64_t id = createAccount(QStringLiteral("ada"), QStringLiteral("1000.00"));
+    QVERIFY(m_store->insertQuote(Money::fromCents(1000), baseMs).ok());
+    // A second store is another replica, whose cache is stale, so its
+    // orders take the two-statement path while this store's take the
+    // cached one.
+    const std::unique_ptr<PostgresStore> other = openStore();
+    QVERIFY(other);
+
+    const auto unwatched = m_store->placeOrder(id, buy(1), "unwatched-1", "", baseMs);
+    QCOMPARE(unwatched->response.status, 201);
+    QVERIFY(!unwatched->walletWatched);
+    const auto unwatchedCached = m_store->placeOrder(id, buy(1), "unwatched-2", "", baseMs);
+    QVERIFY(!unwatchedCached->walletWatched);
+    QVERIFY(m_store->ordersFilledFromCache() > 0);
+
+    // Two sessions watch; the read returns the wallet as it is.
+    const auto watched = m_store->watchPortfolio(id);
+    QVERIFY(watched.ok());
+    QCOMPARE(watched->holdings.shares, 2);
+    QCOMPARE(watched->holdings.version, 2);
+    QVERIFY(other->watchPortfolio(id).ok());
+
+    const auto cached = m_store->placeOrder(id, buy(1), "watched-1", "", baseMs);
+    QVERIFY(cached->walletWatched);
+    const auto uncached = other->placeOrder(id, buy(1), "watched-2", "", baseMs);
+    QCOMPARE(uncached->response.status, 201);
+    QVERIFY(uncached->walletWatched);
+
+    // One session left: still watched. Both left: not watched, and an extra
+    // unwatch does not take the count below zero.
+    QVERIFY(m_store->unwatchPortfolio(id).ok());
+    QVERIFY(m_store->placeOrder(id, sell(1), "one-left", "", baseMs)->walletWatched);
+    QVERIFY(other->unwatchPortfolio(id).ok());
+    QVERIFY(!m_store->placeOrder(id, sell(1), "none-left", "", baseMs)->walletWatched);
+    QVERIFY(m_store->unwatchPortfolio(id).ok());
+    QVERIFY(m_store->watchPortfolio(id).ok());
+    QVERIFY(m_store->placeOrder(id, sell(1), "watched-again", "", baseMs)->walletWatched);
+
+    QVERIFY(!m_store->watchPortfolio(999).ok());
+}
+
+void TestPostgresStore::watchRacingOrdersMissesNone()
+{
+    // A session that starts watching while another replica trades must get
+    // every change: one in its first read, or one published because the
+    // order saw the watcher. An order newer than the read that saw no
+    // watcher would be lost to the session.
+    const std::int64_t id = createAccount(QStringLiteral("ada"), QStringLiteral("100000.00"));
+    QVERIFY(m_store->insertQuote(Money::fromCents(1000), baseMs).ok());
+    const std::unique_ptr<PostgresStore> trader = openStore();
+    QVERIFY(trader);
+
+    constexpr int rounds = 30;
+    for (int round = 0; round < rounds; ++round) {
+        std::atomic<bool> stop = false;
+        std::vector<std::pair<std::int64_t, bool>> orders;  // version, watched
+        std::thread trading([&] {
+            for (int i = 0; !stop || i < 4; ++i) {
+                const auto order = trader->placeOrder(id, i % 2 ? sell(1) : buy(1), "", "", baseMs);
+                if (order.ok() && order->changedPortfolio)
+                    orders.emplace_back(order->changedPortfolio->holdings.version,
+                                        order->walletWatched);
+            }
+        });
+        QThread::usleep(QRandomGenerator::global()->bounded(3000));
+        const auto watched = m_store->watchPortfolio(id);
+        QThread::usleep(2000);
+        stop = true;
+        trading.join();
+        QVERIFY(watched.ok());
+
+        for (const auto& [version, orderWatched] : orders) {
+            QVERIFY2(version <= watched->holdings.version || orderWatched,
+                     qPrintable(QStringLiteral("round %1: version %2 after the read of version %3 "
+                                               "saw no watcher")
+                                    .arg(round)
+                                    .arg(version)
+                                    .arg(watched->holdings.version)));
+        }
+        QVERIFY(m_store->unwatchPortfolio(id).ok());
+    }
 }
 
 void TestPostgresStore::praiseAddsBonusPerShare()
