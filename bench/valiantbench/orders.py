@@ -14,7 +14,7 @@ from .common import Postgres, Row, build_dir, free_port, met, rss_kib, start_ser
 
 TARGET_RATIO = 0.7
 # Alternating rounds of orderbench and pgbench per client count.
-ROUNDS = 3
+ROUNDS = 5
 
 
 def run_orderbench(urls, clients, seconds):
