@@ -21,6 +21,13 @@ using core::makeError;
 // Keys are pruned at most this often, so placing an order rarely pays for it.
 constexpr std::int64_t pruneIntervalMs = 60'000;
 
+// The schema version that added accounts.wallet_watchers. Replicas of older
+// versions stream without counting, so for this long after a database was
+// upgraded to it (a rolling deploy runs both versions), every wallet change
+// is published as before.
+constexpr int walletWatchersVersion = 6;
+constexpr std::int64_t uncountedWatchersGraceMs = 15 * 60'000;
+
 Error accountNotFound(std::int64_t accountId)
 {
     return makeError(404, QStringLiteral("not_found"),
@@ -357,6 +364,19 @@ Result<core::Ok> PostgresStore::migrate()
         const Result<int> version = applyPostgresMigrations(connection, d->displayName);
         if (!version)
             return version.error();
+
+        // A fresh database got every migration in one run, so no older
+        // replica can be streaming from it.
+        pqxx::nontransaction transaction(connection);
+        const pqxx::result applied = transaction.exec_params(
+            "SELECT (SELECT applied_ms FROM schema_migrations WHERE version = $1), "
+            "(SELECT applied_ms FROM schema_migrations WHERE version = $1 - 1)",
+            walletWatchersVersion);
+        const pqxx::row times = applied[0];
+        const bool upgraded = !times[0].is_null() && !times[1].is_null() &&
+                              times[0].as<std::int64_t>() - times[1].as<std::int64_t>() > 60'000;
+        d->publishAllWalletsUntilMs =
+            upgraded ? times[0].as<std::int64_t>() + uncountedWatchersGraceMs : 0;
         return core::Ok{};
     });
 }
@@ -494,14 +514,19 @@ Result<OrderOutcome> PostgresStore::placeOrder(std::int64_t accountId, const Ord
                                                std::int64_t nowMs)
 {
     const OrderAttempt attempt{accountId, request, idempotencyKey, requestFingerprint, nowMs};
-    return d->run("placeOrder", [&](pqxx::connection& connection) -> Result<OrderOutcome> {
-        d->pruneIdempotencyKeys(connection, nowMs);
-        if (std::optional<OrderOutcome> filled = d->tryCachedOrder(connection, attempt))
-            return std::move(*filled);
-        return d->optimistically<OrderOutcome>(connection, [&](auto& transaction, bool locked) {
-            return d->tryOrder(transaction, locked, attempt);
+    Result<OrderOutcome> outcome =
+        d->run("placeOrder", [&](pqxx::connection& connection) -> Result<OrderOutcome> {
+            d->pruneIdempotencyKeys(connection, nowMs);
+            if (std::optional<OrderOutcome> filled = d->tryCachedOrder(connection, attempt))
+                return std::move(*filled);
+            return d->optimistically<OrderOutcome>(connection, [&](auto& transaction, bool locked) {
+                return d->tryOrder(transaction, locked, attempt);
+            });
         });
-    });
+    // Wall-clock time, because the grace is about when the upgrade ran.
+    if (outcome && QDateTime::currentMSecsSinceEpoch() < d->publishAllWalletsUntilMs.load())
+        outcome->walletWatched = true;
+    return outcome;
 }
 
 Result<PraiseResult> PostgresStore::praise(std::int64_t accountId, std::int64_t nowMs)

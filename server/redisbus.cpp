@@ -382,7 +382,10 @@ void RedisBus::Private::appendPipelined(const char* stream,
         void* raw = nullptr;
         const int status = redisGetReply(publisher.get(), &raw);
         const Reply reply(static_cast<redisReply*>(raw));
-        if (status != REDIS_OK || !published(stream, reply.get()))
+        // A lost connection (status not REDIS_OK) also goes through
+        // published(), which logs it, drops the broken context and marks
+        // the changes lost, so that they are made good once Redis is back.
+        if (!published(stream, status == REDIS_OK ? reply.get() : nullptr))
             return;
     }
 }
@@ -391,11 +394,22 @@ void RedisBus::Private::runPortfolioPublisher()
 {
     std::unique_lock lock(portfolioMutex);
     for (;;) {
-        portfolioReady.wait(lock, [this] { return portfolioStopping || !portfolioQueue.empty(); });
-        if (portfolioQueue.empty())
+        const auto due = [this] { return portfolioStopping || !portfolioQueue.empty(); };
+        // Changes lost in a failed publish are made good by the
+        // wallets_stale marker, which goes out with the next publish that
+        // works. Without more changes to send, the marker is sent alone
+        // once a retry interval has passed.
+        bool retryDue = false;
+        if (publishFailing)
+            retryDue = !portfolioReady.wait_for(lock, std::chrono::milliseconds(maxBackoffMs), due);
+        else
+            portfolioReady.wait(lock, due);
+        if (portfolioQueue.empty() && !retryDue)
             return;  // stopping, and everything queued went out
         std::deque<QList<QByteArray>> batch;
         batch.swap(portfolioQueue);
+        if (retryDue && batch.empty())
+            staleMarkerDue = true;
         if (staleMarkerDue) {
             batch.push_back(walletsStaleMarker());
             staleMarkerDue = false;

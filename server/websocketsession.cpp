@@ -41,6 +41,10 @@ constexpr auto closeTimeout = std::chrono::seconds(2);
 // An authenticated stream re-checks its token this often, so a log-out or
 // expiry on any replica ends it even when no wallet change is pushed.
 constexpr auto tokenRecheckInterval = std::chrono::seconds(30);
+// A failed watching wallet read is tried again after this, doubling per
+// failure up to tokenRecheckInterval. Until it succeeds, changes made on
+// other replicas do not reach the session.
+constexpr auto watchRetryDelay = std::chrono::milliseconds(500);
 // A client sends one auth message, so more invalid messages than this come
 // from a broken or hostile client. The stream then closes rather than send
 // an error for each one and log it.
@@ -163,7 +167,7 @@ struct WebSocketSession::Private
     void unwatchPortfolio();
     void enqueuePortfolio(Outgoing item);
     void recheckToken();
-    void scheduleRecheck();
+    void scheduleRecheck(std::chrono::steady_clock::duration delay = tokenRecheckInterval);
     void sendErrorAndClose(const QString& code, const QString& message,
                            websocket::close_code closeCode);
     void goAway();
@@ -215,6 +219,7 @@ struct WebSocketSession::Private
     // store (0 for none), and whether a watching read is running.
     std::int64_t watchedAccount = 0;
     bool watchLoading = false;
+    int watchFailures = 0;  // in a row
     // The newest wallet version queued for the client. Wallet changes can
     // arrive out of order (two orders of one account finishing on two
     // workers or replicas), so an older or equal one is dropped.
@@ -644,9 +649,9 @@ void WebSocketSession::Private::recheckToken()
         });
 }
 
-void WebSocketSession::Private::scheduleRecheck()
+void WebSocketSession::Private::scheduleRecheck(std::chrono::steady_clock::duration delay)
 {
-    recheckTimer.expires_after(tokenRecheckInterval);
+    recheckTimer.expires_after(delay);
     recheckTimer.async_wait([session = self()](beast::error_code error) {
         Private& state = *session->d;
         if (error || state.ended || state.closing) {
@@ -694,8 +699,15 @@ void WebSocketSession::Private::loadPortfolio()
             Private& state = *session->d;
             if (watch) {
                 state.watchLoading = false;
-                if (portfolio)
+                if (portfolio) {
                     state.watchedAccount = id;
+                    state.watchFailures = 0;
+                } else if (!state.ended && !state.closing && state.accountId == id) {
+                    // The recheck tries the read again, sooner than usual.
+                    const int doublings = std::min(state.watchFailures++, 6);
+                    state.scheduleRecheck(std::min<std::chrono::steady_clock::duration>(
+                        watchRetryDelay * (1 << doublings), tokenRecheckInterval));
+                }
                 // Counted after the session ended or changed account.
                 if (state.ended || state.accountId != id)
                     state.unwatchPortfolio();
@@ -726,8 +738,8 @@ void WebSocketSession::Private::loadPortfolio()
         });
 }
 
-/// Stops counting this session as a watcher of its account's wallet. It
-/// runs on a worker and nobody waits for it.
+/// Stops counting this session as a watcher of its account's wallet. The
+/// update runs on a worker, and the session does not wait for it.
 void WebSocketSession::Private::unwatchPortfolio()
 {
     if (watchedAccount == 0)

@@ -150,6 +150,8 @@ private Q_SLOTS:
     void walletChangeDuringOutageDelivered();
     void olderWalletVersionDropped();
     void unwatchedWalletStaysOffRedis();
+    void followerPublishesAfterRedisRestart();
+    void failedWatchReadRetriedSoon();
     void postgresRestartRecovers();
     void bankBalancesMatchHistory();
     void transactionPoolingRejected();
@@ -174,6 +176,7 @@ private:
 
     PostgresServer m_postgres;
     RedisServer m_redis;
+    QString m_databaseName;
     QString m_databaseUrl;
     int m_databaseNumber = 0;
     std::vector<Replica> m_replicas;
@@ -195,9 +198,9 @@ void ReplicasTest::init()
         QVERIFY2(m_redis.start(), qPrintable(m_redis.errorString()));
     QCOMPARE(m_redis.command({QStringLiteral("FLUSHALL")}), QByteArray("+OK\r\n"));
 
-    const QString database = QStringLiteral("replicas_%1").arg(++m_databaseNumber);
-    QVERIFY2(m_postgres.createDatabase(database), qPrintable(m_postgres.errorString()));
-    m_databaseUrl = m_postgres.url(database);
+    m_databaseName = QStringLiteral("replicas_%1").arg(++m_databaseNumber);
+    QVERIFY2(m_postgres.createDatabase(m_databaseName), qPrintable(m_postgres.errorString()));
+    m_databaseUrl = m_postgres.url(m_databaseName);
 }
 
 void ReplicasTest::cleanup()
@@ -681,6 +684,88 @@ void ReplicasTest::unwatchedWalletStaysOffRedis()
                  return walletEntries() == entries;
              }),
              "wallet changes still reach Redis after the session closed");
+}
+
+void ReplicasTest::followerPublishesAfterRedisRestart()
+{
+    // A follower publishes only wallet changes, so after a Redis restart
+    // its first publish is the one that finds the connection broken. That
+    // change and the later ones must still reach a stream on the leader.
+    const QString notReady = startTwoOnRedis(QStringLiteral("1000.00"));
+    QVERIFY2(notReady.isEmpty(), qPrintable(notReady));
+    const int leader = soleLeader();
+    QVERIFY(leader >= 0);
+    const HttpClient follower(m_replicas[std::size_t(1 - leader)]->baseUrl());
+
+    const HttpResponse created =
+        follower.post(QStringLiteral("/api/v1/accounts"),
+                      {{"username", QStringLiteral("restart")}, {"password", QStringLiteral("correct horse")}});
+    QVERIFY2(created.status == 201, qPrintable(created.describe()));
+    const QString token = created.json().value(QStringLiteral("token")).toString();
+    const auto buy = [&] {
+        return follower.post(QStringLiteral("/api/v1/orders"),
+                             {{"side", QStringLiteral("buy")}, {"quantity", 1}}, token);
+    };
+    StreamClient stream(m_replicas[std::size_t(leader)]->webSocketUrl(QStringLiteral("/api/v1/stream")),
+                        token);
+    QVERIFY(stream.waitForConnected());
+    QVERIFY(waitFor([&] { return !stream.shares().isEmpty(); }));
+    QCOMPARE(buy().status, 201);
+    QVERIFY(waitFor([&] { return stream.shares().last() == 1; }));
+
+    m_redis.kill();
+    QVERIFY2(m_redis.start(), qPrintable(m_redis.errorString()));
+    for (const Replica& replica : m_replicas) {
+        QVERIFY2(waitFor([&] {
+                     return up(*replica).value(QStringLiteral("bus")).toString() ==
+                            QLatin1String("redis");
+                 }),
+                 qPrintable(describeReplicas()));
+    }
+
+    QCOMPARE(buy().status, 201);
+    QVERIFY2(waitFor([&] { return stream.shares().last() == 2; }),
+             qPrintable(QStringLiteral("last wallet has %1 shares").arg(stream.shares().last())));
+    QCOMPARE(buy().status, 201);
+    QVERIFY2(waitFor([&] { return stream.shares().last() == 3; }),
+             qPrintable(QStringLiteral("last wallet has %1 shares").arg(stream.shares().last())));
+}
+
+void ReplicasTest::failedWatchReadRetriedSoon()
+{
+    // Until a stream's first wallet read succeeds, the database does not
+    // count the stream as watching, so orders on another replica are not
+    // published to it. The read is tried again within seconds, not at the
+    // 30-second token recheck.
+    const QString notReady = startTwoOnRedis(QStringLiteral("1000.00"));
+    QVERIFY2(notReady.isEmpty(), qPrintable(notReady));
+    const HttpClient client(m_replicas[0]->baseUrl());
+    const HttpResponse created =
+        client.post(QStringLiteral("/api/v1/accounts"),
+                    {{"username", QStringLiteral("retried")}, {"password", QStringLiteral("correct horse")}});
+    QVERIFY2(created.status == 201, qPrintable(created.describe()));
+    const QString token = created.json().value(QStringLiteral("token")).toString();
+
+    // With the column renamed, the watching read fails with a database error.
+    const auto renameColumn = [&](const char* from, const char* to) {
+        return m_postgres.execute(QStringLiteral("ALTER TABLE accounts RENAME COLUMN %1 TO %2")
+                                      .arg(QLatin1String(from), QLatin1String(to)),
+                                  nullptr, m_databaseName);
+    };
+    QVERIFY2(renameColumn("wallet_watchers", "renamed_watchers"), qPrintable(m_postgres.errorString()));
+    StreamClient stream(m_replicas[1]->webSocketUrl(QStringLiteral("/api/v1/stream")), token);
+    QVERIFY(stream.waitForConnected());
+    QVERIFY2(waitFor([&] {
+                 return m_replicas[1]->standardError().contains("could not load the wallet");
+             }),
+             qPrintable(describeReplicas()));
+    QVERIFY2(renameColumn("renamed_watchers", "wallet_watchers"), qPrintable(m_postgres.errorString()));
+
+    const HttpResponse bought = client.post(QStringLiteral("/api/v1/orders"),
+                                            {{"side", QStringLiteral("buy")}, {"quantity", 2}}, token);
+    QVERIFY2(bought.status == 201, qPrintable(bought.describe()));
+    QVERIFY2(waitFor([&] { return !stream.shares().isEmpty() && stream.shares().last() == 2; }, 10'000),
+             qPrintable(QStringLiteral("%1 wallet messages").arg(stream.shares().size())));
 }
 
 // --- PostgreSQL restart --------------------------------------------------

@@ -140,6 +140,7 @@ private Q_SLOTS:
     void walletVersionGrowsPerChange();
     void walletWatchersFollowSessions();
     void watchRacingOrdersMissesNone();
+    void upgradedDatabasePublishesAllWallets();
     void diskFullGivesStorageFull();
     void ordersNewestFirstWithPaging();
 
@@ -1233,6 +1234,28 @@ void TestPostgresStore::watchRacingOrdersMissesNone()
         }
         QVERIFY(m_store->unwatchPortfolio(id).ok());
     }
+}
+
+void TestPostgresStore::upgradedDatabasePublishesAllWallets()
+{
+    // Replicas from before wallet_watchers stream without counting, so for
+    // 15 minutes after an upgrade every wallet change counts as watched.
+    const std::int64_t id = createAccount(QStringLiteral("ada"), QStringLiteral("1000.00"));
+    QVERIFY(m_store->insertQuote(Money::fromCents(1000), baseMs).ok());
+    const auto reopen = [&](qint64 upgradedMinutesAgo) {
+        const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
+        sql(QStringLiteral("UPDATE schema_migrations SET applied_ms = %1 WHERE version < 6; "
+                           "UPDATE schema_migrations SET applied_ms = %2 WHERE version >= 6")
+                .arg(nowMs - 24 * 3600'000)
+                .arg(nowMs - upgradedMinutesAgo * 60'000));
+        m_store = openStore();
+        return m_store && m_store->migrate().ok();
+    };
+
+    QVERIFY(reopen(5));
+    QVERIFY(m_store->placeOrder(id, buy(1), "upgraded-5-minutes-ago", "", baseMs)->walletWatched);
+    QVERIFY(reopen(20));
+    QVERIFY(!m_store->placeOrder(id, buy(1), "upgraded-20-minutes-ago", "", baseMs)->walletWatched);
 }
 
 void TestPostgresStore::praiseAddsBonusPerShare()
