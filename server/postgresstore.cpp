@@ -471,32 +471,30 @@ Result<core::Ok> PostgresStore::deleteSession(const QByteArray& tokenHash)
 
 // --- Trading -----------------------------------------------------------------
 
-Result<core::Portfolio> PostgresStore::portfolio(std::int64_t accountId)
+Result<core::Portfolio> PostgresStore::Private::readPortfolio(const char* operation,
+                                                              const sql::Statement& statement,
+                                                              std::int64_t accountId)
 {
-    return d->run("portfolio", [&](pqxx::connection& connection) -> Result<core::Portfolio> {
+    return run(operation, [&](pqxx::connection& connection) -> Result<core::Portfolio> {
         pqxx::nontransaction transaction(connection);
-        const pqxx::result rows = d->exec(transaction, sql::portfolio, accountId);
+        const pqxx::result rows = exec(transaction, statement, accountId);
         if (rows.empty())
             return accountNotFound(accountId);
         const core::Portfolio portfolio{readHoldings(rows[0]), readOptionalQuote(rows[0], 3)};
-        d->cache.noteHoldings(accountId, portfolio.holdings);
-        d->cache.noteQuote(portfolio.lastQuote);
+        cache.noteHoldings(accountId, portfolio.holdings);
+        cache.noteQuote(portfolio.lastQuote);
         return portfolio;
     });
 }
 
+Result<core::Portfolio> PostgresStore::portfolio(std::int64_t accountId)
+{
+    return d->readPortfolio("portfolio", sql::portfolio, accountId);
+}
+
 Result<core::Portfolio> PostgresStore::watchPortfolio(std::int64_t accountId)
 {
-    return d->run("watchPortfolio", [&](pqxx::connection& connection) -> Result<core::Portfolio> {
-        pqxx::nontransaction transaction(connection);
-        const pqxx::result rows = d->exec(transaction, sql::watchPortfolio, accountId);
-        if (rows.empty())
-            return accountNotFound(accountId);
-        const core::Portfolio portfolio{readHoldings(rows[0]), readOptionalQuote(rows[0], 3)};
-        d->cache.noteHoldings(accountId, portfolio.holdings);
-        d->cache.noteQuote(portfolio.lastQuote);
-        return portfolio;
-    });
+    return d->readPortfolio("watchPortfolio", sql::watchPortfolio, accountId);
 }
 
 Result<core::Ok> PostgresStore::unwatchPortfolio(std::int64_t accountId)

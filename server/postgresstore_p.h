@@ -243,6 +243,11 @@ struct PostgresStore::Private
     std::optional<OrderOutcome> tryCachedOrder(pqxx::connection& connection,
                                                const OrderAttempt& attempt);
 
+    /// Runs `statement`, which returns the holdings and the newest quote of
+    /// account $1 like sql::portfolio, and notes both in the cache.
+    Result<core::Portfolio> readPortfolio(const char* operation, const sql::Statement& statement,
+                                          std::int64_t accountId);
+
     template <typename Transaction>
     std::optional<Result<PraiseResult>> tryPraise(Transaction& transaction, bool locked,
                                                   std::int64_t accountId, std::int64_t nowMs);

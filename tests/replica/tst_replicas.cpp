@@ -119,6 +119,20 @@ qint64 timeOf(const QJsonValue& value)
     return QDateTime::fromString(value.toString(), Qt::ISODateWithMs).toMSecsSinceEpoch();
 }
 
+/// Creates an account through `client` and returns its token, or "" after
+/// logging the response when the server rejected it.
+QString signUp(const HttpClient& client, const QString& username)
+{
+    const HttpResponse created = client.post(
+        QStringLiteral("/api/v1/accounts"),
+        {{"username", username}, {"password", QStringLiteral("correct horse")}});
+    if (created.status != 201) {
+        qWarning().noquote() << "Creating account" << username << "failed:" << created.describe();
+        return {};
+    }
+    return created.json().value(QStringLiteral("token")).toString();
+}
+
 /// "" when the ids are consecutive with no repeat, else the first problem.
 QString checkConsecutive(const QList<qint64>& ids)
 {
@@ -173,6 +187,8 @@ private:
     bool waitForQuotesAfter(qint64 afterId, int count) const;
     QString checkOnePerTick(const QList<QuoteRow>& quotes) const;
     QString describeReplicas() const;
+    /// Waits until every replica's /up reports `bus` as `state`.
+    bool waitForBuses(const char* state) const;
 
     PostgresServer m_postgres;
     RedisServer m_redis;
@@ -528,6 +544,18 @@ void ReplicasTest::redisOutageKeepsStreamsGapFree()
     }
 }
 
+bool ReplicasTest::waitForBuses(const char* state) const
+{
+    for (const Replica& replica : m_replicas) {
+        const bool reached = waitFor([&] {
+            return up(*replica).value(QStringLiteral("bus")).toString() == QLatin1String(state);
+        });
+        if (!reached)
+            return false;
+    }
+    return true;
+}
+
 QString ReplicasTest::startTwoOnRedis(const QString& startingCash)
 {
     if (!startReplicas(2, startingCash))
@@ -649,11 +677,8 @@ void ReplicasTest::unwatchedWalletStaysOffRedis()
     };
 
     const HttpClient client(m_replicas[0]->baseUrl());
-    const HttpResponse created =
-        client.post(QStringLiteral("/api/v1/accounts"),
-                    {{"username", QStringLiteral("watched")}, {"password", QStringLiteral("correct horse")}});
-    QVERIFY2(created.status == 201, qPrintable(created.describe()));
-    const QString token = created.json().value(QStringLiteral("token")).toString();
+    const QString token = signUp(client, QStringLiteral("watched"));
+    QVERIFY(!token.isEmpty());
     const auto order = [&](const char* side) {
         return client.post(QStringLiteral("/api/v1/orders"),
                            {{"side", QString::fromLatin1(side)}, {"quantity", 1}}, token);
@@ -697,11 +722,8 @@ void ReplicasTest::followerPublishesAfterRedisRestart()
     QVERIFY(leader >= 0);
     const HttpClient follower(m_replicas[std::size_t(1 - leader)]->baseUrl());
 
-    const HttpResponse created =
-        follower.post(QStringLiteral("/api/v1/accounts"),
-                      {{"username", QStringLiteral("restart")}, {"password", QStringLiteral("correct horse")}});
-    QVERIFY2(created.status == 201, qPrintable(created.describe()));
-    const QString token = created.json().value(QStringLiteral("token")).toString();
+    const QString token = signUp(follower, QStringLiteral("restart"));
+    QVERIFY(!token.isEmpty());
     const auto buy = [&] {
         return follower.post(QStringLiteral("/api/v1/orders"),
                              {{"side", QStringLiteral("buy")}, {"quantity", 1}}, token);
@@ -715,13 +737,7 @@ void ReplicasTest::followerPublishesAfterRedisRestart()
 
     m_redis.kill();
     QVERIFY2(m_redis.start(), qPrintable(m_redis.errorString()));
-    for (const Replica& replica : m_replicas) {
-        QVERIFY2(waitFor([&] {
-                     return up(*replica).value(QStringLiteral("bus")).toString() ==
-                            QLatin1String("redis");
-                 }),
-                 qPrintable(describeReplicas()));
-    }
+    QVERIFY2(waitForBuses("redis"), qPrintable(describeReplicas()));
 
     QCOMPARE(buy().status, 201);
     QVERIFY2(waitFor([&] { return stream.shares().last() == 2; }),
@@ -740,11 +756,8 @@ void ReplicasTest::failedWatchReadRetriedSoon()
     const QString notReady = startTwoOnRedis(QStringLiteral("1000.00"));
     QVERIFY2(notReady.isEmpty(), qPrintable(notReady));
     const HttpClient client(m_replicas[0]->baseUrl());
-    const HttpResponse created =
-        client.post(QStringLiteral("/api/v1/accounts"),
-                    {{"username", QStringLiteral("retried")}, {"password", QStringLiteral("correct horse")}});
-    QVERIFY2(created.status == 201, qPrintable(created.describe()));
-    const QString token = created.json().value(QStringLiteral("token")).toString();
+    const QString token = signUp(client, QStringLiteral("retried"));
+    QVERIFY(!token.isEmpty());
 
     // With the column renamed, the watching read fails with a database error.
     const auto renameColumn = [&](const char* from, const char* to) {
