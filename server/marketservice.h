@@ -62,8 +62,8 @@ public:
     Result<QList<Candle>> candles(std::int64_t intervalMs, std::int64_t fromMs, std::int64_t toMs);
 
     Result<core::Portfolio> portfolio(std::int64_t accountId);
-    /// The wallet for a stream session that starts or stops watching it;
-    /// see Store::watchPortfolio().
+    /// Reads the wallet for a stream session that starts watching it, or
+    /// stops counting a session that ends. See Store::watchPortfolio().
     Result<core::Portfolio> watchPortfolio(std::int64_t accountId);
     Result<core::Ok> unwatchPortfolio(std::int64_t accountId);
     /// Publishes the new wallet on the bus when the order changed it.

@@ -138,8 +138,8 @@ inline constexpr Statement portfolio{
     "SELECT id, price_cents, created_ms FROM quotes ORDER BY id DESC LIMIT 1) AS newest ON true "
     "WHERE accounts.id = $1"};
 
-// A stream session starts watching the account's wallet: the count goes up
-// and the wallet is read in one statement. The update takes the row lock,
+// A stream session starts watching the account's wallet. One statement
+// raises the count and reads the wallet. The update takes the row lock,
 // so a trading write either commits before it (and this read includes the
 // change) or after it (and that write's RETURNING includes the watcher).
 inline constexpr Statement watchPortfolio{

@@ -275,8 +275,8 @@ struct PostgresStore::Private
     mutable LogThrottle failureLog{std::chrono::seconds(10)};
     std::atomic<std::int64_t> lastPruneMs{0};
     TradingCache cache;
-    // Until then (ms since the epoch), every wallet change counts as
-    // watched; set by migrate().
+    // Until this time (ms since the epoch), every wallet change counts as
+    // watched. Set by migrate().
     std::atomic<std::int64_t> publishAllWalletsUntilMs{0};
     std::atomic<std::uint64_t> ordersFilledFromCache{0};
 };

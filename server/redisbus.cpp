@@ -247,6 +247,9 @@ struct RedisBus::Private
     /// an order does not wait for Redis or for other orders' XADDs.
     void queuePortfolio(QList<QByteArray> fields);
     void runPortfolioPublisher();
+    /// Sends PING on the publisher connection, so that a publisher whose
+    /// last publish failed finds out when Redis is back.
+    void probePublisher();
     void stopPortfolioPublisher();
 
     bool isStopping();
@@ -390,15 +393,24 @@ void RedisBus::Private::appendPipelined(const char* stream,
     }
 }
 
+void RedisBus::Private::probePublisher()
+{
+    std::lock_guard lock(publishMutex);
+    if (!connectPublisher())
+        return;
+    const Reply reply = command(publisher.get(), {QByteArrayLiteral("PING")});
+    published(portfolioStream, reply.get());
+}
+
 void RedisBus::Private::runPortfolioPublisher()
 {
     std::unique_lock lock(portfolioMutex);
     for (;;) {
         const auto due = [this] { return portfolioStopping || !portfolioQueue.empty(); };
         // Changes lost in a failed publish are made good by the
-        // wallets_stale marker, which goes out with the next publish that
-        // works. Without more changes to send, the marker is sent alone
-        // once a retry interval has passed.
+        // wallets_stale marker, which published() queues once a publish
+        // works again. Without more changes to send, a PING tries the
+        // connection once a retry interval has passed.
         bool retryDue = false;
         if (publishFailing)
             retryDue = !portfolioReady.wait_for(lock, std::chrono::milliseconds(maxBackoffMs), due);
@@ -406,10 +418,14 @@ void RedisBus::Private::runPortfolioPublisher()
             portfolioReady.wait(lock, due);
         if (portfolioQueue.empty() && !retryDue)
             return;  // stopping, and everything queued went out
+        if (portfolioQueue.empty()) {
+            lock.unlock();
+            probePublisher();
+            lock.lock();
+            continue;
+        }
         std::deque<QList<QByteArray>> batch;
         batch.swap(portfolioQueue);
-        if (retryDue && batch.empty())
-            staleMarkerDue = true;
         if (staleMarkerDue) {
             batch.push_back(walletsStaleMarker());
             staleMarkerDue = false;

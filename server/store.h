@@ -105,7 +105,7 @@ public:
     {
         return portfolio(accountId);
     }
-    /// Counts one watching stream session less; see watchPortfolio().
+    /// Counts one watching stream session less. See watchPortfolio().
     virtual Result<core::Ok> unwatchPortfolio(std::int64_t accountId)
     {
         (void)accountId;

@@ -687,7 +687,7 @@ void ReplicasTest::unwatchedWalletStaysOffRedis()
     const qint64 before = walletEntries();
     QVERIFY(before >= 0);
     QCOMPARE(order("buy").status, 201);
-    QTest::qWait(300);  // wallet changes are published from another thread
+    QTest::qWait(300);  // A publisher thread sends wallet changes.
     QCOMPARE(walletEntries(), before);
 
     auto stream = std::make_unique<StreamClient>(

@@ -1168,7 +1168,7 @@ void TestPostgresStore::walletWatchersFollowSessions()
     QVERIFY(!unwatchedCached->walletWatched);
     QVERIFY(m_store->ordersFilledFromCache() > 0);
 
-    // Two sessions watch; the read returns the wallet as it is.
+    // Two sessions watch, and the read returns the wallet as it is.
     const auto watched = m_store->watchPortfolio(id);
     QVERIFY(watched.ok());
     QCOMPARE(watched->holdings.shares, 2);
