@@ -155,8 +155,8 @@ Result<QJsonObject> parseObject(const QByteArray& body)
 {
     if (body.trimmed().isEmpty()) {
         return makeError(400, QStringLiteral("invalid_json"),
-                         QStringLiteral("The request body is empty. Send one JSON object, such as "
-                                        "{\"side\": \"buy\", \"quantity\": 1}."));
+                         QStringLiteral("The request body is empty. Send one JSON object with "
+                                        "the request's fields."));
     }
 
     // Qt's parser keeps the last of repeated members and accepts raw
@@ -176,8 +176,8 @@ Result<QJsonObject> parseObject(const QByteArray& body)
     }
     if (!document.isObject()) {
         return makeError(400, QStringLiteral("invalid_json"),
-                         QStringLiteral("The request body must be a JSON object, such as "
-                                        "{\"side\": \"buy\", \"quantity\": 1}."));
+                         QStringLiteral("The request body must be a JSON object, not an array "
+                                        "or a single value."));
     }
     return document.object();
 }
