@@ -414,6 +414,12 @@ HttpResponse postOrders(const Call& call)
     if (!account) {
         return HttpApi::errorResponse(account.error());
     }
+    const auto key = idempotencyKey(call.request);
+    if (!key) {
+        return HttpApi::errorResponse(key.error());
+    }
+    // A body that is not a JSON object never becomes an order request, so
+    // its key stays unused.
     const auto body = jsonBody(call.request);
     if (!body) {
         return HttpApi::errorResponse(body.error());
@@ -421,26 +427,20 @@ HttpResponse postOrders(const Call& call)
     const auto known = checkKnownFields(
         *body, {QStringLiteral("side"), QStringLiteral("quantity"), QStringLiteral("limit_price")},
         QStringLiteral("POST /api/v1/orders"));
-    if (!known) {
-        return HttpApi::errorResponse(known.error());
-    }
-    const auto order = api::decodeOrderRequest(*body, call.request.body);
-    if (!order) {
-        return HttpApi::errorResponse(order.error());
-    }
-    const auto key = idempotencyKey(call.request);
-    if (!key) {
-        return HttpApi::errorResponse(key.error());
-    }
-    // After the session lookup, which names the account, and before the
-    // order transaction.
-    if (call.limiter) {
+    const auto order = known ? api::decodeOrderRequest(*body, call.request.body)
+                             : core::Result<OrderRequest>(known.error());
+
+    // After the session lookup, which names the account, and before
+    // anything is written: an invalid order is written only under a key.
+    if (call.limiter && (order || !key->isEmpty())) {
         if (const auto limited = call.limiter->admitOrder(account->id)) {
             return rateLimitedResponse(*limited);
         }
     }
 
-    const auto outcome = call.service.placeOrder(account->id, *order, *key);
+    const auto outcome = order ? call.service.placeOrder(account->id, *order, *key)
+                               : call.service.rejectInvalidOrder(account->id, call.request.body,
+                                                                 *key, order.error());
     if (!outcome) {
         return HttpApi::errorResponse(outcome.error());
     }

@@ -3,7 +3,9 @@
 #include "core/apicodec.h"
 #include "metrics.h"
 #include "quotebus.h"
+#include "storecommon.h"
 
+#include <QCryptographicHash>
 #include <QLoggingCategory>
 
 #include <sodium.h>
@@ -354,6 +356,28 @@ Result<OrderOutcome> MarketService::placeOrder(std::int64_t accountId, const Ord
         else
             m_bus.deliverPortfolioLocally(accountId, *outcome->changedPortfolio);
     }
+    return outcome;
+}
+
+Result<OrderOutcome> MarketService::rejectInvalidOrder(std::int64_t accountId,
+                                                       const QByteArray& body,
+                                                       const QByteArray& idempotencyKey,
+                                                       const core::Error& error)
+{
+    const StoredResponse response = rejectedOrderResponse(error);
+    if (idempotencyKey.isEmpty())
+        return OrderOutcome{response, false, std::nullopt};
+
+    // A body that is no valid order has no canonical form, so only the same
+    // bytes count as a repeat. The prefix keeps this fingerprint apart from
+    // the canonical JSON of valid orders.
+    const QByteArray fingerprint =
+        "invalid body, SHA-256 " +
+        QCryptographicHash::hash(body, QCryptographicHash::Sha256).toHex();
+    const Result<OrderOutcome> outcome = timed(m_metrics, "keep_invalid_order", [&] {
+        return m_store.keepInvalidOrder(accountId, idempotencyKey, fingerprint, response, now());
+    });
+    noteWrite(outcome && !outcome->replayed, outcome);
     return outcome;
 }
 

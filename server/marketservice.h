@@ -69,6 +69,13 @@ public:
     /// Publishes the new wallet on the bus when the order changed it.
     Result<OrderOutcome> placeOrder(std::int64_t accountId, const OrderRequest& request,
                                     const QByteArray& idempotencyKey);
+    /// Rejects an order request whose body was invalid with `error`. With an
+    /// idempotency key the rejection is kept under the key, like a rejection
+    /// by the trading rules, so that a repeat of `body` replays it and any
+    /// other request with the key gets 422 idempotency_key_reused.
+    Result<OrderOutcome> rejectInvalidOrder(std::int64_t accountId, const QByteArray& body,
+                                            const QByteArray& idempotencyKey,
+                                            const core::Error& error);
     Result<PraiseResult> praise(std::int64_t accountId);
     Result<QList<Order>> orders(std::int64_t accountId, std::int64_t beforeId, int limit);
 

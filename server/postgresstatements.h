@@ -247,6 +247,21 @@ inline constexpr Statement recordRejection{
     "AND coalesce((SELECT max(id) FROM quotes), 0) = $10 "
     "ON CONFLICT DO NOTHING RETURNING 1"};
 
+// The rejection of an order whose body was invalid, kept under its key if
+// the key is new for the account. No row back means the key is taken.
+// $1 account, $2 key, $3 fingerprint and $5 body (hex), $4 status, $6 time.
+inline constexpr Statement keepInvalidOrder{
+    "keep_invalid_order",
+    "INSERT INTO idempotency_keys (account_id, idempotency_key, fingerprint, status, body, "
+    "created_ms) VALUES ($1, decode($2, 'hex'), decode($3, 'hex'), $4, decode($5, 'hex'), $6) "
+    "ON CONFLICT DO NOTHING RETURNING 1"};
+
+// The fingerprint, status and body (hex) kept for an account's key.
+inline constexpr Statement keptResponse{
+    "kept_response",
+    "SELECT encode(fingerprint, 'hex'), status, encode(body, 'hex') FROM idempotency_keys "
+    "WHERE account_id = $1 AND idempotency_key = decode($2, 'hex')"};
+
 // A praise in one statement: the new cash, if cash, shares and version are
 // still $6, $3 and $7 (the new version is $7 + 1), and the record of the
 // bonus. $1 account, $2 new cash, $3 shares held, $4 bonus, $5 time.
@@ -292,6 +307,8 @@ inline constexpr const Statement* all[] = {
     &recordFill,
     &recordCachedFill,
     &recordRejection,
+    &keepInvalidOrder,
+    &keptResponse,
     &recordPraise,
     &latestOrders,
 };

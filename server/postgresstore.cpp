@@ -527,6 +527,44 @@ Result<OrderOutcome> PostgresStore::placeOrder(std::int64_t accountId, const Ord
     return outcome;
 }
 
+Result<OrderOutcome> PostgresStore::keepInvalidOrder(std::int64_t accountId,
+                                                     const QByteArray& idempotencyKey,
+                                                     const QByteArray& requestFingerprint,
+                                                     const StoredResponse& response,
+                                                     std::int64_t nowMs)
+{
+    return d->run("keepInvalidOrder", [&](pqxx::connection& connection) -> Result<OrderOutcome> {
+        d->pruneIdempotencyKeys(connection, nowMs);
+        pqxx::nontransaction transaction(connection);
+        // Each statement commits on its own, so the read sees a key that a
+        // concurrent request inserted, which the insert waited for. A key
+        // pruned between the two is inserted on the next round.
+        for (int round = 0; round < 3; ++round) {
+            const pqxx::result inserted =
+                d->exec(transaction, sql::keepInvalidOrder, accountId, toHex(idempotencyKey),
+                        toHex(requestFingerprint), response.status, toHex(response.body), nowMs);
+            if (!inserted.empty())
+                return OrderOutcome{response, false, std::nullopt};
+
+            const pqxx::result kept =
+                d->exec(transaction, sql::keptResponse, accountId, toHex(idempotencyKey));
+            if (kept.empty())
+                continue;
+            if (fromHex(kept[0][0]) != requestFingerprint) {
+                return makeError(422, QStringLiteral("idempotency_key_reused"),
+                                 QStringLiteral("This Idempotency-Key was already used for a "
+                                                "different order. Send a new key for a new "
+                                                "order."));
+            }
+            const int status = kept[0][1].as<int>();
+            StoredResponse replay{status == 201 ? 200 : status, fromHex(kept[0][2])};
+            return OrderOutcome{replay, true, std::nullopt};
+        }
+        return makeError(503, QStringLiteral("database_unavailable"),
+                         QStringLiteral("The Idempotency-Key could not be stored; try again."));
+    });
+}
+
 Result<PraiseResult> PostgresStore::praise(std::int64_t accountId, std::int64_t nowMs)
 {
     return d->run("praise", [&](pqxx::connection& connection) -> Result<PraiseResult> {

@@ -77,6 +77,10 @@ public:
                                     const QByteArray& idempotencyKey,
                                     const QByteArray& requestFingerprint,
                                     std::int64_t nowMs) override;
+    Result<OrderOutcome> keepInvalidOrder(std::int64_t accountId, const QByteArray& idempotencyKey,
+                                          const QByteArray& requestFingerprint,
+                                          const StoredResponse& response,
+                                          std::int64_t nowMs) override;
     Result<PraiseResult> praise(std::int64_t accountId, std::int64_t nowMs) override;
     Result<QList<Order>> orders(std::int64_t accountId, std::int64_t beforeId, int limit) override;
 

@@ -171,6 +171,28 @@ void insertIdempotencyKey(sqlite3* connection, std::int64_t accountId, const QBy
     statement.run();
 }
 
+/// The outcome of a request whose idempotency key the account already
+/// used: a replay of the first response when the request is the same, and
+/// 422 idempotency_key_reused when it is not. Empty for a new key.
+std::optional<Result<OrderOutcome>> replayKnownKey(sqlite3* connection, std::int64_t accountId,
+                                                   const QByteArray& key,
+                                                   const QByteArray& fingerprint)
+{
+    const std::optional<StoredKey> stored = selectIdempotencyKey(connection, accountId, key);
+    if (!stored) {
+        return std::nullopt;
+    }
+    if (stored->fingerprint != fingerprint) {
+        return Result<OrderOutcome>(
+            makeError(422, QStringLiteral("idempotency_key_reused"),
+                      QStringLiteral("This Idempotency-Key was already used for a "
+                                     "different order. Send a new key for a new order.")));
+    }
+    StoredResponse replay = stored->response;
+    replay.status = replay.status == 201 ? 200 : replay.status;
+    return Result<OrderOutcome>(OrderOutcome{replay, true, std::nullopt});
+}
+
 Order insertOrder(sqlite3* connection, std::int64_t accountId, const OrderRequest& request,
                   const core::Fill& fill, const Quote& quote, std::int64_t nowMs)
 {
@@ -516,6 +538,17 @@ Result<core::Portfolio> SqliteStore::portfolio(std::int64_t accountId)
     });
 }
 
+void SqliteStore::pruneIdempotencyKeys(sqlite3* connection, std::int64_t nowMs)
+{
+    if (nowMs - m_lastPruneMs.load() < pruneIntervalMs) {
+        return;
+    }
+    SqliteStatement prune(connection, "DELETE FROM idempotency_keys WHERE created_ms < ?1");
+    prune.bind(1, nowMs - idempotencyKeyRetentionMs);
+    prune.run();
+    m_lastPruneMs.store(nowMs);
+}
+
 Result<OrderOutcome> SqliteStore::placeOrder(std::int64_t accountId, const OrderRequest& request,
                                              const QByteArray& idempotencyKey,
                                              const QByteArray& requestFingerprint,
@@ -527,27 +560,13 @@ Result<OrderOutcome> SqliteStore::placeOrder(std::int64_t accountId, const Order
         std::lock_guard writeLock(m_writeMutex);
         SqliteTransaction transaction(connection, Mode::Write);
 
-        if (nowMs - m_lastPruneMs.load() >= pruneIntervalMs) {
-            SqliteStatement prune(connection, "DELETE FROM idempotency_keys WHERE created_ms < ?1");
-            prune.bind(1, nowMs - idempotencyKeyRetentionMs);
-            prune.run();
-            m_lastPruneMs.store(nowMs);
-        }
+        pruneIdempotencyKeys(connection, nowMs);
 
         // A known key replays its first response and changes nothing.
         if (!idempotencyKey.isEmpty()) {
-            const std::optional<StoredKey> stored =
-                selectIdempotencyKey(connection, accountId, idempotencyKey);
-            if (stored && stored->fingerprint != requestFingerprint) {
-                return makeError(
-                    422, QStringLiteral("idempotency_key_reused"),
-                    QStringLiteral("This Idempotency-Key was already used for a "
-                                   "different order. Send a new key for a new order."));
-            }
-            if (stored) {
-                StoredResponse replay = stored->response;
-                replay.status = replay.status == 201 ? 200 : replay.status;
-                return OrderOutcome{replay, true, std::nullopt};
+            if (auto replay =
+                    replayKnownKey(connection, accountId, idempotencyKey, requestFingerprint)) {
+                return std::move(*replay);
             }
         }
 
@@ -582,6 +601,30 @@ Result<OrderOutcome> SqliteStore::placeOrder(std::int64_t accountId, const Order
         }
         transaction.commit();
         return outcome;
+    });
+}
+
+Result<OrderOutcome> SqliteStore::keepInvalidOrder(std::int64_t accountId,
+                                                   const QByteArray& idempotencyKey,
+                                                   const QByteArray& requestFingerprint,
+                                                   const StoredResponse& response,
+                                                   std::int64_t nowMs)
+{
+    return guarded("keepInvalidOrder", [&]() -> Result<OrderOutcome> {
+        SqlitePool::Lease lease = m_pool->acquire();
+        sqlite3* connection = lease.handle();
+        std::lock_guard writeLock(m_writeMutex);
+        SqliteTransaction transaction(connection, Mode::Write);
+
+        pruneIdempotencyKeys(connection, nowMs);
+        if (auto replay =
+                replayKnownKey(connection, accountId, idempotencyKey, requestFingerprint)) {
+            return std::move(*replay);
+        }
+        insertIdempotencyKey(connection, accountId, idempotencyKey, requestFingerprint, response,
+                             nowMs);
+        transaction.commit();
+        return OrderOutcome{response, false, std::nullopt};
     });
 }
 

@@ -12,6 +12,8 @@
 #include <memory>
 #include <mutex>
 
+struct sqlite3;
+
 namespace valiant::server {
 
 class SqlitePool;
@@ -60,11 +62,18 @@ public:
                                     const QByteArray& idempotencyKey,
                                     const QByteArray& requestFingerprint,
                                     std::int64_t nowMs) override;
+    Result<OrderOutcome> keepInvalidOrder(std::int64_t accountId, const QByteArray& idempotencyKey,
+                                          const QByteArray& requestFingerprint,
+                                          const StoredResponse& response,
+                                          std::int64_t nowMs) override;
     Result<PraiseResult> praise(std::int64_t accountId, std::int64_t nowMs) override;
     Result<QList<Order>> orders(std::int64_t accountId, std::int64_t beforeId, int limit) override;
 
 private:
     explicit SqliteStore(std::unique_ptr<SqlitePool> pool);
+    /// Deletes expired idempotency keys, at most once a minute. Call with
+    /// the write lock held, inside a write transaction.
+    void pruneIdempotencyKeys(sqlite3* connection, std::int64_t nowMs);
 
     std::unique_ptr<SqlitePool> m_pool;
     // Serializes this process's write transactions, so they wait here in

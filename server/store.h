@@ -122,6 +122,16 @@ public:
                                             const QByteArray& idempotencyKey,
                                             const QByteArray& requestFingerprint,
                                             std::int64_t nowMs) = 0;
+    /// Keeps `response`, the rejection of an order request whose body was
+    /// invalid, under `idempotencyKey` when the key is new for the account.
+    /// A key already used returns its first response as a replay when
+    /// `requestFingerprint` matches, and 422 idempotency_key_reused when it
+    /// does not, as placeOrder() does.
+    virtual Result<OrderOutcome> keepInvalidOrder(std::int64_t accountId,
+                                                  const QByteArray& idempotencyKey,
+                                                  const QByteArray& requestFingerprint,
+                                                  const StoredResponse& response,
+                                                  std::int64_t nowMs) = 0;
     virtual Result<PraiseResult> praise(std::int64_t accountId, std::int64_t nowMs) = 0;
     /// Newest first, ids below `beforeId` (all when beforeId <= 0).
     virtual Result<QList<Order>> orders(std::int64_t accountId, std::int64_t beforeId,

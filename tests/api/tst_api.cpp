@@ -136,6 +136,9 @@ private Q_SLOTS:
     void idempotentRepeatReturnsFirstAnswer();
     void idempotencyKeyReusedWithOtherBody();
     void idempotentRejectionReplayed();
+    void invalidOrderKeepsItsKey();
+    void invalidOrderWithoutKeyKeepsNothing();
+    void nonJsonOrderLeavesKeyUnused();
     void idempotencyKeyPerAccount();
     void idempotencyKeyTooLong();
 
@@ -1269,6 +1272,68 @@ void ApiTest::idempotentRejectionReplayed()
     const HttpResponse repeat = order(*m_trading, account.token, sell, "key-reject");
     QVERIFY2(repeat.status == 200, qPrintable(repeat.describe()));
     QCOMPARE(repeat.json(), first.json());
+    QCOMPARE(portfolio(*m_trading, account.token).value("shares").toInteger(), 1);
+}
+
+void ApiTest::invalidOrderKeepsItsKey()
+{
+    const Account account = createAccount(*m_trading, "badkey");
+    HttpHeaders headers = HttpClient::jsonHeaders(account.token);
+    headers.append({"Idempotency-Key", QByteArray("key-invalid")});
+    const QByteArray invalid = R"({"side":"buy","quantity":0})";
+
+    const HttpResponse first = trading().send("POST", "/api/v1/orders", invalid, headers);
+    verifyError(first, 422, "invalid_quantity");
+
+    // The same bytes again replay the rejection.
+    const HttpResponse repeat = trading().send("POST", "/api/v1/orders", invalid, headers);
+    QVERIFY2(repeat.status == 200, qPrintable(repeat.describe()));
+    QCOMPARE(repeat.header("Idempotent-Replayed"), QByteArray("true"));
+    QCOMPARE(repeat.json(), first.json());
+
+    // A valid order under the used key is another request: rejected, not placed.
+    const QByteArray valid = R"({"side":"buy","quantity":1})";
+    verifyError(trading().send("POST", "/api/v1/orders", valid, headers), 422,
+                "idempotency_key_reused");
+    QCOMPARE(portfolio(*m_trading, account.token).value("shares").toInteger(), 0);
+    QCOMPARE(cents(portfolio(*m_trading, account.token).value("cash")), tradingStartingCents);
+    const HttpResponse history = trading().get("/api/v1/orders", account.token);
+    QCOMPARE(history.json().value("orders").toArray().size(), 0);
+
+    // An invalid order under a key that a filled order used is rejected too.
+    QCOMPARE(
+        order(*m_trading, account.token, {{"side", "buy"}, {"quantity", 1}}, "key-filled").status,
+        201);
+    HttpHeaders filledKey = HttpClient::jsonHeaders(account.token);
+    filledKey.append({"Idempotency-Key", QByteArray("key-filled")});
+    verifyError(trading().send("POST", "/api/v1/orders", invalid, filledKey), 422,
+                "idempotency_key_reused");
+    QCOMPARE(portfolio(*m_trading, account.token).value("shares").toInteger(), 1);
+}
+
+void ApiTest::invalidOrderWithoutKeyKeepsNothing()
+{
+    const Account account = createAccount(*m_trading, "badnokey");
+    const HttpHeaders headers = HttpClient::jsonHeaders(account.token);
+
+    verifyError(
+        trading().send("POST", "/api/v1/orders", R"({"side":"buy","quantity":-1})", headers), 422,
+        "invalid_quantity");
+    QCOMPARE(order(*m_trading, account.token, {{"side", "buy"}, {"quantity", 1}}).status, 201);
+    QCOMPARE(portfolio(*m_trading, account.token).value("shares").toInteger(), 1);
+}
+
+void ApiTest::nonJsonOrderLeavesKeyUnused()
+{
+    const Account account = createAccount(*m_trading, "badjson");
+    HttpHeaders headers = HttpClient::jsonHeaders(account.token);
+    headers.append({"Idempotency-Key", QByteArray("key-json")});
+
+    // Not a JSON object, so never an order request: the key stays free.
+    verifyError(trading().send("POST", "/api/v1/orders", R"({"side":"buy",)", headers), 400, {});
+    const HttpResponse placed =
+        order(*m_trading, account.token, {{"side", "buy"}, {"quantity", 1}}, "key-json");
+    QVERIFY2(placed.status == 201, qPrintable(placed.describe()));
     QCOMPARE(portfolio(*m_trading, account.token).value("shares").toInteger(), 1);
 }
 

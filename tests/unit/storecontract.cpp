@@ -294,6 +294,36 @@ void StoreContract::orderKeyReusedWithOtherBody()
     QCOMPARE(store().portfolio(id)->holdings.shares, 1);
 }
 
+void StoreContract::invalidOrderKeptUnderKey()
+{
+    const std::int64_t id = createAccount(QStringLiteral("ada"));
+    QVERIFY(store().insertQuote(Money::fromCents(1000), baseMs).ok());
+    const server::StoredResponse rejection{422, R"({"error":{"code":"invalid_quantity"}})"};
+
+    const auto first = store().keepInvalidOrder(id, "key-1", "invalid-1", rejection, baseMs);
+    QVERIFY(first.ok());
+    QVERIFY(!first->replayed);
+    QCOMPARE(first->response.status, 422);
+
+    const auto repeat = store().keepInvalidOrder(id, "key-1", "invalid-1", rejection, baseMs);
+    QVERIFY(repeat.ok());
+    QVERIFY(repeat->replayed);
+    QCOMPARE(repeat->response.body, rejection.body);
+
+    // A valid order under the kept key is another request.
+    const auto order = store().placeOrder(id, buy(1), "key-1", "buy-1", baseMs);
+    QVERIFY(!order.ok());
+    QCOMPARE(order.error().code, QStringLiteral("idempotency_key_reused"));
+    QCOMPARE(store().portfolio(id)->holdings.shares, 0);
+
+    // So is an invalid order under a key that a filled order used.
+    QCOMPARE(store().placeOrder(id, buy(1), "key-2", "buy-1", baseMs)->response.status, 201);
+    const auto invalid = store().keepInvalidOrder(id, "key-2", "invalid-1", rejection, baseMs);
+    QVERIFY(!invalid.ok());
+    QCOMPARE(invalid.error().code, QStringLiteral("idempotency_key_reused"));
+    QCOMPARE(store().portfolio(id)->holdings.shares, 1);
+}
+
 void StoreContract::orderKeysArePerAccount()
 {
     const std::int64_t ada = createAccount(QStringLiteral("ada"));

@@ -50,6 +50,7 @@ private Q_SLOTS:
     void orderRejectionIsReplayed();
     void orderReplayChangesNothing();
     void orderKeyReusedWithOtherBody();
+    void invalidOrderKeptUnderKey();
     void orderKeysArePerAccount();
     void orderKeysExpireAfterRetention();
     void orderSellReducesCostBasis();
