@@ -621,8 +621,8 @@ HttpResponse routeRequest(const HttpRequest& request, MarketService& service,
     if (allowed.isEmpty()) {
         return HttpApi::errorResponse(makeError(
             404, QStringLiteral("not_found"),
-            QStringLiteral("No endpoint has the path %1. Check the path against the list of "
-                           "endpoints in docs/api.md.")
+            QStringLiteral("No endpoint has the path %1. Every endpoint starts with /api/v1/ "
+                           "or is /up or /metrics; check the path for typos.")
                 .arg(QString::fromUtf8(path.left(200)))));
     }
     HttpResponse response = HttpApi::errorResponse(makeError(
