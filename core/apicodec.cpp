@@ -165,6 +165,9 @@ Result<QJsonObject> parseObject(const QByteArray& body)
     QJsonParseError parseError;
     const QJsonDocument document = QJsonDocument::fromJson(scan.text, &parseError);
     if (parseError.error != QJsonParseError::NoError) {
+        if (scan.invalidNumber && scan.invalidNumberAt <= parseError.offset) {
+            return *scan.invalidNumber;
+        }
         return makeError(400, QStringLiteral("invalid_json"),
                          QStringLiteral("The request body is not valid JSON (%1 at byte %2). Send "
                                         "one JSON object.")
@@ -173,6 +176,10 @@ Result<QJsonObject> parseObject(const QByteArray& body)
     }
     if (scan.error) {
         return *scan.error;
+    }
+    // Qt 6.4 accepts some literals that RFC 8259 does not, such as "1.".
+    if (scan.invalidNumber) {
+        return *scan.invalidNumber;
     }
     if (!document.isObject()) {
         return makeError(400, QStringLiteral("invalid_json"),

@@ -209,12 +209,21 @@ StrictJsonScan scanStrictJson(const QByteArray& body)
             continue;
         }
 
-        if (c == '-' || isDigit(c)) {
+        if (c == '-' || c == '+' || isDigit(c)) {
             qsizetype end = at;
             while (end < body.size() && numberCharacters.find(body[end]) != std::string_view::npos) {
                 ++end;
             }
-            if (const auto standIn = outOfRangeStandIn(body.mid(at, end - at))) {
+            const QByteArray literal = body.mid(at, end - at);
+            if (!isNumberLiteral(literal) && !scan.invalidNumber) {
+                scan.invalidNumber = invalidJson(
+                    QStringLiteral("the number %1 is not valid JSON; write it without leading "
+                                   "zeros or a plus sign, with digits on both sides of a point")
+                        .arg(QString::fromLatin1(literal.left(40))),
+                    at);
+                scan.invalidNumberAt = at;
+            }
+            if (const auto standIn = outOfRangeStandIn(literal)) {
                 scan.text.replace(at, end - at, *standIn);
             }
             at = end;

@@ -23,6 +23,12 @@ struct StrictJsonScan
     /// 400 invalid_json for the first repeated member name or raw control
     /// character. Only meaningful when `text` is valid JSON.
     std::optional<Error> error;
+    /// 400 invalid_json naming the first number literal that JSON does not
+    /// allow (a leading zero, a bare point, a plus sign). Qt's parser
+    /// rejects most of these with a vaguer message at or after
+    /// `invalidNumberAt`, and accepts some, such as "1.".
+    std::optional<Error> invalidNumber;
+    qsizetype invalidNumberAt = -1;
 };
 
 /// Scans `body` without parsing it fully. Stops at the first place where

@@ -17,6 +17,9 @@ class TestApiCodec : public QObject
 private Q_SLOTS:
     void parseObjectRejects_data();
     void parseObjectRejects();
+    void parseObjectNamesInvalidNumber_data();
+    void parseObjectNamesInvalidNumber();
+    void parseObjectReportsEarlierSyntaxError();
     void orderQuantity_data();
     void orderQuantity();
     void orderQuantityLiteral_data();
@@ -69,6 +72,38 @@ void TestApiCodec::parseObjectRejects()
     QVERIFY(!object.ok());
     QCOMPARE(object.error().status, 400);
     QCOMPARE(object.error().code, QStringLiteral("invalid_json"));
+}
+
+void TestApiCodec::parseObjectNamesInvalidNumber_data()
+{
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<QString>("literal");
+
+    QTest::newRow("leading zero") << QByteArray(R"({"quantity":01})") << QStringLiteral("01");
+    QTest::newRow("plus sign") << QByteArray(R"({"quantity":+1})") << QStringLiteral("+1");
+    QTest::newRow("bare point") << QByteArray(R"({"limit_price":1.})") << QStringLiteral("1.");
+    QTest::newRow("minus alone") << QByteArray(R"({"quantity":-})") << QStringLiteral("-");
+}
+
+void TestApiCodec::parseObjectNamesInvalidNumber()
+{
+    QFETCH(QByteArray, body);
+    QFETCH(QString, literal);
+
+    const auto object = api::parseObject(body);
+    QVERIFY(!object.ok());
+    QCOMPARE(object.error().code, QStringLiteral("invalid_json"));
+    QVERIFY2(object.error().message.contains(QStringLiteral("the number %1 is").arg(literal)),
+             qPrintable(object.error().message));
+}
+
+void TestApiCodec::parseObjectReportsEarlierSyntaxError()
+{
+    // The missing colon comes before the invalid number, so it is reported.
+    const auto object = api::parseObject(R"({"side" "buy","quantity":01})");
+    QVERIFY(!object.ok());
+    QVERIFY2(!object.error().message.contains(QStringLiteral("the number")),
+             qPrintable(object.error().message));
 }
 
 void TestApiCodec::orderQuantity_data()
