@@ -499,7 +499,7 @@ Datenbankdatei: %2</translation>
     </message>
     <message>
         <source>Connected to %1</source>
-        <translation>Verbunden mit %1</translation>
+        <translation>Verbunden: %1</translation>
     </message>
     <message>
         <source>Connecting to %1…</source>
@@ -896,11 +896,11 @@ Datenbankdatei: %2</translation>
     </message>
     <message>
         <source>&amp;Limit price per share (optional)</source>
-        <translation>&amp;Limitpreis je Aktie (optional)</translation>
+        <translation>&amp;Limitpreis je Anteil (optional)</translation>
     </message>
     <message>
         <source>Limit price per share</source>
-        <translation>Limitpreis je Aktie</translation>
+        <translation>Limitpreis je Anteil</translation>
     </message>
     <message>
         <source>Any price</source>
@@ -908,7 +908,7 @@ Datenbankdatei: %2</translation>
     </message>
     <message>
         <source>The most a buy pays or the least a sell takes per share. Leave empty to trade at the live price.</source>
-        <translation>Höchstens so viel zahlt ein Kauf, mindestens so viel nimmt ein Verkauf je Aktie. Leer lassen, um zum Live-Preis zu handeln.</translation>
+        <translation>Höchstens so viel zahlt ein Kauf, mindestens so viel nimmt ein Verkauf je Anteil. Leer lassen, um zum Live-Preis zu handeln.</translation>
     </message>
     <message>
         <source>Trading status</source>
