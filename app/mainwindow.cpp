@@ -10,6 +10,7 @@
 #include "pricealerts.h"
 #include "pricechart.h"
 #include "quoteheader.h"
+#include "servererrortext.h"
 #include "theme.h"
 #include "tradepanel.h"
 #include "walletview.h"
@@ -213,8 +214,7 @@ void MainWindow::handleFill(const core::Order& order)
 void MainWindow::handleRejection(const core::Error& error)
 {
     qCInfo(lcApp) << "Order rejected with" << error.code << ":" << error.message;
-    const QString reason = error.message.isEmpty() ? error.code : error.message;
-    m_messageBar->showError(tr("Order not placed. %1").arg(reason));
+    m_messageBar->showError(tr("Order not placed. %1").arg(serverErrorText(error)));
 }
 
 void MainWindow::placeOrder(core::Side side, std::int64_t quantity,
@@ -241,7 +241,8 @@ void MainWindow::praise()
     const std::int64_t shares = m_wallet->portfolio() ? m_wallet->portfolio()->holdings.shares : 0;
     m_client.praise([this, shares](core::Result<core::Money> bonus) {
         if (!bonus) {
-            m_messageBar->showError(tr("Praising the sun failed. %1").arg(bonus.error().message));
+            m_messageBar->showError(
+                tr("Praising the sun failed. %1").arg(serverErrorText(bonus.error())));
             return;
         }
         if (shares == 0) {

@@ -2,6 +2,61 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de_DE" sourcelanguage="en">
 <context>
+    <name>ServerError</name>
+    <message>
+        <source>You do not have enough cash for this order.</source>
+        <translation>Ihr Guthaben reicht für diesen Auftrag nicht aus.</translation>
+    </message>
+    <message>
+        <source>You do not hold that many shares.</source>
+        <translation>Sie halten nicht so viele Anteile.</translation>
+    </message>
+    <message>
+        <source>The price is beyond your limit price, so the order was not executed.</source>
+        <translation>Der Kurs liegt jenseits Ihres Limitpreises, daher wurde der Auftrag nicht ausgeführt.</translation>
+    </message>
+    <message>
+        <source>No price exists yet. Wait for the first quote.</source>
+        <translation>Es gibt noch keinen Kurs. Warten Sie auf den ersten.</translation>
+    </message>
+    <message>
+        <source>The quantity must be a whole number from 1 to 1,000,000.</source>
+        <translation>Die Menge muss eine ganze Zahl von 1 bis 1.000.000 sein.</translation>
+    </message>
+    <message>
+        <source>The limit price must be a positive amount in dollars and cents.</source>
+        <translation>Der Limitpreis muss ein positiver Betrag in Dollar und Cent sein.</translation>
+    </message>
+    <message>
+        <source>The amount is too large for an account.</source>
+        <translation>Der Betrag ist für ein Konto zu groß.</translation>
+    </message>
+    <message>
+        <source>Too many requests at once. Wait a moment and try again.</source>
+        <translation>Zu viele Anfragen auf einmal. Warten Sie kurz und versuchen Sie es erneut.</translation>
+    </message>
+    <message>
+        <source>The server cannot reach its database. Try again in a moment.</source>
+        <translation>Der Server erreicht seine Datenbank nicht. Versuchen Sie es gleich noch einmal.</translation>
+    </message>
+    <message>
+        <source>The server&apos;s disk is full. Try again later.</source>
+        <translation>Der Datenträger des Servers ist voll. Versuchen Sie es später erneut.</translation>
+    </message>
+    <message>
+        <source>The server is shutting down. Connect again in a moment.</source>
+        <translation>Der Server wird heruntergefahren. Verbinden Sie sich gleich erneut.</translation>
+    </message>
+    <message>
+        <source>Your session has ended. Log in again.</source>
+        <translation>Ihre Sitzung ist beendet. Melden Sie sich erneut an.</translation>
+    </message>
+    <message>
+        <source>The server cannot be reached. Check the connection and try again.</source>
+        <translation>Der Server ist nicht erreichbar. Prüfen Sie die Verbindung und versuchen Sie es erneut.</translation>
+    </message>
+</context>
+<context>
     <name>main</name>
     <message>
         <source>Valiant cannot start</source>

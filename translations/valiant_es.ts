@@ -2,6 +2,61 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="es_ES" sourcelanguage="en">
 <context>
+    <name>ServerError</name>
+    <message>
+        <source>You do not have enough cash for this order.</source>
+        <translation>No tiene suficiente efectivo para esta orden.</translation>
+    </message>
+    <message>
+        <source>You do not hold that many shares.</source>
+        <translation>No tiene tantas acciones.</translation>
+    </message>
+    <message>
+        <source>The price is beyond your limit price, so the order was not executed.</source>
+        <translation>El precio ha superado su precio límite, así que la orden no se ejecutó.</translation>
+    </message>
+    <message>
+        <source>No price exists yet. Wait for the first quote.</source>
+        <translation>Todavía no hay precio. Espere la primera cotización.</translation>
+    </message>
+    <message>
+        <source>The quantity must be a whole number from 1 to 1,000,000.</source>
+        <translation>La cantidad debe ser un número entero de 1 a 1.000.000.</translation>
+    </message>
+    <message>
+        <source>The limit price must be a positive amount in dollars and cents.</source>
+        <translation>El precio límite debe ser un importe positivo en dólares y centavos.</translation>
+    </message>
+    <message>
+        <source>The amount is too large for an account.</source>
+        <translation>El importe es demasiado grande para una cuenta.</translation>
+    </message>
+    <message>
+        <source>Too many requests at once. Wait a moment and try again.</source>
+        <translation>Demasiadas solicitudes a la vez. Espere un momento y vuelva a intentarlo.</translation>
+    </message>
+    <message>
+        <source>The server cannot reach its database. Try again in a moment.</source>
+        <translation>El servidor no puede acceder a su base de datos. Vuelva a intentarlo en un momento.</translation>
+    </message>
+    <message>
+        <source>The server&apos;s disk is full. Try again later.</source>
+        <translation>El disco del servidor está lleno. Vuelva a intentarlo más tarde.</translation>
+    </message>
+    <message>
+        <source>The server is shutting down. Connect again in a moment.</source>
+        <translation>El servidor se está apagando. Vuelva a conectarse en un momento.</translation>
+    </message>
+    <message>
+        <source>Your session has ended. Log in again.</source>
+        <translation>Su sesión ha terminado. Inicie sesión de nuevo.</translation>
+    </message>
+    <message>
+        <source>The server cannot be reached. Check the connection and try again.</source>
+        <translation>No se puede contactar con el servidor. Compruebe la conexión y vuelva a intentarlo.</translation>
+    </message>
+</context>
+<context>
     <name>main</name>
     <message>
         <source>Valiant cannot start</source>

@@ -5,6 +5,7 @@
 #include "app/localization.h"
 #include "app/mainwindow.h"
 #include "app/resources.h"
+#include "app/servererrortext.h"
 
 #include "core/marketclient.h"
 
@@ -32,6 +33,7 @@ private Q_SLOTS:
     void systemLocaleIsAustrianGerman();
     void windowStringsAreGerman();
     void spanishFromLangOption();
+    void serverErrorsTranslated();
     void unsupportedLanguageRejected_data();
     void unsupportedLanguageRejected();
     void unknownLangOptionExitsWithMessage();
@@ -76,12 +78,39 @@ void TestGermanUi::windowStringsAreGerman()
     QCOMPARE(menus, (QStringList{QStringLiteral("&Datei"), QStringLiteral("&Ansicht"),
                                  QStringLiteral("A&larme")}));
     QCOMPARE(window.findChild<QLineEdit*>(QStringLiteral("limitPriceEdit"))->accessibleName(),
-             QStringLiteral("Limitpreis je Aktie"));
+             QStringLiteral("Limitpreis je Anteil"));
     QVERIFY(window.findChild<QLineEdit*>(QStringLiteral("limitPriceEdit"))->locale().language() ==
             QLocale::German);
 
     qApp->removeTranslator(&appTranslator);
     qApp->removeTranslator(&qtTranslator);
+}
+
+void TestGermanUi::serverErrorsTranslated()
+{
+    using valiant::app::serverErrorText;
+    const valiant::core::Error shares{422, QStringLiteral("insufficient_shares"),
+                                      QStringLiteral("Cannot sell 1 share because you hold 0 shares.")};
+    const valiant::core::Error unknown{409, QStringLiteral("request_in_progress"),
+                                       QStringLiteral("The first request with this key is still running.")};
+
+    // In English the server's message stays, because it names the amounts.
+    QCOMPARE(serverErrorText(shares), shares.message);
+
+    valiant::app::initResources();
+    QTranslator german;
+    QVERIFY(german.load(QStringLiteral(":/i18n/valiant_de.qm")));
+    qApp->installTranslator(&german);
+    QCOMPARE(serverErrorText(shares), QStringLiteral("Sie halten nicht so viele Anteile."));
+    // A code without a translation falls back to the server's message.
+    QCOMPARE(serverErrorText(unknown), unknown.message);
+    qApp->removeTranslator(&german);
+
+    QTranslator spanish;
+    QVERIFY(spanish.load(QStringLiteral(":/i18n/valiant_es.qm")));
+    qApp->installTranslator(&spanish);
+    QCOMPARE(serverErrorText(shares), QStringLiteral("No tiene tantas acciones."));
+    qApp->removeTranslator(&spanish);
 }
 
 void TestGermanUi::spanishFromLangOption()
