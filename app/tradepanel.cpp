@@ -11,6 +11,7 @@
 #include <QPushButton>
 #include <QShortcut>
 #include <QSpinBox>
+#include <QValidator>
 
 namespace valiant::app {
 
@@ -44,10 +45,45 @@ protected:
     }
 };
 
+/// Accepts only the characters that Money::parseLocale reads in the
+/// validator's locale: ASCII digits, the decimal point, the group separator,
+/// "$" and spaces. A text of those characters that is not yet an amount,
+/// such as "12." while typing, is Intermediate.
+class LimitPriceValidator : public QValidator
+{
+public:
+    using QValidator::QValidator;
+
+    State validate(QString& input, int& /*position*/) const override
+    {
+        const QLocale locale = this->locale();
+        for (const QChar c : input) {
+            if (!isPriceCharacter(c, locale))
+                return Invalid;
+        }
+        if (input.trimmed().isEmpty() || core::Money::parseLocale(input, locale))
+            return Acceptable;
+        return Intermediate;
+    }
+
+private:
+    static bool isPriceCharacter(QChar c, const QLocale& locale)
+    {
+        const bool asciiDigit = c >= QLatin1Char('0') && c <= QLatin1Char('9');
+        return asciiDigit || c == QLatin1Char('$') || c.isSpace() ||
+               locale.decimalPoint().contains(c) || locale.groupSeparator().contains(c);
+    }
+};
+
 class LimitPriceEdit : public QLineEdit
 {
 public:
-    using QLineEdit::QLineEdit;
+    explicit LimitPriceEdit(QWidget* parent) : QLineEdit(parent)
+    {
+        m_validator = new LimitPriceValidator(this);
+        m_validator->setLocale(locale());
+        setValidator(m_validator);
+    }
 
 protected:
     bool event(QEvent* event) override
@@ -58,6 +94,16 @@ protected:
         }
         return QLineEdit::event(event);
     }
+
+    void changeEvent(QEvent* event) override
+    {
+        QLineEdit::changeEvent(event);
+        if (event->type() == QEvent::LocaleChange)
+            m_validator->setLocale(locale());
+    }
+
+private:
+    LimitPriceValidator* m_validator = nullptr;
 };
 
 /// A push button that a held Enter or Space cannot click again and again.
@@ -172,8 +218,9 @@ QPushButton* TradePanel::makeButton(const QString& objectName, const QString& te
     button->setMinimumHeight(40);
 
     // The shortcut belongs to the window, not to the button: it works
-    // wherever focus is, and it is switched off together with the button.
-    // A held key repeats nothing: each order needs its own press.
+    // wherever focus is, and a press while the button is off does nothing.
+    // B and S stay enabled even then, so that they never fall through to a
+    // focused field as typed letters. A held key repeats nothing.
     auto* shortcut = new QShortcut(key, this);
     shortcut->setContext(Qt::WindowShortcut);
     shortcut->setAutoRepeat(false);
@@ -228,8 +275,6 @@ void TradePanel::updateButtons()
     m_buy->setEnabled(buySell);
     m_sell->setEnabled(buySell);
     m_praise->setEnabled(m_tradingEnabled);
-    m_buyShortcut->setEnabled(buySell);
-    m_sellShortcut->setEnabled(buySell);
     m_praiseShortcut->setEnabled(m_tradingEnabled);
 
     QString status;

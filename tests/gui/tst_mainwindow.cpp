@@ -228,7 +228,7 @@ void TestMainWindow::overlayBlocksTradingWhileServerDown()
     QVERIFY(!child<QPushButton>("sellButton")->isEnabled());
     QVERIFY(!child<QPushButton>("praiseButton")->isEnabled());
 
-    // The shortcut is off as well: B sends nothing while disconnected.
+    // B sends nothing while disconnected.
     const qsizetype fillsBefore = m_filled->count();
     const qsizetype rejectionsBefore = m_rejected->count();
     QTest::keyClick(m_window.get(), Qt::Key_B);

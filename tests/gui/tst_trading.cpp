@@ -1,7 +1,8 @@
 // Safe orders in the main window against a real embedded server. One order
 // runs at a time, key auto-repeat sends none, limit prices are read in German
-// format, a stale price pauses Buy and Sell, and an order retried across a
-// server restart fills exactly once.
+// format, B and S never end up as text in the limit price, a stale price
+// pauses Buy and Sell, and an order retried across a server restart fills
+// exactly once.
 
 #include "app/embeddedserver.h"
 #include "app/localization.h"
@@ -50,6 +51,8 @@ private Q_SLOTS:
     void distinctPressesSendTwoOrders();
     void germanLimitPriceParsed();
     void invalidLimitPriceSendsNothing();
+    void limitPriceRejectsLetters();
+    void tradeKeysNotTypedWhileDisconnected();
     void stalePricePausesBuyAndSell();
     void orderRetriedAcrossRestartFillsOnce();
 
@@ -112,6 +115,11 @@ void TestTrading::cleanupTestCase()
 
 void TestTrading::init()
 {
+    // A case that failed while the server was stopped leaves it stopped.
+    if (!m_server->isRunning()) {
+        const auto started = m_server->start();
+        QVERIFY2(started.ok(), qPrintable(started.ok() ? QString() : started.error().message));
+    }
     QTRY_VERIFY_WITH_TIMEOUT(child<QPushButton>("buyButton")->isEnabled(), connectTimeoutMs);
     child<QSpinBox>("quantitySpinBox")->setValue(1);
     child<QLineEdit>("limitPriceEdit")->clear();
@@ -213,15 +221,64 @@ void TestTrading::germanLimitPriceParsed()
 
 void TestTrading::invalidLimitPriceSendsNothing()
 {
-    QTest::keyClicks(child<QLineEdit>("limitPriceEdit"), QStringLiteral("twelve"));
+    // The field takes only digits, separators, "$" and spaces, so the
+    // invalid prices left to type are ones like zero.
+    QTest::keyClicks(child<QLineEdit>("limitPriceEdit"), QStringLiteral("0.00"));
     QTest::mouseClick(child<QPushButton>("buyButton"), Qt::LeftButton);
 
     auto* status = child<QLabel>("tradeStatusLabel");
     QVERIFY(status->isVisible());
-    QVERIFY2(status->text().contains(QStringLiteral("\"twelve\"")), qPrintable(status->text()));
+    QVERIFY2(status->text().contains(QStringLiteral("\"0.00\"")), qPrintable(status->text()));
     QTest::qWait(300);
     QCOMPARE(m_filled->count(), 0);
     QCOMPARE(m_rejected->count(), 0);
+}
+
+void TestTrading::limitPriceRejectsLetters()
+{
+    auto* limit = child<QLineEdit>("limitPriceEdit");
+    limit->setFocus();
+    QTRY_VERIFY(limit->hasFocus());
+
+    // Shift+B is no shortcut, so it reaches the field as the letter "B".
+    QTest::keyClick(limit, Qt::Key_B, Qt::ShiftModifier);
+    QTest::keyClicks(limit, QStringLiteral("1x2.5"));
+    QCOMPARE(limit->text(), QStringLiteral("12.5"));
+
+    // What the app itself shows as a price can be typed back.
+    limit->clear();
+    const QString displayedPrice = Money::fromCents(1'234'50).toLocaleString(limit->locale());
+    QTest::keyClicks(limit, displayedPrice);
+    QCOMPARE(limit->text(), displayedPrice);
+    QCOMPARE(m_filled->count(), 0);
+}
+
+void TestTrading::tradeKeysNotTypedWhileDisconnected()
+{
+    auto* limit = child<QLineEdit>("limitPriceEdit");
+    auto* buy = child<QPushButton>("buyButton");
+    QTest::mouseClick(limit, Qt::LeftButton);
+    QTRY_VERIFY(limit->hasFocus());
+
+    m_server->stop();
+    QTRY_VERIFY_WITH_TIMEOUT(
+        m_client->connectionState() != MarketClient::ConnectionState::Connected, connectTimeoutMs);
+    QVERIFY(!buy->isEnabled());
+    QVERIFY(limit->hasFocus());
+    QTest::keyClick(limit, Qt::Key_B);
+    QTest::keyClick(limit, Qt::Key_S);
+    QCOMPARE(limit->text(), QString());
+
+    // Back online, B buys at the live price instead of failing on a "b".
+    const auto restarted = m_server->start();
+    QVERIFY2(restarted.ok(), qPrintable(restarted.ok() ? QString() : restarted.error().message));
+    QTRY_VERIFY_WITH_TIMEOUT(buy->isEnabled(), connectTimeoutMs);
+    QVERIFY(limit->hasFocus());
+    QTest::keyClick(limit, Qt::Key_B);
+    QTRY_COMPARE(m_filled->count(), 1);
+    QCOMPARE(m_rejected->count(), 0);
+    QCOMPARE(limit->text(), QString());
+    QVERIFY(!child<QLabel>("tradeStatusLabel")->isVisible());
 }
 
 void TestTrading::stalePricePausesBuyAndSell()
@@ -244,6 +301,15 @@ void TestTrading::stalePricePausesBuyAndSell()
 
     QTest::keyClick(m_window.get(), Qt::Key_B);
     QTest::qWait(300);
+    QCOMPARE(m_filled->count(), 0);
+
+    // Nor does a paused B or S end up as text in the focused limit price.
+    auto* limit = child<QLineEdit>("limitPriceEdit");
+    limit->setFocus();
+    QTRY_VERIFY(limit->hasFocus());
+    QTest::keyClick(limit, Qt::Key_B);
+    QTest::keyClick(limit, Qt::Key_S);
+    QCOMPARE(limit->text(), QString());
     QCOMPARE(m_filled->count(), 0);
 
     // Quotes flow again: Buy and Sell come back and the reason goes.
