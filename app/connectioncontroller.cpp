@@ -146,38 +146,67 @@ void ConnectionController::authenticate(const ConnectionProfile& profile,
         return;
     }
 
-    switchTo(profile);
+    // The request goes to the profile's server while the client stays on the
+    // active one, so nothing switches until the server accepts.
+    // NOTE: MarketClient::stop() drops pending replies without calling them
+    // back, so a switch to another profile meanwhile leaves `done` uncalled.
     const int generation = m_generation;
-    auto finished = [this, generation, profile, username, done](core::Result<QString> token) {
+    auto finished = [this, generation, profile, username, createAccount,
+                     done](core::Result<QString> token) {
         if (generation != m_generation) {
             done(core::makeError(0, QStringLiteral("canceled"),
                                  tr("Another connection was chosen before the server answered.")));
             return;
         }
         if (!token) {
-            if (token.error().status == 0 && !m_certificateRejected)
-                Q_EMIT serverUnreachable(profile, unreachableReason(token.error()));
+            qCInfo(lcApp).noquote()
+                << (createAccount ? "Sign-up on" : "Log-in to") << profile.url.toDisplayString()
+                << "as" << username << "failed:" << token.error().message;
             done(token.error());
             return;
         }
 
-        if (m_profiles.findById(profile.id) && profile.username != username) {
-            const core::Result<ConnectionProfile> updated =
-                m_profiles.update(profile.id, profile.name, profile.url.toString(), username);
-            if (updated)
-                m_active = *updated;
+        const core::Result<ConnectionProfile> saved = saveProfile(profile, username);
+        if (!saved) {
+            qCWarning(lcApp).noquote()
+                << "Logged in to" << profile.url.toDisplayString() << "as" << username
+                << "but the connection could not be saved:" << saved.error().message;
+            done(saved.error());
+            return;
         }
-        qCInfo(lcApp) << "Logged in to profile" << profile.id << "as" << username;
+
+        qCInfo(lcApp) << "Logged in to profile" << saved->id << "as" << username;
+        switchTo(*saved);
         startSession(*token);
-        storeToken(m_active, *token);
-        Q_EMIT loggedIn(m_active);
+        storeToken(*saved, *token);
+        Q_EMIT loggedIn(*saved);
         done(core::Ok{});
     };
 
     if (createAccount)
-        m_client.createAccount(username, password, finished);
+        m_client.createAccount(profile.url, username, password, finished);
     else
-        m_client.logIn(username, password, finished);
+        m_client.logIn(profile.url, username, password, finished);
+}
+
+// Adds a new profile (empty id) or updates the stored one with its fields
+// and `username`. A profile that is not stored, such as one from --server,
+// stays unsaved.
+core::Result<ConnectionProfile> ConnectionController::saveProfile(const ConnectionProfile& profile,
+                                                                  const QString& username)
+{
+    if (profile.id.isEmpty())
+        return m_profiles.add(profile.name, profile.url.toString(), username);
+
+    const std::optional<ConnectionProfile> stored = m_profiles.findById(profile.id);
+    if (!stored)
+        return profile;
+
+    ConnectionProfile updated = profile;
+    updated.username = username;
+    if (*stored == updated)
+        return updated;
+    return m_profiles.update(profile.id, profile.name, profile.url.toString(), username);
 }
 
 void ConnectionController::logOut(Done done)

@@ -41,11 +41,15 @@ public:
     void retry();
     ConnectionProfile activeProfile() const { return m_active; }
 
-    /// Creates an account on `profile`'s server (which becomes the active
-    /// profile) and connects with its token.
+    /// Creates an account on `profile`'s server and connects with its token.
+    /// Only once the server accepts, `profile` is saved with `username`
+    /// (added when its id is empty) and becomes the active profile. A
+    /// failure leaves the active profile, its connection and the saved
+    /// profiles as they were.
     void signUp(const ConnectionProfile& profile, const QString& username,
                 const QString& password, Done done);
-    /// Logs in to `profile`'s server (which becomes the active profile).
+    /// Logs in to `profile`'s server, saving and activating the profile
+    /// only on success, as signUp() does.
     void logIn(const ConnectionProfile& profile, const QString& username,
                const QString& password, Done done);
     /// Ends the session on the server and deletes the token from the keychain
@@ -84,6 +88,8 @@ private:
     void restoreToken(int generation);
     void authenticate(const ConnectionProfile& profile, const QString& username,
                       const QString& password, bool createAccount, Done done);
+    core::Result<ConnectionProfile> saveProfile(const ConnectionProfile& profile,
+                                                const QString& username);
     void startSession(const QString& token);
     void storeToken(const ConnectionProfile& profile, const QString& token);
     void forgetToken(const ConnectionProfile& profile);

@@ -213,22 +213,28 @@ void ConnectionDialog::authenticate(bool createAccount)
         showStatus(tr("Type a username and a password first."), true);
         return;
     }
-    // Saving reloads the form, which clears the password field.
-    const QString username = m_username->text().trimmed();
+
+    // The form is checked but not saved: the controller saves the profile
+    // only when the server accepts, so a failure leaves it here to correct.
+    const core::Result<ConnectionProfile> profile =
+        m_profiles.validated(m_selectedId, m_name->text(), m_url->text(), m_username->text());
+    if (!profile) {
+        showStatus(profile.error().message, true);
+        return;
+    }
+    const QString username = profile->username;
     const QString password = m_password->text();
     m_password->clear();
-    if (!saveProfile())
-        return;
 
-    const ConnectionProfile profile = *m_profiles.findById(m_selectedId);
     m_busy = true;
     updateButtons();
-    showStatus(createAccount ? tr("Creating the account %1 on %2…").arg(username, profile.name)
-                             : tr("Logging in to %1 as %2…").arg(profile.name, username),
+    showStatus(createAccount ? tr("Creating the account %1 on %2…").arg(username, profile->name)
+                             : tr("Logging in to %1 as %2…").arg(profile->name, username),
                false);
 
     QPointer<ConnectionDialog> self(this);
-    auto done = [self, createAccount, username, profile](core::Result<core::Ok> result) {
+    auto done = [self, createAccount, username,
+                 name = profile->name](core::Result<core::Ok> result) {
         if (self.isNull())
             return;
         self->m_busy = false;
@@ -238,16 +244,17 @@ void ConnectionDialog::authenticate(bool createAccount)
             Q_EMIT self->authenticationFinished(false);
             return;
         }
+        self->selectProfile(self->m_controller.activeProfile().id);
         self->showStatus(createAccount
-                             ? tr("Account %1 created; connected to %2.").arg(username, profile.name)
-                             : tr("Logged in to %1 as %2.").arg(profile.name, username),
+                             ? tr("Account %1 created; connected to %2.").arg(username, name)
+                             : tr("Logged in to %1 as %2.").arg(name, username),
                          false);
         Q_EMIT self->authenticationFinished(true);
     };
     if (createAccount)
-        m_controller.signUp(profile, username, password, done);
+        m_controller.signUp(*profile, username, password, done);
     else
-        m_controller.logIn(profile, username, password, done);
+        m_controller.logIn(*profile, username, password, done);
 }
 
 void ConnectionDialog::connectSelected()

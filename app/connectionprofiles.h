@@ -62,6 +62,11 @@ public:
     /// Replaces the stored remote profile with the same id and saves it.
     core::Result<ConnectionProfile> update(const QString& id, const QString& name,
                                            const QString& url, const QString& username);
+    /// Checks the fields of the remote profile `id` (empty for a new one)
+    /// as add() and update() do, without storing anything. Returns the
+    /// profile with the name trimmed and the URL normalized.
+    core::Result<ConnectionProfile> validated(const QString& id, const QString& name,
+                                              const QString& url, const QString& username) const;
     /// Removes a remote profile. The local profile cannot be removed.
     core::Result<core::Ok> remove(const QString& id);
 
@@ -80,9 +85,6 @@ Q_SIGNALS:
 private:
     void load();
     void save();
-    core::Result<ConnectionProfile> validated(const QString& id, const QString& name,
-                                              const QString& url,
-                                              const QString& username) const;
 
     QSettings& m_settings;
     QList<ConnectionProfile> m_remote;

@@ -153,7 +153,13 @@ void deliver(const std::function<void(Result<T>)>& done, std::type_identity_t<Re
 
 QUrl MarketClient::Private::apiUrl(const QString& path, const QUrlQuery& query) const
 {
-    QUrl url = serverUrl;
+    return apiUrlAt(serverUrl, path, query);
+}
+
+QUrl MarketClient::Private::apiUrlAt(const QUrl& baseUrl, const QString& path,
+                                     const QUrlQuery& query)
+{
+    QUrl url = baseUrl;
     QString basePath = url.path();
     while (basePath.endsWith(QLatin1Char('/'))) {
         basePath.chop(1);
@@ -167,7 +173,11 @@ QNetworkRequest MarketClient::Private::makeRequest(const QUrl& url) const
 {
     QNetworkRequest request(url);
     request.setRawHeader("Accept", "application/json");
-    if (!token.isEmpty()) {
+    // The token belongs to serverUrl's server, so a request to another one,
+    // such as a sign-up before switching to it, goes without the token.
+    const bool sameServer = url.scheme() == serverUrl.scheme() && url.host() == serverUrl.host() &&
+                            url.port(-1) == serverUrl.port(-1);
+    if (!token.isEmpty() && sameServer) {
         request.setRawHeader("Authorization", "Bearer " + token.toUtf8());
     }
     request.setTransferTimeout(requestTimeoutMs);
@@ -475,20 +485,32 @@ std::int64_t MarketClient::lastQuoteId() const
 void MarketClient::createAccount(const QString& username, const QString& password,
                                  std::function<void(Result<QString>)> done)
 {
-    const QByteArray body = api::toBytes(
-        {{QStringLiteral("username"), username}, {QStringLiteral("password"), password}});
-    d->send("POST", d->apiUrl(QStringLiteral("/api/v1/accounts")), body, {},
-            [done](const Result<HttpResponse>& response) {
-                deliver(done, tokenOf(response, QStringLiteral("account creation")));
-            });
+    createAccount(d->serverUrl, username, password, std::move(done));
 }
 
 void MarketClient::logIn(const QString& username, const QString& password,
                          std::function<void(Result<QString>)> done)
 {
+    logIn(d->serverUrl, username, password, std::move(done));
+}
+
+void MarketClient::createAccount(const QUrl& serverUrl, const QString& username,
+                                 const QString& password, std::function<void(Result<QString>)> done)
+{
     const QByteArray body = api::toBytes(
         {{QStringLiteral("username"), username}, {QStringLiteral("password"), password}});
-    d->send("POST", d->apiUrl(QStringLiteral("/api/v1/sessions")), body, {},
+    d->send("POST", Private::apiUrlAt(serverUrl, QStringLiteral("/api/v1/accounts")), body, {},
+            [done](const Result<HttpResponse>& response) {
+                deliver(done, tokenOf(response, QStringLiteral("account creation")));
+            });
+}
+
+void MarketClient::logIn(const QUrl& serverUrl, const QString& username, const QString& password,
+                         std::function<void(Result<QString>)> done)
+{
+    const QByteArray body = api::toBytes(
+        {{QStringLiteral("username"), username}, {QStringLiteral("password"), password}});
+    d->send("POST", Private::apiUrlAt(serverUrl, QStringLiteral("/api/v1/sessions")), body, {},
             [done](const Result<HttpResponse>& response) {
                 deliver(done, tokenOf(response, QStringLiteral("log-in")));
             });

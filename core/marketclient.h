@@ -64,6 +64,13 @@ public:
                        std::function<void(Result<QString>)> done);  // token
     void logIn(const QString& username, const QString& password,
                std::function<void(Result<QString>)> done);  // token
+    /// Create an account or log in on the server at `serverUrl`, which may
+    /// differ from serverUrl(), so a failed sign-up leaves this client's
+    /// server, token and stream as they are. The token goes only to serverUrl().
+    void createAccount(const QUrl& serverUrl, const QString& username, const QString& password,
+                       std::function<void(Result<QString>)> done);  // token
+    void logIn(const QUrl& serverUrl, const QString& username, const QString& password,
+               std::function<void(Result<QString>)> done);  // token
     void logOut(std::function<void(Result<Ok>)> done);
     void fetchPortfolio(std::function<void(Result<Portfolio>)> done);
     void fetchQuotes(std::int64_t afterId, int limit,

@@ -63,6 +63,7 @@ public:
 
     QNetworkRequest makeRequest(const QUrl& url) const;
     QUrl apiUrl(const QString& path, const QUrlQuery& query = {}) const;
+    static QUrl apiUrlAt(const QUrl& baseUrl, const QString& path, const QUrlQuery& query = {});
     void send(const QByteArray& verb, const QUrl& url, const QByteArray& body,
               const HttpHeaders& headers, ResponseHandler handler);
 

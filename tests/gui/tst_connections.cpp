@@ -6,6 +6,7 @@
 #include "app/certificatedialog.h"
 #include "app/connectioncontroller.h"
 #include "app/connectiondialog.h"
+#include "app/connectionoverlay.h"
 #include "app/connectionprofiles.h"
 #include "app/connectiontoolbar.h"
 #include "app/embeddedserver.h"
@@ -39,6 +40,7 @@
 using valiant::app::CertificateDialog;
 using valiant::app::ConnectionController;
 using valiant::app::ConnectionDialog;
+using valiant::app::ConnectionOverlay;
 using valiant::app::ConnectionProfile;
 using valiant::app::ConnectionProfiles;
 using valiant::app::ConnectionToolBar;
@@ -70,6 +72,7 @@ private Q_SLOTS:
     void startupOptionsChooseProfile();
     void invalidProfileInputRejected();
     void dialogSignsUpAndLogsIn();
+    void failedSignUpKeepsConnection();
     void keychainMissingKeepsSessionOnly();
     void logOutForgetsTokenEverywhere();
     void unreachableServerOffersLocal();
@@ -276,6 +279,74 @@ void TestConnections::dialogSignsUpAndLogsIn()
     QTRY_VERIFY_WITH_TIMEOUT(m_window->findChild<valiant::app::PriceChart*>()->pointCount() > 0,
                              connectTimeoutMs);
     QVERIFY(!m_local->isRunning());
+}
+
+void TestConnections::failedSignUpKeepsConnection()
+{
+    m_controller->activate(ConnectionProfiles::localProfile());
+    QTRY_COMPARE_WITH_TIMEOUT(m_client->connectionState(), State::Connected, connectTimeoutMs);
+    auto* chart = m_window->findChild<valiant::app::PriceChart*>();
+    QTRY_VERIFY_WITH_TIMEOUT(chart->pointCount() > 0, connectTimeoutMs);
+    const QUrl localUrl = m_client->serverUrl();
+    const QString localToken = m_client->token();
+    QSignalSpy activated(m_controller.get(), &ConnectionController::profileActivated);
+    QSignalSpy states(m_client.get(), &MarketClient::connectionStateChanged);
+
+    // The server rejects the five-character password.
+    ConnectionDialog* dialog = openDialog();
+    QTest::mouseClick(dialog->findChild<QPushButton*>(QStringLiteral("newButton")), Qt::LeftButton);
+    dialog->findChild<QLineEdit*>(QStringLiteral("nameEdit"))->setText(QStringLiteral("Grace"));
+    dialog->findChild<QLineEdit*>(QStringLiteral("urlEdit"))
+        ->setText(m_remote->baseUrl().toString());
+    dialog->findChild<QLineEdit*>(QStringLiteral("usernameEdit"))->setText(QStringLiteral("grace"));
+    auto* passwordEdit = dialog->findChild<QLineEdit*>(QStringLiteral("passwordEdit"));
+    QTest::keyClicks(passwordEdit, QStringLiteral("short"));
+    QSignalSpy finished(dialog, &ConnectionDialog::authenticationFinished);
+    auto* signUpButton = dialog->findChild<QPushButton*>(QStringLiteral("signUpButton"));
+    QTest::mouseClick(signUpButton, Qt::LeftButton);
+    QVERIFY(finished.wait(connectTimeoutMs));
+    QVERIFY(!finished.first().at(0).toBool());
+    QVERIFY2(dialog->statusText().contains(QStringLiteral("password")),
+             qPrintable(dialog->statusText()));
+
+    // Nothing was saved, and the local connection was never touched.
+    QCOMPARE(m_profiles->profiles().size(), 1);
+    QCOMPARE(m_profiles->lastUsedId(), ConnectionProfiles::localId);
+    QCOMPARE(activated.count(), 0);
+    QCOMPARE(states.count(), 0);
+    QVERIFY(m_controller->activeProfile().isLocal());
+    QCOMPARE(m_client->connectionState(), State::Connected);
+    QCOMPARE(m_client->serverUrl(), localUrl);
+    QCOMPARE(m_client->token(), localToken);
+    QVERIFY(m_local->isRunning());
+    QVERIFY(chart->pointCount() > 0);
+    QVERIFY(!m_window->findChild<ConnectionOverlay*>()->isVisible());
+    QVERIFY(!m_toolBar->findChild<QAction*>(QStringLiteral("logOutAction"))->isVisible());
+
+    // The form keeps what was typed, so only the password needs retyping.
+    QVERIFY(dialog->selectedId().isEmpty());
+    QCOMPARE(dialog->findChild<QLineEdit*>(QStringLiteral("nameEdit"))->text(),
+             QStringLiteral("Grace"));
+    QCOMPARE(dialog->findChild<QLineEdit*>(QStringLiteral("urlEdit"))->text(),
+             m_remote->baseUrl().toString());
+    QCOMPARE(dialog->findChild<QLineEdit*>(QStringLiteral("usernameEdit"))->text(),
+             QStringLiteral("grace"));
+    QVERIFY(passwordEdit->text().isEmpty());
+
+    // A valid password signs up, saves the profile and switches to it.
+    QTest::keyClicks(passwordEdit, password);
+    QTest::mouseClick(signUpButton, Qt::LeftButton);
+    QVERIFY(finished.wait(connectTimeoutMs));
+    QVERIFY2(finished.last().at(0).toBool(), qPrintable(dialog->statusText()));
+    QCOMPARE(m_profiles->profiles().size(), 2);
+    QCOMPARE(m_controller->activeProfile().name, QStringLiteral("Grace"));
+    QCOMPARE(m_controller->activeProfile().username, QStringLiteral("grace"));
+    QCOMPARE(dialog->selectedId(), m_controller->activeProfile().id);
+    QCOMPARE(m_profiles->lastUsedId(), m_controller->activeProfile().id);
+    QTRY_COMPARE_WITH_TIMEOUT(m_client->connectionState(), State::Connected, connectTimeoutMs);
+    QCOMPARE(m_client->serverUrl(), m_remote->baseUrl());
+    QVERIFY(!m_local->isRunning());
+    QVERIFY(m_toolBar->findChild<QAction*>(QStringLiteral("logOutAction"))->isVisible());
 }
 
 void TestConnections::keychainMissingKeepsSessionOnly()
