@@ -24,6 +24,7 @@
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QStatusBar>
+#include <QTimer>
 #include <QVBoxLayout>
 
 namespace valiant::app {
@@ -34,6 +35,9 @@ namespace {
 
 // Enough quotes to fill the 60-second chart at ticks down to 100 ms.
 constexpr int quoteBackfillLimit = 600;
+// Folds a burst of wallet pushes from orders placed elsewhere into one
+// order history request.
+constexpr int historySyncDelayMs = 300;
 constexpr int sidePanelWidth = 340;
 
 }  // namespace
@@ -154,7 +158,7 @@ void MainWindow::connectClient()
     connect(&m_client, &core::MarketClient::connectionStateChanged, this,
             &MainWindow::handleConnectionState);
     connect(&m_client, &core::MarketClient::quoteReceived, this, &MainWindow::handleQuote);
-    connect(&m_client, &core::MarketClient::portfolioChanged, m_wallet, &WalletView::setPortfolio);
+    connect(&m_client, &core::MarketClient::portfolioChanged, this, &MainWindow::handlePortfolio);
     connect(&m_client, &core::MarketClient::orderFilled, this, &MainWindow::handleFill);
     connect(&m_client, &core::MarketClient::orderRejected, this, &MainWindow::handleRejection);
     connect(&m_client, &core::MarketClient::streamError, this, [this](const core::Error& error) {
@@ -164,6 +168,11 @@ void MainWindow::connectClient()
     connect(m_tradePanel, &TradePanel::orderRequested, this, &MainWindow::placeOrder);
     connect(m_tradePanel, &TradePanel::praiseRequested, this, &MainWindow::praise);
     connect(m_chart, &PriceChart::quotesChanged, this, &MainWindow::showQuotes);
+
+    m_historySyncTimer = new QTimer(this);
+    m_historySyncTimer->setSingleShot(true);
+    m_historySyncTimer->setInterval(historySyncDelayMs);
+    connect(m_historySyncTimer, &QTimer::timeout, this, &MainWindow::syncOrderHistory);
 }
 
 void MainWindow::changeEvent(QEvent* event)
@@ -187,6 +196,8 @@ void MainWindow::handleConnectionState(State state)
         return;
 
     m_everConnected = true;
+    m_sharesExplained.reset();
+    m_historySyncTimer->stop();
     refreshFromServer();
 }
 
@@ -202,6 +213,8 @@ void MainWindow::handleQuote(const core::Quote& quote)
 void MainWindow::handleFill(const core::Order& order)
 {
     m_orders->addOrder(order);
+    if (m_sharesExplained)
+        *m_sharesExplained += order.side == core::Side::Buy ? order.quantity : -order.quantity;
     const QString shares = locale().toString(static_cast<qlonglong>(order.quantity));
     const QString price = order.price.toLocaleString(locale());
     const QString total = order.total.toLocaleString(locale());
@@ -209,6 +222,43 @@ void MainWindow::handleFill(const core::Order& order)
         order.side == core::Side::Buy
             ? tr("Bought %1 VALV at %2 per share, %3 in total.").arg(shares, price, total)
             : tr("Sold %1 VALV at %2 per share, %3 in total.").arg(shares, price, total));
+}
+
+// Wallets come from the stream (after a change by any client of the account)
+// and from this window's own order and praise responses.
+void MainWindow::handlePortfolio(const core::Portfolio& portfolio)
+{
+    m_wallet->setPortfolio(portfolio);
+    m_latestShares = portfolio.holdings.shares;
+    if (!m_sharesExplained) {
+        m_sharesExplained = m_latestShares;
+        return;
+    }
+    if (m_latestShares != *m_sharesExplained && !m_historySyncTimer->isActive())
+        m_historySyncTimer->start();
+}
+
+// Fetches the newest orders when the wallet shows shares that no order in
+// the table explains. The stream may push the wallet of this window's own
+// order before its response arrives, so a pending order is waited for.
+// NOTE: orders elsewhere that cancel out within historySyncDelayMs, such as
+// a buy and a sell of 1 share, leave the count equal and show after a reconnect.
+void MainWindow::syncOrderHistory()
+{
+    if (m_tradePanel->isOrderPending()) {
+        m_historySyncTimer->start();
+        return;
+    }
+    if (!m_sharesExplained || m_latestShares == *m_sharesExplained)
+        return;
+
+    qCInfo(lcApp).noquote() << QStringLiteral(
+                                   "The wallet holds %1 shares but the order history "
+                                   "explains %2; fetching the newest orders.")
+                                   .arg(m_latestShares)
+                                   .arg(*m_sharesExplained);
+    m_sharesExplained = m_latestShares;
+    m_pager->refreshNewest();
 }
 
 void MainWindow::handleRejection(const core::Error& error)
@@ -282,6 +332,8 @@ void MainWindow::fetchPortfolio()
             return;
         }
         m_wallet->setPortfolio(portfolio.value());
+        m_latestShares = portfolio->holdings.shares;
+        m_sharesExplained = m_latestShares;
     });
 }
 

@@ -80,6 +80,8 @@ private:
     void handleConnectionState(core::MarketClient::ConnectionState state);
     void handleQuote(const core::Quote& quote);
     void handleFill(const core::Order& order);
+    void handlePortfolio(const core::Portfolio& portfolio);
+    void syncOrderHistory();
     void handleRejection(const core::Error& error);
     void placeOrder(core::Side side, std::int64_t quantity, std::optional<core::Money> limitPrice);
     void praise();
@@ -120,6 +122,12 @@ private:
     PriceAlerts* m_alerts = nullptr;
     QSystemTrayIcon* m_tray = nullptr;
     QTimer* m_staleTimer = nullptr;
+    // The share count that the orders in the history table explain, which is
+    // the wallet's count at the last history load plus this window's fills
+    // since. A pushed wallet with another count means an order placed elsewhere.
+    std::optional<std::int64_t> m_sharesExplained;
+    std::int64_t m_latestShares = 0;
+    QTimer* m_historySyncTimer = nullptr;
     QElapsedTimer m_sinceLastQuote;  // invalid until the first live quote
     QActionGroup* m_rangeActions = nullptr;
     QAction* m_highContrastAction = nullptr;

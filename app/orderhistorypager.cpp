@@ -38,6 +38,39 @@ void OrderHistoryPager::reload()
     });
 }
 
+void OrderHistoryPager::refreshNewest()
+{
+    const int generation = m_generation;
+    QPointer<OrderHistoryPager> self(this);
+    m_client.fetchOrders(0, m_pageSize, [self, generation](core::Result<QList<core::Order>> page) {
+        if (!self || generation != self->m_generation)
+            return;
+        if (!page) {
+            Q_EMIT self->loadFailed(page.error());
+            return;
+        }
+        self->mergeNewest(page.value());
+        Q_EMIT self->pageLoaded();
+    });
+}
+
+void OrderHistoryPager::mergeNewest(const QList<core::Order>& page)
+{
+    const bool fullPage = page.size() >= m_pageSize;
+    const bool reachesShown =
+        m_model.rowCount() > 0 && (!fullPage || page.last().id <= m_model.orderAt(0).id);
+    if (reachesShown) {
+        m_model.addOrders(page);
+        return;
+    }
+
+    // Older pages in flight would continue from an order no longer shown.
+    ++m_generation;
+    m_loading = false;
+    m_hasMore = fullPage;
+    m_model.setOrders(page);
+}
+
 void OrderHistoryPager::loadOlder()
 {
     if (m_loading || !m_hasMore || m_model.rowCount() == 0)

@@ -26,6 +26,10 @@ public:
 
     /// Replaces the model's orders with the newest page.
     void reload();
+    /// Fetches the newest page and merges it into the orders shown, keeping
+    /// older pages already loaded. When the page does not reach the newest
+    /// order shown, it replaces them, so no order is missing in between.
+    void refreshNewest();
     /// Adds the page before the oldest order shown; does nothing while a
     /// request runs or when every order is shown.
     void loadOlder();
@@ -41,6 +45,7 @@ Q_SIGNALS:
     void loadFailed(const valiant::core::Error& error);
 
 private:
+    void mergeNewest(const QList<core::Order>& page);
     void fetchAllFrom(std::int64_t beforeId, QList<core::Order> collected,
                       std::function<void(core::Result<QList<core::Order>>)> done);
 

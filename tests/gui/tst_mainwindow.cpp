@@ -54,6 +54,7 @@ private Q_SLOTS:
     void spacePraisesPerShareHeld();
     void sellShortcutSellsOneShare();
     void rejectedOrderShowsServerMessage();
+    void otherClientOrderShownInHistory();
     void overlayBlocksTradingWhileServerDown();
     void sideColumnKeepsControlsApart_data();
     void sideColumnKeepsControlsApart();
@@ -213,6 +214,49 @@ void TestMainWindow::rejectedOrderShowsServerMessage()
     QCOMPARE(text("cashValue"), money(m_cash));
     QCOMPARE(text("sharesValue"), count(m_shares));
     child<QSpinBox>("quantitySpinBox")->setValue(1);
+}
+
+void TestMainWindow::otherClientOrderShownInHistory()
+{
+    auto* history = child<QTableView>("orderHistoryView");
+    auto* model = qobject_cast<valiant::app::OrderHistoryModel*>(history->model());
+    QVERIFY(model);
+    const int rowsBefore = model->rowCount();
+    QVERIFY(rowsBefore > 0);
+    const qsizetype fillsBefore = m_filled->count();
+
+    // A second client of the same account, such as a script, buys 2 shares.
+    QNetworkAccessManager network;
+    MarketClient other(&network);
+    other.setServerUrl(m_server->url());
+    other.setToken(m_server->token());
+    valiant::core::OrderRequest request;
+    request.side = valiant::core::Side::Buy;
+    request.quantity = 2;
+    std::optional<valiant::core::Result<Order>> placed;
+    other.placeOrder(request, [&placed](valiant::core::Result<Order> order) { placed = order; });
+    QTRY_VERIFY_WITH_TIMEOUT(placed.has_value(), connectTimeoutMs);
+    QVERIFY2(placed->ok(), qPrintable(placed->ok() ? QString() : placed->error().message));
+    const Order order = placed->value();
+
+    // The wallet follows the stream's push, and the table follows the wallet.
+    m_cash = *m_cash.minus(order.total);
+    m_shares += 2;
+    QTRY_COMPARE(text("sharesValue"), count(m_shares));
+    QCOMPARE(text("cashValue"), money(m_cash));
+    QTRY_COMPARE(model->rowCount(), rowsBefore + 1);
+    QCOMPARE(model->orderAt(0).id, order.id);
+    QCOMPARE(model->orderAt(0).quantity, 2);
+    QCOMPARE(m_filled->count(), fillsBefore);
+
+    // The export writes the same orders that the table shows.
+    const QString path = m_dataDir.filePath(QStringLiteral("orders.csv"));
+    std::optional<valiant::core::Result<int>> exported;
+    m_window->exportOrderHistory(
+        path, [&exported](valiant::core::Result<int> written) { exported = written; });
+    QTRY_VERIFY(exported.has_value());
+    QVERIFY2(exported->ok(), qPrintable(exported->ok() ? QString() : exported->error().message));
+    QCOMPARE(exported->value(), model->rowCount());
 }
 
 void TestMainWindow::overlayBlocksTradingWhileServerDown()
