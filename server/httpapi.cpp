@@ -543,6 +543,18 @@ constexpr Route routes[] = {
     {"/api/v1/stream", "GET", getStream, streamParameters},
 };
 
+/// Every route's path once, in the table's order, separated by commas.
+QByteArray routePaths()
+{
+    QByteArrayList paths;
+    for (const Route& route : routes) {
+        if (!paths.contains(route.path)) {
+            paths.append(route.path);
+        }
+    }
+    return paths.join(", ");
+}
+
 QByteArray pathOf(const QByteArray& target)
 {
     const qsizetype question = target.indexOf('?');
@@ -621,9 +633,8 @@ HttpResponse routeRequest(const HttpRequest& request, MarketService& service,
     if (allowed.isEmpty()) {
         return HttpApi::errorResponse(makeError(
             404, QStringLiteral("not_found"),
-            QStringLiteral("No endpoint has the path %1. Every endpoint starts with /api/v1/ "
-                           "or is /up or /metrics; check the path for typos.")
-                .arg(QString::fromUtf8(path.left(200)))));
+            QStringLiteral("No endpoint has the path %1. The paths are %2.")
+                .arg(QString::fromUtf8(path.left(200)), QString::fromLatin1(routePaths()))));
     }
     HttpResponse response = HttpApi::errorResponse(makeError(
         405, QStringLiteral("method_not_allowed"),
