@@ -158,6 +158,8 @@ TradePanel::TradePanel(QWidget* parent) : QFrame(parent)
     m_estimate = new QLabel(this);
     m_estimate->setObjectName(QStringLiteral("mutedLabel"));
     m_estimate->setAccessibleName(tr("Estimated order total"));
+    // A total of millions does not fit the panel's width on one line.
+    m_estimate->setWordWrap(true);
 
     m_status = new QLabel(this);
     m_status->setObjectName(QStringLiteral("tradeStatusLabel"));

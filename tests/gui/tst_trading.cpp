@@ -50,6 +50,7 @@ private Q_SLOTS:
     void autoRepeatSendsNoOrder();
     void distinctPressesSendTwoOrders();
     void germanLimitPriceParsed();
+    void largeEstimateShownWhole();
     void invalidLimitPriceSendsNothing();
     void limitPriceRejectsLetters();
     void tradeKeysNotTypedWhileDisconnected();
@@ -217,6 +218,29 @@ void TestTrading::germanLimitPriceParsed()
                                           QRegularExpression::UseUnicodePropertiesOption);
     QTRY_VERIFY2(germanAmount.match(estimate->text()).hasMatch(), qPrintable(estimate->text()));
     m_window->setLocale(QLocale(QLocale::English, QLocale::UnitedStates));
+}
+
+void TestTrading::largeEstimateShownWhole()
+{
+    QLabel* estimate = nullptr;
+    for (QLabel* label : m_window->findChildren<QLabel*>()) {
+        if (label->accessibleName() == QLatin1String("Estimated order total"))
+            estimate = label;
+    }
+    QVERIFY(estimate != nullptr);
+    child<QSpinBox>("quantitySpinBox")->setValue(1'000'000);
+    QTRY_VERIFY2(estimate->text().contains(QStringLiteral(",000,")), qPrintable(estimate->text()));
+    QApplication::processEvents();
+
+    // The whole text, wrapped at the label's width, fits the label's height.
+    const QRect needed = estimate->fontMetrics().boundingRect(
+        QRect(0, 0, estimate->contentsRect().width(), 10'000), Qt::TextWordWrap, estimate->text());
+    QVERIFY2(needed.height() <= estimate->contentsRect().height(),
+             qPrintable(QStringLiteral("%1 needs %2 px, has %3")
+                            .arg(estimate->text())
+                            .arg(needed.height())
+                            .arg(estimate->contentsRect().height())));
+    child<QSpinBox>("quantitySpinBox")->setValue(1);
 }
 
 void TestTrading::invalidLimitPriceSendsNothing()
