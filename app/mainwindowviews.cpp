@@ -25,7 +25,6 @@
 #include <QPointer>
 #include <QScrollBar>
 #include <QSettings>
-#include <QStandardPaths>
 #include <QSystemTrayIcon>
 #include <QTimer>
 
@@ -251,11 +250,8 @@ void MainWindow::showAlertDialog()
 
 void MainWindow::chooseExportFile()
 {
-    const QString folder = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
-    const QString suggested = QDir(folder).filePath(
-        QStringLiteral("valiant-orders-%1.csv")
-            .arg(QDate::currentDate().toString(Qt::ISODate)));
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export order history"), suggested,
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export order history"),
+                                                      suggestedExportPath(QDate::currentDate()),
                                                       tr("CSV files (*.csv)"));
     if (path.isEmpty())
         return;

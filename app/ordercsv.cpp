@@ -4,6 +4,7 @@
 #include <QDateTime>
 #include <QDir>
 #include <QSaveFile>
+#include <QStandardPaths>
 
 namespace valiant::app {
 
@@ -41,6 +42,15 @@ core::Result<core::Ok> writeOrdersCsv(const QString& path, const QList<core::Ord
     if (!file.commit())
         return failed(file.errorString());
     return core::Ok{};
+}
+
+QString suggestedExportPath(const QDate& date)
+{
+    QString folder = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+    if (folder.isEmpty() || !QDir(folder).exists())
+        folder = QDir::homePath();
+    return QDir(folder).filePath(
+        QStringLiteral("valiant-orders-%1.csv").arg(date.toString(Qt::ISODate)));
 }
 
 }  // namespace valiant::app

@@ -5,6 +5,7 @@
 #include "app/embeddedserver.h"
 #include "app/instancelock.h"
 #include "app/mainwindow.h"
+#include "app/ordercsv.h"
 #include "app/messagebar.h"
 #include "app/orderhistorymodel.h"
 #include "app/orderhistorypager.h"
@@ -19,6 +20,9 @@
 #include <QAction>
 #include <QApplication>
 #include <QFile>
+#include <QDate>
+#include <QFileInfo>
+#include <QDir>
 #include <QLineEdit>
 #include <QNetworkAccessManager>
 #include <QRegularExpression>
@@ -70,6 +74,7 @@ private Q_SLOTS:
     void chartMarksMissingCandlesAsGap();
     void historyPagesThroughAllOrders();
     void exportWritesIsoTimesCsv();
+    void exportSuggestsDocumentsOrHome();
     void alertFiresOnce();
     void highContrastPaletteApplied();
     void systemPaletteDarknessDetected();
@@ -408,6 +413,32 @@ void TestViews::secondInstanceDetected()
     // Once the first app quits, the next start gets the folder.
     first.reset();
     QVERIFY(second.acquire().ok());
+}
+
+void TestViews::exportSuggestsDocumentsOrHome()
+{
+    QTemporaryDir home;
+    QVERIFY(home.isValid());
+    const QByteArray savedHome = qgetenv("HOME");
+    const QByteArray savedDocuments = qgetenv("XDG_DOCUMENTS_DIR");
+    qputenv("HOME", home.path().toLocal8Bit());
+    qunsetenv("XDG_DOCUMENTS_DIR");
+    const QDate date(2026, 12, 5);
+
+    // Without a documents folder the dialog starts at home, not in the
+    // working directory.
+    QCOMPARE(QFileInfo(valiant::app::suggestedExportPath(date)).absolutePath(),
+             QFileInfo(home.path()).absoluteFilePath());
+    QCOMPARE(QFileInfo(valiant::app::suggestedExportPath(date)).fileName(),
+             QStringLiteral("valiant-orders-2026-12-05.csv"));
+
+    QVERIFY(QDir(home.path()).mkdir(QStringLiteral("Documents")));
+    QCOMPARE(QFileInfo(valiant::app::suggestedExportPath(date)).absolutePath(),
+             QFileInfo(home.filePath(QStringLiteral("Documents"))).absoluteFilePath());
+
+    qputenv("HOME", savedHome);
+    if (!savedDocuments.isEmpty())
+        qputenv("XDG_DOCUMENTS_DIR", savedDocuments);
 }
 
 QTEST_MAIN(TestViews)
