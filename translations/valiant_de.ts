@@ -656,7 +656,7 @@ Datenbankdatei: %2</translation>
         <translation>Der Auftragsverlauf konnte nicht exportiert werden. %1</translation>
     </message>
     <message numerus="yes">
-        <source>Exported %n order(s) to %1.</source>
+        <source>Orders exported to %1: %n.</source>
         <translation>
             <numerusform>%n Auftrag nach %1 exportiert.</numerusform>
             <numerusform>%n Aufträge nach %1 exportiert.</numerusform>
