@@ -4,6 +4,7 @@
 #include "mainwindow.h"
 
 #include "marketstatsview.h"
+#include "messagebar.h"
 #include "orderhistorymodel.h"
 #include "pricechart.h"
 #include "quoteheader.h"
@@ -25,6 +26,7 @@ void MainWindow::switchServer(const QString& serverName)
     m_marketStats->setQuotes({});
     m_orders->setOrders({});
     m_lastQuoteLabel->clear();
+    m_messageBar->hide();
 
     handleConnectionState(m_client.connectionState());
 }

@@ -58,6 +58,7 @@ private Q_SLOTS:
     void overlayBlocksTradingWhileServerDown();
     void sideColumnKeepsControlsApart_data();
     void sideColumnKeepsControlsApart();
+    void switchingServerClearsMessage();
 
 private:
     template <typename T>
@@ -353,6 +354,18 @@ QString TestMainWindow::text(const char* objectName) const
 QString TestMainWindow::count(std::int64_t value) const
 {
     return m_window->locale().toString(static_cast<qlonglong>(value));
+}
+
+void TestMainWindow::switchingServerClearsMessage()
+{
+    auto* message = child<MessageBar>("messageBar");
+    Q_EMIT m_client->orderRejected(valiant::core::Error{
+        422, QStringLiteral("insufficient_funds"), QStringLiteral("Not enough cash.")});
+    QTRY_VERIFY(message->isVisible());
+
+    // An error about the previous server's order means nothing on the next one.
+    m_window->switchServer(QStringLiteral("another server"));
+    QVERIFY(!message->isVisible());
 }
 
 QTEST_MAIN(TestMainWindow)
