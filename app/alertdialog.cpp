@@ -21,6 +21,11 @@ AlertDialog::AlertDialog(PriceAlerts& alerts, QWidget* parent) : QDialog(parent)
     m_list = new QListWidget(this);
     m_list->setObjectName(QStringLiteral("alertList"));
     m_list->setAccessibleName(tr("Active price alerts"));
+    m_empty = new QLabel(tr("No price alerts yet. Add one below, and the app tells you when "
+                            "the price reaches its level."),
+                         this);
+    m_empty->setObjectName(QStringLiteral("alertEmptyLabel"));
+    m_empty->setWordWrap(true);
     m_remove = new QPushButton(tr("&Remove alert"), this);
     m_remove->setAccessibleName(tr("Remove the selected alert"));
     connect(m_remove, &QPushButton::clicked, this, [this] {
@@ -35,7 +40,7 @@ AlertDialog::AlertDialog(PriceAlerts& alerts, QWidget* parent) : QDialog(parent)
     m_level = new QLineEdit(this);
     m_level->setObjectName(QStringLiteral("alertLevel"));
     m_level->setAccessibleName(tr("Alert price level"));
-    m_level->setPlaceholderText(core::Money::fromCents(60'00).toLocaleString(locale()));
+    m_level->setPlaceholderText(exampleLevel());
     m_error = new QLabel(this);
     m_error->setWordWrap(true);
     m_error->hide();
@@ -53,6 +58,7 @@ AlertDialog::AlertDialog(PriceAlerts& alerts, QWidget* parent) : QDialog(parent)
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
 
     auto* layout = new QVBoxLayout(this);
+    layout->addWidget(m_empty);
     layout->addWidget(m_list);
     layout->addWidget(m_remove);
     layout->addLayout(form);
@@ -71,8 +77,16 @@ void AlertDialog::refreshList()
     for (const PriceAlert& alert : m_alerts.alerts())
         m_list->addItem(PriceAlerts::describe(alert, locale()));
     m_remove->setEnabled(m_list->count() > 0);
+    m_empty->setVisible(m_list->count() == 0);
     if (m_list->count() > 0)
         m_list->setCurrentRow(0);
+}
+
+QString AlertDialog::exampleLevel() const
+{
+    // The current price is the example a user can adjust. $50.00, the
+    // market's first price, stands in until a quote arrives.
+    return m_alerts.lastPrice().value_or(core::Money::fromCents(50'00)).toLocaleString(locale());
 }
 
 void AlertDialog::addAlert()
@@ -80,8 +94,7 @@ void AlertDialog::addAlert()
     const std::optional<core::Money> level = core::Money::parseLocale(m_level->text(), locale());
     if (!level || level->cents() <= 0) {
         m_error->setText(tr("\"%1\" is not a positive amount. Type the level like %2.")
-                             .arg(m_level->text(),
-                                  core::Money::fromCents(60'00).toLocaleString(locale())));
+                             .arg(m_level->text(), exampleLevel()));
         m_error->show();
         return;
     }

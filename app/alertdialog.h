@@ -26,6 +26,8 @@ public:
 private:
     void refreshList();
     void addAlert();
+    /// A level to show as an example: the last price, in the locale's format.
+    QString exampleLevel() const;
 
     PriceAlerts& m_alerts;
     QListWidget* m_list = nullptr;
@@ -33,6 +35,7 @@ private:
     QComboBox* m_direction = nullptr;
     QLineEdit* m_level = nullptr;
     QLabel* m_error = nullptr;
+    QLabel* m_empty = nullptr;  // shown above the list while it is empty
 };
 
 }  // namespace valiant::app

@@ -24,6 +24,7 @@ void PriceAlerts::removeAt(int index)
 
 void PriceAlerts::checkQuote(const core::Quote& quote)
 {
+    m_lastPrice = quote.price;
     QList<PriceAlert> triggered;
     for (qsizetype i = m_alerts.size() - 1; i >= 0; --i) {
         if (m_alerts.at(i).isMetBy(quote.price))

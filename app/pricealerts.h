@@ -9,6 +9,8 @@
 #include <QObject>
 #include <QStringList>
 
+#include <optional>
+
 namespace valiant::app {
 
 struct PriceAlert
@@ -37,6 +39,8 @@ public:
 
     /// Fires and removes every alert that `quote` meets.
     void checkQuote(const core::Quote& quote);
+    /// The price of the last quote checked, if any.
+    std::optional<core::Money> lastPrice() const { return m_lastPrice; }
 
     /// Settings form, one "above:12.34" or "below:0.50" per alert.
     QStringList toStrings() const;
@@ -52,6 +56,7 @@ Q_SIGNALS:
 
 private:
     QList<PriceAlert> m_alerts;
+    std::optional<core::Money> m_lastPrice;
 };
 
 }  // namespace valiant::app

@@ -133,6 +133,10 @@ Datenbankdatei: %2</translation>
         <source>&quot;%1&quot; is not a positive amount. Type the level like %2.</source>
         <translation>„%1“ ist kein positiver Betrag. Geben Sie die Schwelle wie %2 ein.</translation>
     </message>
+    <message>
+        <source>No price alerts yet. Add one below, and the app tells you when the price reaches its level.</source>
+        <translation>Noch keine Alarme. Legen Sie unten einen an, dann meldet sich die App, sobald der Preis seine Schwelle erreicht.</translation>
+    </message>
 </context>
 <context>
     <name>valiant::app::CertificateDialog</name>

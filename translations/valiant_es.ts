@@ -133,6 +133,10 @@ Archivo de base de datos: %2</translation>
         <source>&quot;%1&quot; is not a positive amount. Type the level like %2.</source>
         <translation>«%1» no es un importe positivo. Escriba el nivel como %2.</translation>
     </message>
+    <message>
+        <source>No price alerts yet. Add one below, and the app tells you when the price reaches its level.</source>
+        <translation>Todavía no hay alertas de precio. Añada una abajo y la aplicación le avisará cuando el precio alcance su nivel.</translation>
+    </message>
 </context>
 <context>
     <name>valiant::app::CertificateDialog</name>

@@ -2,6 +2,7 @@
 // history paging and CSV export, price alerts, the high-contrast palette,
 // accessible names, saved settings and the second-instance lock.
 
+#include "app/alertdialog.h"
 #include "app/embeddedserver.h"
 #include "app/instancelock.h"
 #include "app/mainwindow.h"
@@ -23,6 +24,7 @@
 #include <QDate>
 #include <QFileInfo>
 #include <QDir>
+#include <QLabel>
 #include <QLineEdit>
 #include <QNetworkAccessManager>
 #include <QRegularExpression>
@@ -75,6 +77,7 @@ private Q_SLOTS:
     void historyPagesThroughAllOrders();
     void exportWritesIsoTimesCsv();
     void exportSuggestsDocumentsOrHome();
+    void alertDialogUsesLastPrice();
     void alertFiresOnce();
     void highContrastPaletteApplied();
     void systemPaletteDarknessDetected();
@@ -439,6 +442,33 @@ void TestViews::exportSuggestsDocumentsOrHome()
     qputenv("HOME", savedHome);
     if (!savedDocuments.isEmpty())
         qputenv("XDG_DOCUMENTS_DIR", savedDocuments);
+}
+
+void TestViews::alertDialogUsesLastPrice()
+{
+    valiant::app::PriceAlerts alerts;
+    {
+        valiant::app::AlertDialog dialog(alerts);
+        dialog.setLocale(QLocale(QLocale::English, QLocale::UnitedStates));
+        // Before any quote the example is the market's first price.
+        QVERIFY(dialog.findChild<QLineEdit*>(QStringLiteral("alertLevel"))
+                    ->placeholderText()
+                    .contains(QStringLiteral("50.00")));
+    }
+
+    alerts.checkQuote(valiant::core::Quote{7, valiant::core::Money::fromCents(19'04), 0});
+    valiant::app::AlertDialog dialog(alerts);
+    auto* level = dialog.findChild<QLineEdit*>(QStringLiteral("alertLevel"));
+    QVERIFY2(level->placeholderText().contains(QStringLiteral("19.04")),
+             qPrintable(level->placeholderText()));
+
+    // The empty list says what it is for, until an alert is added.
+    auto* empty = dialog.findChild<QLabel*>(QStringLiteral("alertEmptyLabel"));
+    QVERIFY(empty != nullptr);
+    QVERIFY(empty->isVisibleTo(&dialog));
+    alerts.add(valiant::app::PriceAlert{valiant::app::PriceAlert::Direction::Above,
+                                        valiant::core::Money::fromCents(20'00)});
+    QVERIFY(!empty->isVisibleTo(&dialog));
 }
 
 QTEST_MAIN(TestViews)
