@@ -388,6 +388,21 @@ std::optional<std::int64_t> integerLiteral(const QByteArray& literal)
 Result<OrderRequest> decodeOrderRequest(const QJsonObject& object, const QByteArray& body)
 {
     Result<OrderRequest> request = decodeOrderRequest(object);
+
+    // A price sent as a number is shown as written: 51.00, not Qt's 51.
+    if (!request && request.error().code == u"invalid_limit_price" &&
+        object.value(QStringLiteral("limit_price")).isDouble()) {
+        const std::optional<QByteArray> literal = memberLiteral(body, QStringLiteral("limit_price"));
+        if (literal) {
+            const QByteArray shown = literal->size() > 40 ? literal->left(37) + "..." : *literal;
+            return invalid(QStringLiteral("invalid_limit_price"),
+                           QStringLiteral("Field \"limit_price\" must be a positive amount with "
+                                          "two decimals as a string, such as \"51.00\", got the "
+                                          "number %1.")
+                               .arg(QString::fromUtf8(shown)));
+        }
+    }
+
     const QJsonValue quantity = object.value(QStringLiteral("quantity"));
     if (!quantity.isDouble() || (!request && request.error().code != u"invalid_quantity")) {
         return request;

@@ -20,6 +20,7 @@ private Q_SLOTS:
     void parseObjectNamesInvalidNumber_data();
     void parseObjectNamesInvalidNumber();
     void parseObjectReportsEarlierSyntaxError();
+    void numericLimitPriceShownAsWritten();
     void orderQuantity_data();
     void orderQuantity();
     void orderQuantityLiteral_data();
@@ -104,6 +105,19 @@ void TestApiCodec::parseObjectReportsEarlierSyntaxError()
     QVERIFY(!object.ok());
     QVERIFY2(!object.error().message.contains(QStringLiteral("the number")),
              qPrintable(object.error().message));
+}
+
+void TestApiCodec::numericLimitPriceShownAsWritten()
+{
+    const QByteArray body = R"({"side":"buy","quantity":1,"limit_price":51.00})";
+    const auto object = api::parseObject(body);
+    QVERIFY(object.ok());
+
+    const auto order = api::decodeOrderRequest(*object, body);
+    QVERIFY(!order.ok());
+    QCOMPARE(order.error().code, QStringLiteral("invalid_limit_price"));
+    QVERIFY2(order.error().message.contains(QStringLiteral("got the number 51.00.")),
+             qPrintable(order.error().message));
 }
 
 void TestApiCodec::orderQuantity_data()
