@@ -182,7 +182,7 @@ void ConnectionToolBar::showTokenStorage(const ConnectionProfile& profile, bool 
         m_sessionNote->clear();
         return;
     }
-    m_sessionNote->setText(tr("Login to %1 kept for this session only").arg(profile.name));
+    m_sessionNote->setText(tr("Logged in to %1 for this session only").arg(profile.name));
     m_sessionNote->setToolTip(
         tr("The system keychain is not available (%1), so you will need to log in again "
            "after Valiant quits. Nothing was written to disk.")

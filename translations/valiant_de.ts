@@ -456,8 +456,8 @@ Datenbankdatei: %2</translation>
         <translation>Schließen</translation>
     </message>
     <message>
-        <source>Login to %1 kept for this session only</source>
-        <translation>Anmeldung bei %1 nur für diese Sitzung gespeichert</translation>
+        <source>Logged in to %1 for this session only</source>
+        <translation>Bei %1 nur für diese Sitzung angemeldet</translation>
     </message>
     <message>
         <source>The system keychain is not available (%1), so you will need to log in again after Valiant quits. Nothing was written to disk.</source>

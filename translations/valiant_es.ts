@@ -456,8 +456,8 @@ Archivo de base de datos: %2</translation>
         <translation>Cerrar</translation>
     </message>
     <message>
-        <source>Login to %1 kept for this session only</source>
-        <translation>Sesión en %1 guardada solo durante esta sesión</translation>
+        <source>Logged in to %1 for this session only</source>
+        <translation>Sesión iniciada en %1 solo hasta cerrar la aplicación</translation>
     </message>
     <message>
         <source>The system keychain is not available (%1), so you will need to log in again after Valiant quits. Nothing was written to disk.</source>

@@ -520,9 +520,9 @@ void TestConnections::germanAndSpanishTranslated()
     const Case cases[] = {
         {"valiant::app::ConnectionToolBar", "Use this computer (local)",
          "Diesen Computer verwenden (lokal)", "Usar este ordenador (local)"},
-        {"valiant::app::ConnectionToolBar", "Login to %1 kept for this session only",
-         "Anmeldung bei %1 nur für diese Sitzung gespeichert",
-         "Sesión en %1 guardada solo durante esta sesión"},
+        {"valiant::app::ConnectionToolBar", "Logged in to %1 for this session only",
+         "Bei %1 nur für diese Sitzung angemeldet",
+         "Sesión iniciada en %1 solo hasta cerrar la aplicación"},
         {"valiant::app::CertificateDialog", "SHA-256 fingerprint: %1", "SHA-256-Fingerabdruck: %1",
          "Huella SHA-256: %1"},
         {"valiant::app::ConnectionDialog", "Sign u&p", "&Registrieren", "&Registrarse"},
