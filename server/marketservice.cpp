@@ -386,7 +386,9 @@ Result<PraiseResult> MarketService::praise(std::int64_t accountId)
     const Result<PraiseResult> praised =
         timed(m_metrics, "praise", [&] { return m_store.praise(accountId, now()); });
     noteWrite(praised.ok(), praised);
-    if (praised) {
+    // With no shares the bonus is $0.00 and the wallet stays as it was, so
+    // the streams get nothing.
+    if (praised && praised->bonus.cents() != 0) {
         m_bus.publishPortfolio(accountId, praised->portfolio);
     }
     return praised;

@@ -232,6 +232,7 @@ private Q_SLOTS:
     void resumeFromStartDeliversAll();
     void resumeBacklogCappedAt3600();
     void headerAuthReceivesPortfolio();
+    void praiseWithoutSharesStreamsNothing();
     void messageAuthReceivesPortfolio();
     void anonymousStreamHasNoPortfolio();
     void badTokenInHeaderErrorThenClose();
@@ -529,6 +530,31 @@ void StreamTest::headerAuthReceivesPortfolio()
                  return client.messagesOfType("portfolio").last().value("cash") == cashAfterPraise;
              }),
              qPrintable(client.transcript()));
+}
+
+void StreamTest::praiseWithoutSharesStreamsNothing()
+{
+    const Account account = createAccount(*m_server);
+    StreamClient client(m_server->webSocketUrl("/api/v1/stream"), account.token);
+    QVERIFY(client.waitForConnected());
+    QVERIFY2(client.waitFor([&] { return client.messagesOfType("portfolio").size() == 1; }),
+             qPrintable(client.transcript()));
+
+    const HttpClient http(m_server->baseUrl());
+    const HttpResponse praised = http.post("/api/v1/praise", {}, account.token);
+    QVERIFY2(praised.status == 200, qPrintable(praised.describe()));
+    QCOMPARE(praised.json().value("bonus").toString(), QStringLiteral("0.00"));
+
+    // The stream keeps its order, so once the buy's wallet arrives, a push
+    // for the praise would have arrived before it.
+    const HttpResponse bought =
+        http.post("/api/v1/orders", {{"side", "buy"}, {"quantity", 1}}, account.token);
+    QVERIFY2(bought.status == 201, qPrintable(bought.describe()));
+    QVERIFY2(client.waitFor([&] {
+                 return client.messagesOfType("portfolio").last().value("shares").toInteger() == 1;
+             }),
+             qPrintable(client.transcript()));
+    QCOMPARE(client.messagesOfType("portfolio").size(), 2);
 }
 
 void StreamTest::messageAuthReceivesPortfolio()
