@@ -404,6 +404,16 @@ Result<Config> parseConfig(const QStringList& arguments,
     if (config.databaseUrl.isEmpty()) {
         config.databaseUrl = defaultDatabaseUrl();
     }
+    // "on" skips the election, so beside the elected replica it would make
+    // a second quote every tick.
+    const bool onPostgres = config.databaseUrl.startsWith(QLatin1String("postgres://")) ||
+                            config.databaseUrl.startsWith(QLatin1String("postgresql://"));
+    if (onPostgres && config.generator == GeneratorMode::On) {
+        return configError(QStringLiteral(
+            "--generator on (VALIANT_GENERATOR=on) is for a server on SQLite. On PostgreSQL the "
+            "replicas elect one generator: use auto (the default), or off for a replica that "
+            "never generates."));
+    }
     return config;
 }
 
@@ -434,7 +444,8 @@ QString helpText()
                "[REDIS_URL]\n"
                "                        (default: none, quotes stay in this process).\n"
                "  --generator MODE      auto, on or off: whether this process makes quotes\n"
-               "                        [VALIANT_GENERATOR] (default auto).\n"
+               "                        [VALIANT_GENERATOR] (default auto; on is for SQLite\n"
+               "                        only, replicas on PostgreSQL elect one with auto).\n"
                "  --tick-ms N           Milliseconds between quotes, %2 to %3 [VALIANT_TICK_MS]\n"
                "                        (default 1000).\n"
                "  --starting-cash USD   Cash of a new account, such as 100.00\n"

@@ -49,6 +49,7 @@ private Q_SLOTS:
     void sqlitePathRejects();
     void postgresUrlAccepted_data();
     void postgresUrlAccepted();
+    void generatorOnRejectedOnPostgres();
 };
 
 void TestConfig::defaults()
@@ -398,6 +399,22 @@ void TestConfig::postgresUrlAccepted()
     const auto fromEnvironment = parse({}, environment);
     QVERIFY(fromEnvironment.ok());
     QCOMPARE(fromEnvironment->databaseUrl, url);
+}
+
+void TestConfig::generatorOnRejectedOnPostgres()
+{
+    const auto flag = parse({"--generator", "on", "--database", "postgres://db.internal/valiant"});
+    QVERIFY(!flag.ok());
+    QCOMPARE(flag.error().code, QStringLiteral("invalid_configuration"));
+    QVERIFY2(flag.error().message.contains(QStringLiteral("use auto")),
+             qPrintable(flag.error().message));
+
+    const auto environment = parse({}, {{"VALIANT_GENERATOR", "on"},
+                                        {"DATABASE_URL", "postgresql://db.internal/valiant"}});
+    QVERIFY(!environment.ok());
+
+    QVERIFY(parse({"--generator", "auto", "--database", "postgres://db.internal/valiant"}).ok());
+    QVERIFY(parse({"--generator", "on", "--database", "sqlite:///tmp/valiant.db"}).ok());
 }
 
 QTEST_GUILESS_MAIN(TestConfig)
