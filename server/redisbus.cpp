@@ -2,6 +2,7 @@
 
 #include "core/apicodec.h"
 
+#include <QCoreApplication>
 #include <QHash>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -144,6 +145,18 @@ Context connectTo(const RedisEndpoint& endpoint, int socketTimeoutMs, QString& e
         }
     }
 
+    // CLIENT LIST then shows which process holds each connection. A Redis
+    // that rejects the command still serves the bus.
+    const QByteArray name =
+        "valiant-server-" + QByteArray::number(QCoreApplication::applicationPid());
+    const Reply named = command(
+        context.get(), {QByteArrayLiteral("CLIENT"), QByteArrayLiteral("SETNAME"), name});
+    if (!named) {
+        error = QStringLiteral("CLIENT SETNAME failed: %1")
+                    .arg(commandError(context.get(), named.get()));
+        return {};
+    }
+
     if (endpoint.database != 0) {
         const Reply reply = command(
             context.get(), {QByteArrayLiteral("SELECT"), QByteArray::number(endpoint.database)});
@@ -239,7 +252,10 @@ struct RedisBus::Private
     /// appendPipelined(), which take it.
     bool connectPublisher();
     QList<QByteArray> xadd(const char* stream, const QList<QByteArray>& fields) const;
-    bool published(const char* stream, const redisReply* reply);
+    /// Records the outcome of a publish. The first success after a failure
+    /// queues the wallets_stale marker, unless `markerSent` says the
+    /// successful write was that marker.
+    bool published(const char* stream, const redisReply* reply, bool markerSent = false);
     bool append(const char* stream, const QList<QByteArray>& fields);
     void appendPipelined(const char* stream, const std::deque<QList<QByteArray>>& batch);
 
@@ -247,8 +263,9 @@ struct RedisBus::Private
     /// an order does not wait for Redis or for other orders' XADDs.
     void queuePortfolio(QList<QByteArray> fields);
     void runPortfolioPublisher();
-    /// Sends PING on the publisher connection, so that a publisher whose
-    /// last publish failed finds out when Redis is back.
+    /// Writes the wallets_stale marker on the publisher connection, so that
+    /// a publisher whose last publish failed finds out when Redis takes
+    /// writes again, and the other replicas learn of the lost changes.
     void probePublisher();
     void stopPortfolioPublisher();
 
@@ -324,7 +341,7 @@ QList<QByteArray> RedisBus::Private::xadd(const char* stream, const QList<QByteA
     return arguments;
 }
 
-bool RedisBus::Private::published(const char* stream, const redisReply* reply)
+bool RedisBus::Private::published(const char* stream, const redisReply* reply, bool markerSent)
 {
     if (!reply || reply->type == REDIS_REPLY_ERROR) {
         if (!publishFailing.exchange(true)) {
@@ -346,7 +363,8 @@ bool RedisBus::Private::published(const char* stream, const redisReply* reply)
             << QStringLiteral("Publishing to Redis at %1 works again").arg(describe(endpoint));
         // Wallet changes published during the failure are lost, so this
         // marker makes the other replicas send their clients' wallets again.
-        queuePortfolio(walletsStaleMarker());
+        if (!markerSent)
+            queuePortfolio(walletsStaleMarker());
     }
     return true;
 }
@@ -398,8 +416,10 @@ void RedisBus::Private::probePublisher()
     std::lock_guard lock(publishMutex);
     if (!connectPublisher())
         return;
-    const Reply reply = command(publisher.get(), {QByteArrayLiteral("PING")});
-    published(portfolioStream, reply.get());
+    // The probe is the marker itself, a write: a Redis that answers PING but
+    // rejects writes (a replica after a failover) still counts as failing.
+    const Reply reply = command(publisher.get(), xadd(portfolioStream, walletsStaleMarker()));
+    published(portfolioStream, reply.get(), true);
 }
 
 void RedisBus::Private::runPortfolioPublisher()
@@ -409,8 +429,8 @@ void RedisBus::Private::runPortfolioPublisher()
         const auto due = [this] { return portfolioStopping || !portfolioQueue.empty(); };
         // Changes lost in a failed publish are made good by the
         // wallets_stale marker, which published() queues once a publish
-        // works again. Without more changes to send, a PING tries the
-        // connection once a retry interval has passed.
+        // works again. Without more changes to send, probePublisher() tries
+        // the connection once a retry interval has passed.
         bool retryDue = false;
         if (publishFailing)
             retryDue = !portfolioReady.wait_for(lock, std::chrono::milliseconds(maxBackoffMs), due);
@@ -522,7 +542,9 @@ void RedisBus::Private::run()
             nextPublishAttempt = {};
             publishBackoffMs = minBackoffMs;
         }
-        publishFailing = false;
+        // publishFailing stays as it is: only a publish that works clears
+        // it, and that sends the wallets_stale marker for the changes that
+        // failed to go out.
         subscriberConnected = true;
         // Redis may have dropped entries while this replica could not read
         // them (a restart without persistence), so clients get their wallets again.

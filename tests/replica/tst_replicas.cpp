@@ -165,6 +165,7 @@ private Q_SLOTS:
     void olderWalletVersionDropped();
     void unwatchedWalletStaysOffRedis();
     void followerPublishesAfterRedisRestart();
+    void readOnlyRedisChangeReachesLeader();
     void failedWatchReadRetriedSoon();
     void postgresRestartRecovers();
     void bankBalancesMatchHistory();
@@ -744,6 +745,55 @@ void ReplicasTest::followerPublishesAfterRedisRestart()
              qPrintable(QStringLiteral("last wallet has %1 shares").arg(stream.shares().last())));
     QCOMPARE(buy().status, 201);
     QVERIFY2(waitFor([&] { return stream.shares().last() == 3; }),
+             qPrintable(QStringLiteral("last wallet has %1 shares").arg(stream.shares().last())));
+}
+
+void ReplicasTest::readOnlyRedisChangeReachesLeader()
+{
+    // Redis demoted to a replica serves reads and PING but rejects every
+    // write. A change made then on the follower is lost on the bus, and the
+    // wallets_stale marker must follow once writes work again, even when
+    // the subscriber reconnected in between.
+    const QString notReady = startTwoOnRedis(QStringLiteral("1000.00"));
+    QVERIFY2(notReady.isEmpty(), qPrintable(notReady));
+    const int leader = soleLeader();
+    QVERIFY(leader >= 0);
+    const HttpClient follower(m_replicas[std::size_t(1 - leader)]->baseUrl());
+    const QString token = signUp(follower, QStringLiteral("readonly"));
+    QVERIFY(!token.isEmpty());
+    StreamClient stream(m_replicas[std::size_t(leader)]->webSocketUrl(QStringLiteral("/api/v1/stream")),
+                        token);
+    QVERIFY(stream.waitForConnected());
+    QVERIFY(waitFor([&] { return !stream.shares().isEmpty(); }));
+
+    QVERIFY(m_redis.command({"REPLICAOF", "127.0.0.1", "1"}).startsWith("+OK"));
+    const HttpResponse bought = follower.post(QStringLiteral("/api/v1/orders"),
+                                              {{"side", QStringLiteral("buy")}, {"quantity", 2}}, token);
+    QVERIFY2(bought.status == 201, qPrintable(bought.describe()));
+    QVERIFY2(waitFor([&] {
+                 return m_replicas[std::size_t(1 - leader)]->standardError().contains("READONLY");
+             }),
+             qPrintable(describeReplicas()));
+
+    // The follower's subscriber reconnects while writes still fail. The
+    // leader's stays connected, so only the marker can make it reread.
+    const QString followerName =
+        QStringLiteral("name=valiant-server-%1 ").arg(m_replicas[std::size_t(1 - leader)]->processId());
+    int killed = 0;
+    for (const QString& line : QString::fromUtf8(m_redis.command({"CLIENT", "LIST"})).split(u'\n')) {
+        if (!line.contains(followerName))
+            continue;
+        const QString id = line.section(u' ', 0, 0).section(u'=', 1);
+        QVERIFY(m_redis.command({"CLIENT", "KILL", "ID", id}).startsWith(":1"));
+        ++killed;
+    }
+    QVERIFY2(killed > 0, qPrintable(QString::fromUtf8(m_redis.command({"CLIENT", "LIST"}))));
+    QVERIFY2(waitFor([&] {
+                 return m_replicas[std::size_t(1 - leader)]->standardError().count("Reconnected to Redis") > 0;
+             }),
+             qPrintable(describeReplicas()));
+    QVERIFY(m_redis.command({"REPLICAOF", "NO", "ONE"}).startsWith("+OK"));
+    QVERIFY2(waitFor([&] { return stream.shares().last() == 2; }, 15'000),
              qPrintable(QStringLiteral("last wallet has %1 shares").arg(stream.shares().last())));
 }
 

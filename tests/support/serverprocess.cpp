@@ -224,6 +224,11 @@ void ServerProcess::kill()
     m_process->waitForFinished(stopTimeoutMs);
 }
 
+qint64 ServerProcess::processId() const
+{
+    return m_process ? m_process->processId() : 0;
+}
+
 bool ServerProcess::isRunning() const
 {
     return m_process && m_process->state() != QProcess::NotRunning;

@@ -50,6 +50,8 @@ public:
     void kill();
 
     bool isRunning() const;
+    /// The running process's id, or 0.
+    qint64 processId() const;
     int port() const { return m_port; }
     QUrl baseUrl() const;           // http://127.0.0.1:PORT
     QUrl webSocketUrl(const QString& pathAndQuery) const;  // ws://127.0.0.1:PORT/...
