@@ -18,6 +18,9 @@ constexpr int pageSize = 1000;
 constexpr std::int64_t maxFillQuotes = 3600;
 // While the store keeps failing, only every this many failures is logged.
 constexpr int failureLogInterval = 60;
+// Ticks without a quote after which the store is polled although the bus
+// reports itself healthy.
+constexpr int stallTicks = 3;
 
 }  // namespace
 
@@ -37,6 +40,7 @@ void QuoteFeed::start(Store& store, int pollMs, BusHealthy busHealthy)
         m_store = &store;
         const Result<std::optional<Quote>> latest = store.latestQuote();
         m_lastId = latest.ok() && latest->has_value() ? latest->value().id : 0;
+        m_lastForwardTime = Clock::now();
     }
 
     std::lock_guard lock(m_stopMutex);
@@ -87,6 +91,7 @@ void QuoteFeed::deliver(const core::Quote& quote)
 
     m_forward(quote);
     m_lastId = quote.id;
+    m_lastForwardTime = Clock::now();
 }
 
 void QuoteFeed::catchUp()
@@ -127,11 +132,22 @@ bool QuoteFeed::fillFromStore(std::int64_t untilId)
             }
             m_forward(quote);
             m_lastId = quote.id;
+            m_lastForwardTime = Clock::now();
         }
         if (page->size() < pageSize) {
             return true;
         }
     }
+}
+
+// A bus that looks healthy here can still lose quotes: the leader's
+// publishing may fail while this replica's subscriber reads on. After
+// stallTicks ticks without a quote the store is read every tick, which
+// finds nothing and costs one indexed query while no quotes are made.
+bool QuoteFeed::quotesStalled() const
+{
+    std::lock_guard lock(m_mutex);
+    return Clock::now() - m_lastForwardTime > std::chrono::milliseconds(stallTicks * m_pollMs);
 }
 
 void QuoteFeed::poll()
@@ -145,7 +161,7 @@ void QuoteFeed::poll()
                 return;
             }
         }
-        if (!m_busHealthy()) {
+        if (!m_busHealthy() || quotesStalled()) {
             catchUp();
         }
     }

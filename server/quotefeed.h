@@ -4,11 +4,13 @@
 // clients. It forwards quote ids in order with no gap and no duplicate:
 // a quote it has passed on already is dropped, and when a quote skips ids
 // (a bus entry lost while Redis was away) the missing quotes are read from
-// the store first. While the bus is unhealthy it also polls the store,
-// so clients keep receiving quotes without the bus. Thread-safe.
+// the store first. While the bus is unhealthy, or no quote has come for
+// three ticks, it also polls the store, so clients keep receiving quotes
+// without the bus. Thread-safe.
 
 #include "core/market.h"
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -34,7 +36,8 @@ public:
     QuoteFeed& operator=(const QuoteFeed&) = delete;
 
     /// Starts after the store's latest quote. While `busHealthy` returns
-    /// false, polls the store every `pollMs`. `store` must outlive stop().
+    /// false, or no quote came for three times `pollMs`, polls the store
+    /// every `pollMs`. `store` must outlive stop().
     void start(Store& store, int pollMs, BusHealthy busHealthy);
     /// Stops the poller and releases the store. Quotes arriving later are
     /// dropped. Idempotent.
@@ -52,12 +55,16 @@ private:
     /// Returns false when the store failed, leaving lastId at the last
     /// quote forwarded.
     bool fillFromStore(std::int64_t untilId);
+    bool quotesStalled() const;
     void poll();
+
+    using Clock = std::chrono::steady_clock;
 
     Forward m_forward;
     mutable std::mutex m_mutex;
     Store* m_store = nullptr;
     std::int64_t m_lastId = 0;
+    Clock::time_point m_lastForwardTime;  // of the last quote forwarded, or start()
     int m_consecutiveFailures = 0;
 
     std::thread m_poller;

@@ -166,6 +166,7 @@ private Q_SLOTS:
     void unwatchedWalletStaysOffRedis();
     void followerPublishesAfterRedisRestart();
     void readOnlyRedisChangeReachesLeader();
+    void quotesFlowWhileLeaderCannotPublish();
     void failedWatchReadRetriedSoon();
     void postgresRestartRecovers();
     void bankBalancesMatchHistory();
@@ -795,6 +796,36 @@ void ReplicasTest::readOnlyRedisChangeReachesLeader()
     QVERIFY(m_redis.command({"REPLICAOF", "NO", "ONE"}).startsWith("+OK"));
     QVERIFY2(waitFor([&] { return stream.shares().last() == 2; }, 15'000),
              qPrintable(QStringLiteral("last wallet has %1 shares").arg(stream.shares().last())));
+}
+
+void ReplicasTest::quotesFlowWhileLeaderCannotPublish()
+{
+    // With Redis rejecting writes, the leader's quotes stop reaching the
+    // bus, yet the follower's subscriber reads on and its bus looks
+    // healthy. Its stream clients still get every quote, from the store.
+    const QString notReady = startTwoOnRedis(QStringLiteral("100.00"));
+    QVERIFY2(notReady.isEmpty(), qPrintable(notReady));
+    const int leader = soleLeader();
+    QVERIFY(leader >= 0);
+    StreamClient stream(
+        m_replicas[std::size_t(1 - leader)]->webSocketUrl(QStringLiteral("/api/v1/stream")));
+    QVERIFY(stream.waitForConnected());
+    QVERIFY(waitFor([&] { return !stream.ids().isEmpty(); }));
+
+    QVERIFY(m_redis.command({"REPLICAOF", "127.0.0.1", "1"}).startsWith("+OK"));
+    QVERIFY2(waitFor([&] { return m_replicas[std::size_t(leader)]->standardError().contains("READONLY"); }),
+             qPrintable(describeReplicas()));
+    const qint64 lastBefore = stream.ids().last();
+    const bool flowing = waitFor([&] { return stream.ids().last() >= lastBefore + 12; }, 10'000);
+    QVERIFY(m_redis.command({"REPLICAOF", "NO", "ONE"}).startsWith("+OK"));
+    QVERIFY2(flowing, qPrintable(QStringLiteral("the stream stopped at quote %1, %2 before")
+                                     .arg(stream.ids().last())
+                                     .arg(lastBefore)));
+
+    const QList<qint64>& ids = stream.ids();
+    for (qsizetype i = 1; i < ids.size(); ++i)
+        QVERIFY2(ids.at(i) == ids.at(i - 1) + 1,
+                 qPrintable(QStringLiteral("quote %1 follows %2").arg(ids.at(i)).arg(ids.at(i - 1))));
 }
 
 void ReplicasTest::failedWatchReadRetriedSoon()

@@ -65,6 +65,7 @@ private Q_SLOTS:
     void fillsGapFromStore();
     void dropsDuplicatesAndOldIds();
     void pollsWhileBusUnhealthy();
+    void pollsWhenHealthyBusStalls();
     void skipsAheadWhenFarBehind();
     void dropsQuotesAfterStop();
 
@@ -152,11 +153,12 @@ void TestQuoteFeed::pollsWhileBusUnhealthy()
     std::atomic<bool> healthy = true;
     Forwarded forwarded;
     QuoteFeed feed(forwarded.sink());
-    feed.start(*m_store, 20, [&healthy] { return healthy.load(); });
+    feed.start(*m_store, 200, [&healthy] { return healthy.load(); });
 
+    // For three ticks a healthy bus is trusted to deliver, so no polling.
     const Quote first = insert();
     QTest::qWait(100);
-    QVERIFY(forwarded.ids().isEmpty());  // a healthy bus delivers; no polling
+    QVERIFY(forwarded.ids().isEmpty());
 
     healthy = false;
     QTRY_COMPARE_WITH_TIMEOUT(forwarded.ids(), QList<std::int64_t>{first.id}, 2000);
@@ -167,6 +169,19 @@ void TestQuoteFeed::pollsWhileBusUnhealthy()
     // The bus delivering late changes nothing.
     feed.deliver(second);
     QCOMPARE(forwarded.ids(), range(first.id, third.id));
+}
+
+void TestQuoteFeed::pollsWhenHealthyBusStalls()
+{
+    // The bus reports itself healthy but delivers nothing, as for a
+    // follower while the leader cannot publish.
+    Forwarded forwarded;
+    QuoteFeed feed(forwarded.sink());
+    feed.start(*m_store, 20, [] { return true; });
+
+    const Quote first = insert();
+    const Quote second = insert();
+    QTRY_COMPARE_WITH_TIMEOUT(forwarded.ids(), range(first.id, second.id), 2000);
 }
 
 void TestQuoteFeed::skipsAheadWhenFarBehind()
