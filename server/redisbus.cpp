@@ -39,6 +39,9 @@ constexpr int readBatch = 500;
 constexpr int minBackoffMs = 100;
 constexpr int maxBackoffMs = 2000;
 constexpr std::size_t maxQueuedPortfolios = 10000;
+// Quotes waiting for a stalled Redis. Followers read older ones from the
+// store when an id skips ahead, so only the newest few are worth keeping.
+constexpr std::size_t maxQueuedQuotes = 64;
 
 /// Builds the fields of a wallet-stream entry that makes every other replica
 /// send its stream clients their wallets again.
@@ -210,8 +213,8 @@ struct RedisBus::Private
     QList<Subscriber> subscribers;
     QList<std::function<void()>> walletsStaleHandlers;
 
-    // Quotes are published on the caller's thread (the generator), wallet
-    // changes from portfolioThread; both share one connection.
+    // Quotes and wallet changes are published from portfolioThread, so a
+    // stalled Redis holds up neither the generator nor orders.
     std::mutex publishMutex;
     Context publisher;
     Clock::time_point nextPublishAttempt{};
@@ -221,6 +224,7 @@ struct RedisBus::Private
     std::mutex portfolioMutex;
     std::condition_variable portfolioReady;
     std::deque<QList<QByteArray>> portfolioQueue;
+    std::deque<QList<QByteArray>> quoteQueue;
     bool staleMarkerDue = false;  // the queue dropped a change
     bool portfolioStopping = false;
     std::thread portfolioThread;
@@ -248,20 +252,21 @@ struct RedisBus::Private
     void reportWalletsStale() const;
 
     /// Publishing: XADD on the publisher connection; a failure starts the
-    /// backoff. Called with publishMutex held, except append() and
-    /// appendPipelined(), which take it.
+    /// backoff. Called with publishMutex held, which appendPipelined() and
+    /// probePublisher() take.
     bool connectPublisher();
     QList<QByteArray> xadd(const char* stream, const QList<QByteArray>& fields) const;
     /// Records the outcome of a publish. The first success after a failure
     /// queues the wallets_stale marker, unless `markerSent` says the
     /// successful write was that marker.
     bool published(const char* stream, const redisReply* reply, bool markerSent = false);
-    bool append(const char* stream, const QList<QByteArray>& fields);
     void appendPipelined(const char* stream, const std::deque<QList<QByteArray>>& batch);
 
     /// Wallet changes go out from their own thread in pipelined batches, so
     /// an order does not wait for Redis or for other orders' XADDs.
     void queuePortfolio(QList<QByteArray> fields);
+    /// Queues a quote for the publisher thread, after the quotes before it.
+    void queueQuote(QList<QByteArray> fields);
     void runPortfolioPublisher();
     /// Writes the wallets_stale marker on the publisher connection, so that
     /// a publisher whose last publish failed finds out when Redis takes
@@ -369,15 +374,6 @@ bool RedisBus::Private::published(const char* stream, const redisReply* reply, b
     return true;
 }
 
-bool RedisBus::Private::append(const char* stream, const QList<QByteArray>& fields)
-{
-    std::lock_guard lock(publishMutex);
-    if (!connectPublisher())
-        return false;
-    const Reply reply = command(publisher.get(), xadd(stream, fields));
-    return published(stream, reply.get());
-}
-
 void RedisBus::Private::appendPipelined(const char* stream,
                                         const std::deque<QList<QByteArray>>& batch)
 {
@@ -426,7 +422,9 @@ void RedisBus::Private::runPortfolioPublisher()
 {
     std::unique_lock lock(portfolioMutex);
     for (;;) {
-        const auto due = [this] { return portfolioStopping || !portfolioQueue.empty(); };
+        const auto due = [this] {
+            return portfolioStopping || !portfolioQueue.empty() || !quoteQueue.empty();
+        };
         // Changes lost in a failed publish are made good by the
         // wallets_stale marker, which published() queues once a publish
         // works again. Without more changes to send, probePublisher() tries
@@ -436,14 +434,17 @@ void RedisBus::Private::runPortfolioPublisher()
             retryDue = !portfolioReady.wait_for(lock, std::chrono::milliseconds(maxBackoffMs), due);
         else
             portfolioReady.wait(lock, due);
-        if (portfolioQueue.empty() && !retryDue)
+        const bool queued = !portfolioQueue.empty() || !quoteQueue.empty();
+        if (!queued && !retryDue)
             return;  // stopping, and everything queued went out
-        if (portfolioQueue.empty()) {
+        if (!queued) {
             lock.unlock();
             probePublisher();
             lock.lock();
             continue;
         }
+        std::deque<QList<QByteArray>> quotes;
+        quotes.swap(quoteQueue);
         std::deque<QList<QByteArray>> batch;
         batch.swap(portfolioQueue);
         if (staleMarkerDue) {
@@ -451,9 +452,25 @@ void RedisBus::Private::runPortfolioPublisher()
             staleMarkerDue = false;
         }
         lock.unlock();
-        appendPipelined(portfolioStream, batch);
+        if (!quotes.empty())
+            appendPipelined(quoteStream, quotes);
+        if (!batch.empty())
+            appendPipelined(portfolioStream, batch);
         lock.lock();
     }
+}
+
+void RedisBus::Private::queueQuote(QList<QByteArray> fields)
+{
+    std::lock_guard lock(portfolioMutex);
+    if (!portfolioThread.joinable()) {
+        portfolioStopping = false;
+        portfolioThread = std::thread([this] { runPortfolioPublisher(); });
+    }
+    if (quoteQueue.size() >= maxQueuedQuotes)
+        quoteQueue.pop_front();
+    quoteQueue.push_back(std::move(fields));
+    portfolioReady.notify_one();
 }
 
 void RedisBus::Private::queuePortfolio(QList<QByteArray> fields)
@@ -705,10 +722,9 @@ QString RedisBus::state() const
 void RedisBus::publishQuote(const core::Quote& quote)
 {
     d->deliverQuote(quote);
-    d->append(quoteStream,
-              {QByteArrayLiteral("id"), QByteArray::number(qint64(quote.id)),
-               QByteArrayLiteral("price_cents"), QByteArray::number(qint64(quote.price.cents())),
-               QByteArrayLiteral("created_ms"), QByteArray::number(qint64(quote.createdMs))});
+    d->queueQuote({QByteArrayLiteral("id"), QByteArray::number(qint64(quote.id)),
+                   QByteArrayLiteral("price_cents"), QByteArray::number(qint64(quote.price.cents())),
+                   QByteArrayLiteral("created_ms"), QByteArray::number(qint64(quote.createdMs))});
 }
 
 void RedisBus::publishPortfolio(std::int64_t accountId, const core::Portfolio& portfolio)

@@ -167,6 +167,7 @@ private Q_SLOTS:
     void followerPublishesAfterRedisRestart();
     void readOnlyRedisChangeReachesLeader();
     void quotesFlowWhileLeaderCannotPublish();
+    void stalledRedisKeepsTicking();
     void failedWatchReadRetriedSoon();
     void postgresRestartRecovers();
     void bankBalancesMatchHistory();
@@ -822,6 +823,45 @@ void ReplicasTest::quotesFlowWhileLeaderCannotPublish()
                                      .arg(stream.ids().last())
                                      .arg(lastBefore)));
 
+    const QList<qint64>& ids = stream.ids();
+    for (qsizetype i = 1; i < ids.size(); ++i)
+        QVERIFY2(ids.at(i) == ids.at(i - 1) + 1,
+                 qPrintable(QStringLiteral("quote %1 follows %2").arg(ids.at(i)).arg(ids.at(i - 1))));
+}
+
+void ReplicasTest::stalledRedisKeepsTicking()
+{
+    // A Redis that stops answering holds up the publisher for its command
+    // timeout. The generator must not wait for it: one quote per tick goes
+    // on, and the follower's stream gets them all.
+    const QString notReady = startTwoOnRedis(QStringLiteral("100.00"));
+    QVERIFY2(notReady.isEmpty(), qPrintable(notReady));
+    const int leader = soleLeader();
+    QVERIFY(leader >= 0);
+    StreamClient stream(
+        m_replicas[std::size_t(1 - leader)]->webSocketUrl(QStringLiteral("/api/v1/stream")));
+    QVERIFY(stream.waitForConnected());
+    QVERIFY(waitFor([&] { return !stream.ids().isEmpty(); }));
+    const QList<QuoteRow> before = quotesAfter(0);
+    QVERIFY(!before.isEmpty());
+    const qint64 firstId = before.last().id;
+
+    QVERIFY(m_redis.command({"DEBUG", "SLEEP", "2.5"}).startsWith("+OK"));
+    QVERIFY(waitForQuotesAfter(firstId, 16));
+
+    const QList<QuoteRow> quotes = quotesAfter(firstId - 1);
+    for (qsizetype i = 1; i < quotes.size(); ++i) {
+        const qint64 gap = quotes.at(i).createdMs - quotes.at(i - 1).createdMs;
+        QVERIFY2(gap <= tickMs * 3 / 2,
+                 qPrintable(QStringLiteral("quotes %1 and %2 were made %3 ms apart")
+                                .arg(quotes.at(i - 1).id)
+                                .arg(quotes.at(i).id)
+                                .arg(gap)));
+    }
+    QVERIFY2(waitFor([&] { return stream.ids().last() >= quotes.last().id; }),
+             qPrintable(QStringLiteral("the stream is at quote %1 of %2")
+                            .arg(stream.ids().last())
+                            .arg(quotes.last().id)));
     const QList<qint64>& ids = stream.ids();
     for (qsizetype i = 1; i < ids.size(); ++i)
         QVERIFY2(ids.at(i) == ids.at(i - 1) + 1,

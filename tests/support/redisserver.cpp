@@ -115,6 +115,8 @@ bool RedisServer::start()
                              QStringLiteral("--save"), QString(),
                              QStringLiteral("--appendonly"), QStringLiteral("no"),
                              QStringLiteral("--dir"), m_directory.path(),
+                             // Tests stall the server with DEBUG SLEEP.
+                             QStringLiteral("--enable-debug-command"), QStringLiteral("local"),
                              QStringLiteral("--logfile"), logPath()});
     m_process->setWorkingDirectory(m_directory.path());
     m_process->setStandardOutputFile(QProcess::nullDevice());
