@@ -98,9 +98,16 @@ const std::string claimSql =
 
 struct LeaderElection::Private
 {
-    explicit Private(QString databaseUrl) : databaseUrl(std::move(databaseUrl)) {}
+    Private(QString databaseUrl, int tickMs)
+        : databaseUrl(std::move(databaseUrl)), idleTimeoutMs(3 * std::int64_t(tickMs) + 2000)
+    {
+    }
 
     QString databaseUrl;
+    // The lock session runs a statement every tick. PostgreSQL ends it after
+    // this long without one, so the lock of a frozen or vanished leader
+    // (SIGSTOP, a host gone without closing its connection) is released.
+    std::int64_t idleTimeoutMs;
     std::unique_ptr<pqxx::connection> connection;
     int backendPid = 0;
     bool leader = false;
@@ -144,6 +151,16 @@ std::optional<core::Error> LeaderElection::Private::connect()
 
     // Set here, not in the startup packet, which poolers may reject.
     transaction.exec("SET statement_timeout = 2000");
+    try {
+        transaction.exec("SET idle_session_timeout = " + std::to_string(idleTimeoutMs));
+    } catch (const pqxx::sql_error& error) {
+        // PostgreSQL before 14 has no idle_session_timeout.
+        qCWarning(lcLeader).noquote()
+            << QStringLiteral("Setting idle_session_timeout on the leader lock connection failed "
+                              "(%1); a frozen leader then keeps the lock until its connection "
+                              "closes.")
+                   .arg(QString::fromUtf8(error.what()).trimmed());
+    }
     backendPid = firstPid;
     return std::nullopt;
 }
@@ -216,8 +233,8 @@ bool LeaderElection::Private::claim(std::int64_t slot)
     return claimed;
 }
 
-LeaderElection::LeaderElection(QString databaseUrl)
-    : d(std::make_unique<Private>(std::move(databaseUrl)))
+LeaderElection::LeaderElection(QString databaseUrl, int tickMs)
+    : d(std::make_unique<Private>(std::move(databaseUrl), tickMs))
 {
 }
 

@@ -27,8 +27,10 @@ public:
     static constexpr int lockKeyLow = 1;
 
     /// `databaseUrl` is a postgres:// URL; the lock connection adds
-    /// short timeouts to it.
-    explicit LeaderElection(QString databaseUrl);
+    /// short timeouts to it. `tickMs` is the generator's tick: a leader
+    /// whose lock session runs no statement for three ticks and 2 s loses
+    /// the lock to PostgreSQL's idle_session_timeout.
+    explicit LeaderElection(QString databaseUrl, int tickMs = 1000);
     ~LeaderElection();
 
     LeaderElection(const LeaderElection&) = delete;

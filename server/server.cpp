@@ -160,7 +160,7 @@ core::Result<core::Ok> Server::Private::startElection()
     if (config.generator != GeneratorMode::Auto || !onPostgres) {
         return core::Ok{};
     }
-    election = std::make_unique<LeaderElection>(config.databaseUrl);
+    election = std::make_unique<LeaderElection>(config.databaseUrl, config.tickMs);
     return election->start();
 }
 

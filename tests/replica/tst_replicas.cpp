@@ -30,6 +30,7 @@
 #include <QThread>
 #include <QWebSocket>
 
+#include <csignal>
 #include <functional>
 #include <unistd.h>
 #include <memory>
@@ -160,6 +161,7 @@ private Q_SLOTS:
     void onePerTickAcrossReplicas();
     void failoverWhenLeaderKilled();
     void failoverWhenLockConnectionKilled();
+    void failoverWhenLeaderFrozen();
     void redisOutageKeepsStreamsGapFree();
     void walletChangeDuringOutageDelivered();
     void olderWalletVersionDropped();
@@ -466,6 +468,32 @@ void ReplicasTest::failoverWhenLockConnectionKilled()
     QVERIFY2(problem.isEmpty(), qPrintable(problem));
     QVERIFY(m_replicas[std::size_t(leader)]->standardError().contains(
         "Lost the quote generator leadership"));
+}
+
+void ReplicasTest::failoverWhenLeaderFrozen()
+{
+    // A frozen leader (SIGSTOP, or a host gone without closing its
+    // connection) runs no statements on its lock session, so PostgreSQL
+    // ends the session after three ticks and 2 s, and the follower takes
+    // the lock. Thawed, the old leader finds its session gone and follows.
+    QVERIFY(startReplicas(2));
+    int leader = -1;
+    QVERIFY2(waitFor([&] { return (leader = soleLeader()) >= 0; }), qPrintable(describeReplicas()));
+    QVERIFY(waitForQuotesAfter(0, 4));
+
+    const auto pid = static_cast<pid_t>(m_replicas[std::size_t(leader)]->processId());
+    QVERIFY(pid > 0);
+    const qint64 lastBefore = latestQuoteId();
+    QCOMPARE(::kill(pid, SIGSTOP), 0);
+    const bool resumed = waitFor([&] { return latestQuoteId() >= lastBefore + 4; }, 3 * tickMs + 8'000);
+    QCOMPARE(::kill(pid, SIGCONT), 0);
+    QVERIFY2(resumed, qPrintable(describeReplicas()));
+
+    QVERIFY2(waitFor([&] { return generatorOf(*m_replicas[std::size_t(leader)]) == QLatin1String("follower"); }),
+             qPrintable(describeReplicas()));
+    QVERIFY(waitForQuotesAfter(latestQuoteId(), 4));
+    const QString problem = checkOnePerTick(quotesAfter(0));
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
 }
 
 // --- Redis outage --------------------------------------------------------
