@@ -84,8 +84,8 @@ void AlertDialog::refreshList()
 
 QString AlertDialog::exampleLevel() const
 {
-    // The current price is the example a user can adjust. $50.00, the
-    // market's first price, stands in until a quote arrives.
+    // The current price is the example a user can adjust. Until a quote
+    // arrives, the example is $50.00, the market's first price.
     return m_alerts.lastPrice().value_or(core::Money::fromCents(50'00)).toLocaleString(locale());
 }
 

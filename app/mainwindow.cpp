@@ -229,13 +229,18 @@ void MainWindow::handleFill(const core::Order& order)
 void MainWindow::handlePortfolio(const core::Portfolio& portfolio)
 {
     m_wallet->setPortfolio(portfolio);
-    m_latestShares = portfolio.holdings.shares;
     if (!m_sharesExplained) {
-        m_sharesExplained = m_latestShares;
+        m_sharesExplained = walletShares();
         return;
     }
-    if (m_latestShares != *m_sharesExplained && !m_historySyncTimer->isActive())
+    if (walletShares() != *m_sharesExplained && !m_historySyncTimer->isActive())
         m_historySyncTimer->start();
+}
+
+std::int64_t MainWindow::walletShares() const
+{
+    const std::optional<core::Portfolio> portfolio = m_wallet->portfolio();
+    return portfolio ? portfolio->holdings.shares : 0;
 }
 
 // Fetches the newest orders when the wallet shows shares that no order in
@@ -249,15 +254,15 @@ void MainWindow::syncOrderHistory()
         m_historySyncTimer->start();
         return;
     }
-    if (!m_sharesExplained || m_latestShares == *m_sharesExplained)
+    if (!m_sharesExplained || walletShares() == *m_sharesExplained)
         return;
 
     qCInfo(lcApp).noquote() << QStringLiteral(
                                    "The wallet holds %1 shares but the order history "
                                    "explains %2; fetching the newest orders.")
-                                   .arg(m_latestShares)
+                                   .arg(walletShares())
                                    .arg(*m_sharesExplained);
-    m_sharesExplained = m_latestShares;
+    m_sharesExplained = walletShares();
     m_pager->refreshNewest();
 }
 
@@ -332,8 +337,7 @@ void MainWindow::fetchPortfolio()
             return;
         }
         m_wallet->setPortfolio(portfolio.value());
-        m_latestShares = portfolio->holdings.shares;
-        m_sharesExplained = m_latestShares;
+        m_sharesExplained = walletShares();
     });
 }
 

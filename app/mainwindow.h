@@ -82,6 +82,8 @@ private:
     void handleFill(const core::Order& order);
     void handlePortfolio(const core::Portfolio& portfolio);
     void syncOrderHistory();
+    /// The shares of the wallet on screen, 0 before one is loaded.
+    std::int64_t walletShares() const;
     void handleRejection(const core::Error& error);
     void placeOrder(core::Side side, std::int64_t quantity, std::optional<core::Money> limitPrice);
     void praise();
@@ -126,7 +128,6 @@ private:
     // the wallet's count at the last history load plus this window's fills
     // since. A pushed wallet with another count means an order placed elsewhere.
     std::optional<std::int64_t> m_sharesExplained;
-    std::int64_t m_latestShares = 0;
     QTimer* m_historySyncTimer = nullptr;
     QElapsedTimer m_sinceLastQuote;  // invalid until the first live quote
     QActionGroup* m_rangeActions = nullptr;

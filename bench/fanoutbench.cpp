@@ -12,9 +12,9 @@
 // arrival time taken right after it, and frames parsed in place. It
 // replies to pings and close frames as a WebSocket client must. The client
 // shares the cores with the server it measures, so it is kept as lean as
-// the floor peer: an earlier client on Boost.Beast, with one asynchronous
-// read per message, used more CPU per message than rawsend and made every
-// server's delays look longer. With --server-pid it also reads the
+// the floor peer. An earlier client on Boost.Beast, with one asynchronous
+// read per message, used more CPU per message than rawsend, which made
+// every server's delays look longer. With --server-pid it also reads the
 // server's RSS and CPU time from /proc at the window's edges. "created"
 // has millisecond resolution, so a delay may read up to 1 ms longer than
 // it was.

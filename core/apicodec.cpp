@@ -394,12 +394,13 @@ Result<OrderRequest> decodeOrderRequest(const QJsonObject& object, const QByteAr
         object.value(QStringLiteral("limit_price")).isDouble()) {
         const std::optional<QByteArray> literal = memberLiteral(body, QStringLiteral("limit_price"));
         if (literal) {
-            const QByteArray shown = literal->size() > 40 ? literal->left(37) + "..." : *literal;
+            const QByteArray literalText =
+                literal->size() > 40 ? literal->left(37) + "..." : *literal;
             return invalid(QStringLiteral("invalid_limit_price"),
                            QStringLiteral("Field \"limit_price\" must be a positive amount with "
                                           "two decimals as a string, such as \"51.00\", got the "
                                           "number %1.")
-                               .arg(QString::fromUtf8(shown)));
+                               .arg(QString::fromUtf8(literalText)));
         }
     }
 

@@ -237,15 +237,8 @@ std::optional<Result<OrderOutcome>> PostgresStore::Private::tryOrder(Transaction
 
     // A known key replays its first response and changes nothing.
     if (!attempt.idempotencyKey.isEmpty() && !context[3].is_null()) {
-        if (fromHex(context[3]) != attempt.requestFingerprint) {
-            return Result<OrderOutcome>(makeError(
-                422, QStringLiteral("idempotency_key_reused"),
-                QStringLiteral("This Idempotency-Key was already used for a different order. "
-                               "Send a new key for a new order.")));
-        }
-        const int status = context[4].as<int>();
-        StoredResponse replay{status == 201 ? 200 : status, fromHex(context[5])};
-        return OrderOutcome{replay, true, std::nullopt};
+        const StoredResponse kept{context[4].as<int>(), fromHex(context[5])};
+        return replayKeptResponse(fromHex(context[3]), kept, attempt.requestFingerprint);
     }
 
     const std::optional<Quote> quote = readOptionalQuote(context, 6);
@@ -536,7 +529,7 @@ Result<OrderOutcome> PostgresStore::keepInvalidOrder(std::int64_t accountId,
     return d->run("keepInvalidOrder", [&](pqxx::connection& connection) -> Result<OrderOutcome> {
         d->pruneIdempotencyKeys(connection, nowMs);
         pqxx::nontransaction transaction(connection);
-        // Each statement commits on its own, so the read sees a key that a
+        // Each statement commits on its own, so the read finds a key that a
         // concurrent request inserted, which the insert waited for. A key
         // pruned between the two is inserted on the next round.
         for (int round = 0; round < 3; ++round) {
@@ -550,18 +543,15 @@ Result<OrderOutcome> PostgresStore::keepInvalidOrder(std::int64_t accountId,
                 d->exec(transaction, sql::keptResponse, accountId, toHex(idempotencyKey));
             if (kept.empty())
                 continue;
-            if (fromHex(kept[0][0]) != requestFingerprint) {
-                return makeError(422, QStringLiteral("idempotency_key_reused"),
-                                 QStringLiteral("This Idempotency-Key was already used for a "
-                                                "different order. Send a new key for a new "
-                                                "order."));
-            }
-            const int status = kept[0][1].as<int>();
-            StoredResponse replay{status == 201 ? 200 : status, fromHex(kept[0][2])};
-            return OrderOutcome{replay, true, std::nullopt};
+            const StoredResponse first{kept[0][1].as<int>(), fromHex(kept[0][2])};
+            return replayKeptResponse(fromHex(kept[0][0]), first, requestFingerprint);
         }
+        qCWarning(lcPostgres) << "Keeping an invalid order under an Idempotency-Key of account"
+                           << accountId << "failed three times: the key expired between the "
+                                           "insert and the read each time";
         return makeError(503, QStringLiteral("database_unavailable"),
-                         QStringLiteral("The Idempotency-Key could not be stored; try again."));
+                         QStringLiteral("Storing the Idempotency-Key failed three times because "
+                                        "it expired meanwhile. Send the request again."));
     });
 }
 

@@ -148,7 +148,7 @@ Context connectTo(const RedisEndpoint& endpoint, int socketTimeoutMs, QString& e
         }
     }
 
-    // CLIENT LIST then shows which process holds each connection. A Redis
+    // CLIENT LIST then shows which process owns each connection. A Redis
     // that rejects the command still serves the bus.
     const QByteArray name =
         "valiant-server-" + QByteArray::number(QCoreApplication::applicationPid());
@@ -257,8 +257,8 @@ struct RedisBus::Private
     bool connectPublisher();
     QList<QByteArray> xadd(const char* stream, const QList<QByteArray>& fields) const;
     /// Records the outcome of a publish. The first success after a failure
-    /// queues the wallets_stale marker, unless `markerSent` says the
-    /// successful write was that marker.
+    /// queues the wallets_stale marker, unless `markerSent` is true
+    /// because the successful write was that marker.
     bool published(const char* stream, const redisReply* reply, bool markerSent = false);
     void appendPipelined(const char* stream, const std::deque<QList<QByteArray>>& batch);
 
@@ -412,7 +412,7 @@ void RedisBus::Private::probePublisher()
     std::lock_guard lock(publishMutex);
     if (!connectPublisher())
         return;
-    // The probe is the marker itself, a write: a Redis that answers PING but
+    // The probe is the marker itself, a write: a Redis that replies to PING but
     // rejects writes (a replica after a failover) still counts as failing.
     const Reply reply = command(publisher.get(), xadd(portfolioStream, walletsStaleMarker()));
     published(portfolioStream, reply.get(), true);

@@ -182,15 +182,7 @@ std::optional<Result<OrderOutcome>> replayKnownKey(sqlite3* connection, std::int
     if (!stored) {
         return std::nullopt;
     }
-    if (stored->fingerprint != fingerprint) {
-        return Result<OrderOutcome>(
-            makeError(422, QStringLiteral("idempotency_key_reused"),
-                      QStringLiteral("This Idempotency-Key was already used for a "
-                                     "different order. Send a new key for a new order.")));
-    }
-    StoredResponse replay = stored->response;
-    replay.status = replay.status == 201 ? 200 : replay.status;
-    return Result<OrderOutcome>(OrderOutcome{replay, true, std::nullopt});
+    return replayKeptResponse(stored->fingerprint, stored->response, fingerprint);
 }
 
 Order insertOrder(sqlite3* connection, std::int64_t accountId, const OrderRequest& request,

@@ -65,6 +65,20 @@ StoredResponse rejectedOrderResponse(const core::Error& error)
     return StoredResponse{error.status, core::api::toJson(error)};
 }
 
+Result<OrderOutcome> replayKeptResponse(const QByteArray& keptFingerprint,
+                                        const StoredResponse& kept,
+                                        const QByteArray& fingerprint)
+{
+    if (keptFingerprint != fingerprint) {
+        return core::makeError(422, QStringLiteral("idempotency_key_reused"),
+                               QStringLiteral("This Idempotency-Key was already used for a "
+                                              "different order. Send a new key for a new order."));
+    }
+    // A replay returns 200 with the body of the first 201.
+    const StoredResponse replay{kept.status == 201 ? 200 : kept.status, kept.body};
+    return OrderOutcome{replay, true, std::nullopt};
+}
+
 Result<core::Ok> checkCandleInterval(std::int64_t intervalMs)
 {
     if (intervalMs > 0) {

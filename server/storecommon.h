@@ -62,6 +62,14 @@ FilledBodyAroundId filledOrderResponseAroundId(Order order, const core::Portfoli
 /// Builds the stored response of a rejected order: its status and error body.
 StoredResponse rejectedOrderResponse(const core::Error& error);
 
+/// Returns the outcome of a request under an idempotency key that the
+/// account already used, from what the key kept: a replay of the first
+/// response when `fingerprint` equals `keptFingerprint`, otherwise 422
+/// idempotency_key_reused.
+Result<OrderOutcome> replayKeptResponse(const QByteArray& keptFingerprint,
+                                        const StoredResponse& kept,
+                                        const QByteArray& fingerprint);
+
 /// Rejects a candle interval that is not positive (422 invalid_interval).
 Result<core::Ok> checkCandleInterval(std::int64_t intervalMs);
 

@@ -462,7 +462,7 @@ void TestViews::alertDialogUsesLastPrice()
     QVERIFY2(level->placeholderText().contains(QStringLiteral("19.04")),
              qPrintable(level->placeholderText()));
 
-    // The empty list says what it is for, until an alert is added.
+    // A line explains the empty list until an alert is added.
     auto* empty = dialog.findChild<QLabel*>(QStringLiteral("alertEmptyLabel"));
     QVERIFY(empty != nullptr);
     QVERIFY(empty->isVisibleTo(&dialog));

@@ -859,8 +859,7 @@ void ReplicasTest::quotesFlowWhileLeaderCannotPublish()
 
 void ReplicasTest::stalledRedisKeepsTicking()
 {
-    // A Redis that stops answering holds up the publisher for its command
-    // timeout. The generator must not wait for it: one quote per tick goes
+    // A stalled Redis blocks the publisher for its command timeout. The generator must not wait for it: one quote per tick goes
     // on, and the follower's stream gets them all.
     const QString notReady = startTwoOnRedis(QStringLiteral("100.00"));
     QVERIFY2(notReady.isEmpty(), qPrintable(notReady));
