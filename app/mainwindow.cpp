@@ -21,11 +21,14 @@
 #include <QLabel>
 #include <QLocale>
 #include <QPointer>
+#include <QScreen>
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QStatusBar>
 #include <QTimer>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace valiant::app {
 
@@ -39,6 +42,9 @@ constexpr int quoteBackfillLimit = 600;
 // order history request.
 constexpr int historySyncDelayMs = 300;
 constexpr int sidePanelWidth = 340;
+// An estimate of the title bar and borders, which are unknown until the
+// window manager has shown the window.
+constexpr int windowFrameAllowance = 48;
 
 }  // namespace
 
@@ -135,6 +141,37 @@ void MainWindow::buildUi()
     setStyleSheet(theme::styleSheet(palette()));
     setTabOrder(m_tradePanel->findChild<QWidget*>(QStringLiteral("quantitySpinBox")),
                 m_tradePanel->findChild<QWidget*>(QStringLiteral("buyButton")));
+}
+
+// Makes the window tall enough to show every side card without a scroll
+// bar, as far as the screen allows. Runs on the first show, once the
+// layouts are active and main() has added the connection toolbar.
+void MainWindow::resizeToFitSideColumn()
+{
+    const auto* sideScroll = findChild<QScrollArea*>(QStringLiteral("sideScroll"));
+    // Without this, the viewport height misses the toolbar that main() added.
+    layout()->activate();
+    centralWidget()->layout()->activate();
+    const int missing = sideScroll->widget()->sizeHint().height() - sideScroll->viewport()->height();
+    if (missing <= 0)
+        return;
+
+    int fittedHeight = height() + missing;
+    if (const QScreen* screen = this->screen()) {
+        const int screenHeight = screen->availableGeometry().height() - windowFrameAllowance;
+        fittedHeight = std::min(fittedHeight, screenHeight);
+    }
+    if (fittedHeight > height())
+        resize(width(), fittedHeight);
+}
+
+void MainWindow::showEvent(QShowEvent* event)
+{
+    if (m_fitOnFirstShow) {
+        m_fitOnFirstShow = false;
+        resizeToFitSideColumn();
+    }
+    QMainWindow::showEvent(event);
 }
 
 QWidget* MainWindow::makeCard(const QString& title, QWidget* content)

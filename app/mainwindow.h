@@ -71,9 +71,11 @@ Q_SIGNALS:
 
 protected:
     void changeEvent(QEvent* event) override;
+    void showEvent(QShowEvent* event) override;
 
 private:
     void buildUi();
+    void resizeToFitSideColumn();
     QWidget* makeCard(const QString& title, QWidget* content);
     void connectClient();
 
@@ -133,6 +135,8 @@ private:
     QActionGroup* m_rangeActions = nullptr;
     QAction* m_highContrastAction = nullptr;
     bool m_highContrast = false;
+    // False once a saved geometry is restored, which keeps the user's size.
+    bool m_fitOnFirstShow = true;
     QPalette m_paletteBeforeHighContrast;
     int m_historyRequest = 0;  // a newer range switch makes older responses stale
 };

@@ -317,7 +317,8 @@ void MainWindow::saveSettings(QSettings& settings) const
 
 void MainWindow::restoreSettings(const QSettings& settings)
 {
-    restoreGeometry(settings.value(QStringLiteral("mainWindow/geometry")).toByteArray());
+    if (restoreGeometry(settings.value(QStringLiteral("mainWindow/geometry")).toByteArray()))
+        m_fitOnFirstShow = false;
     restoreState(settings.value(QStringLiteral("mainWindow/state")).toByteArray());
     const int range = settings.value(QStringLiteral("view/chartRange"), 0).toInt();
     if (range >= 0 && range <= static_cast<int>(PriceChart::Range::Day))

@@ -15,6 +15,9 @@
 #include <QLabel>
 #include <QNetworkAccessManager>
 #include <QPushButton>
+#include <QScreen>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QStandardPaths>
@@ -50,6 +53,7 @@ private Q_SLOTS:
     void initTestCase();
     void cleanupTestCase();
 
+    void sideColumnFitsWithoutScrolling();
     void buyClickChargesOrderTotal();
     void spacePraisesPerShareHeld();
     void sellShortcutSellsOneShare();
@@ -294,6 +298,21 @@ void TestMainWindow::overlayBlocksTradingWhileServerDown()
     QCOMPARE(m_rejected->count(), rejectionsBefore);
     QTRY_COMPARE(text("cashValue"), money(m_cash));
     QCOMPARE(text("sharesValue"), count(m_shares));
+}
+
+void TestMainWindow::sideColumnFitsWithoutScrolling()
+{
+    const QRect available = m_window->screen()->availableGeometry();
+    QVERIFY2(available.height() >= 1000,
+             qPrintable(QStringLiteral("The screen is %1 pixels high; CTest configures a 1000-pixel "
+                                       "offscreen screen for this test")
+                            .arg(available.height())));
+
+    // Opened on a tall enough screen, every side card shows at once.
+    const auto* sideScroll = child<QScrollArea>("sideScroll");
+    QCOMPARE(sideScroll->verticalScrollBar()->maximum(), 0);
+    QVERIFY(m_window->height() >= 780);
+    QVERIFY(m_window->height() <= available.height());
 }
 
 void TestMainWindow::sideColumnKeepsControlsApart_data()
