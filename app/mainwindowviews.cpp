@@ -281,7 +281,7 @@ void MainWindow::exportOrderHistory(const QString& path, std::function<void(core
             return;
         }
         const int count = static_cast<int>(orders->size());
-        self->m_messageBar->showInfo(tr("Orders exported to %1: %n.", nullptr, count)
+        self->m_messageBar->showInfo(tr("%n order(s) exported to %1.", nullptr, count)
                                          .arg(QDir::toNativeSeparators(path)));
         finish(count);
     });

@@ -660,7 +660,7 @@ Datenbankdatei: %2</translation>
         <translation>Der Auftragsverlauf konnte nicht exportiert werden. %1</translation>
     </message>
     <message numerus="yes">
-        <source>Orders exported to %1: %n.</source>
+        <source>%n order(s) exported to %1.</source>
         <translation>
             <numerusform>%n Auftrag nach %1 exportiert.</numerusform>
             <numerusform>%n Aufträge nach %1 exportiert.</numerusform>

@@ -660,7 +660,7 @@ Archivo de base de datos: %2</translation>
         <translation>No se pudo exportar el historial de órdenes. %1</translation>
     </message>
     <message numerus="yes">
-        <source>Orders exported to %1: %n.</source>
+        <source>%n order(s) exported to %1.</source>
         <translation>
             <numerusform>Se exportó %n orden a %1.</numerusform>
             <numerusform>Se exportaron %n órdenes a %1.</numerusform>

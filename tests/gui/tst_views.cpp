@@ -28,6 +28,7 @@
 #include <QLineEdit>
 #include <QNetworkAccessManager>
 #include <QRegularExpression>
+#include <QScopeGuard>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSpinBox>
@@ -36,6 +37,7 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTranslator>
 
 #include <memory>
 
@@ -257,6 +259,14 @@ void TestViews::historyPagesThroughAllOrders()
 
 void TestViews::exportWritesIsoTimesCsv()
 {
+    // English ships only the plural forms, which the message below uses.
+    QTranslator english;
+    QVERIFY(english.load(QLocale(QLocale::English, QLocale::UnitedStates), QStringLiteral("valiant"),
+                         QStringLiteral("_"), QStringLiteral(":/i18n")));
+    QCoreApplication::installTranslator(&english);
+    const auto removeTranslator =
+        qScopeGuard([&english] { QCoreApplication::removeTranslator(&english); });
+
     const QString path = m_dataDir.filePath(QStringLiteral("orders.csv"));
     std::optional<valiant::core::Result<int>> outcome;
     m_window->exportOrderHistory(path, [&outcome](valiant::core::Result<int> result) {
@@ -265,6 +275,10 @@ void TestViews::exportWritesIsoTimesCsv()
     QTRY_VERIFY(outcome.has_value());
     QVERIFY2(outcome->ok(), qPrintable(outcome->ok() ? QString() : outcome->error().message));
     QCOMPARE(outcome->value(), ordersToPlace);
+    auto* message = m_window->findChild<valiant::app::MessageBar*>(QStringLiteral("messageBar"));
+    QCOMPARE(message->text(), QStringLiteral("%1 orders exported to %2.")
+                                  .arg(ordersToPlace)
+                                  .arg(QDir::toNativeSeparators(path)));
 
     QFile file(path);
     QVERIFY(file.open(QIODevice::ReadOnly));
