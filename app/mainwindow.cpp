@@ -233,7 +233,8 @@ void MainWindow::handleConnectionState(State state)
         return;
 
     m_everConnected = true;
-    m_sharesExplained.reset();
+    m_walletVersion = 0;
+    m_historyVersion.reset();
     m_historySyncTimer->stop();
     refreshFromServer();
 }
@@ -250,8 +251,6 @@ void MainWindow::handleQuote(const core::Quote& quote)
 void MainWindow::handleFill(const core::Order& order)
 {
     m_orders->addOrder(order);
-    if (m_sharesExplained)
-        *m_sharesExplained += order.side == core::Side::Buy ? order.quantity : -order.quantity;
     const QString shares = locale().toString(static_cast<qlonglong>(order.quantity));
     const QString price = order.price.toLocaleString(locale());
     const QString total = order.total.toLocaleString(locale());
@@ -263,43 +262,48 @@ void MainWindow::handleFill(const core::Order& order)
 
 // Wallets come from the stream (after a change by any client of the account)
 // and from this window's own order and praise responses.
-void MainWindow::handlePortfolio(const core::Portfolio& portfolio)
+void MainWindow::handlePortfolio(const core::Portfolio& portfolio,
+                                 core::MarketClient::PortfolioSource source)
 {
+    const std::int64_t version = portfolio.holdings.version;
+    if (source == core::MarketClient::PortfolioSource::OwnChange && m_historyVersion &&
+        version == *m_historyVersion + 1) {
+        m_historyVersion = version;  // handleFill has added the order already
+    }
+
+    // The response to an order can arrive after the stream pushed a newer
+    // wallet. Servers without wallet versions send 0, which always shows.
+    if (version > 0 && version < m_walletVersion)
+        return;
     m_wallet->setPortfolio(portfolio);
-    if (!m_sharesExplained) {
-        m_sharesExplained = walletShares();
+    m_walletVersion = version;
+
+    if (!m_historyVersion) {
+        m_historyVersion = version;
         return;
     }
-    if (walletShares() != *m_sharesExplained && !m_historySyncTimer->isActive())
+    if (version > *m_historyVersion && !m_historySyncTimer->isActive())
         m_historySyncTimer->start();
 }
 
-std::int64_t MainWindow::walletShares() const
-{
-    const std::optional<core::Portfolio> portfolio = m_wallet->portfolio();
-    return portfolio ? portfolio->holdings.shares : 0;
-}
-
-// Fetches the newest orders when the wallet shows shares that no order in
-// the table explains. The stream may push the wallet of this window's own
-// order before its response arrives, so a pending order is waited for.
-// NOTE: orders elsewhere that cancel out within historySyncDelayMs, such as
-// a buy and a sell of 1 share, leave the count equal and show after a reconnect.
+// Fetches the newest orders when the wallet is newer than the orders in the
+// table explain. The stream may push the wallet of this window's own order
+// or praise before its response arrives, so pending ones are waited for.
 void MainWindow::syncOrderHistory()
 {
-    if (m_tradePanel->isOrderPending()) {
+    if (m_tradePanel->isOrderPending() || m_praisesPending > 0) {
         m_historySyncTimer->start();
         return;
     }
-    if (!m_sharesExplained || walletShares() == *m_sharesExplained)
+    if (!m_historyVersion || m_walletVersion <= *m_historyVersion)
         return;
 
     qCInfo(lcApp).noquote() << QStringLiteral(
-                                   "The wallet holds %1 shares but the order history "
-                                   "explains %2; fetching the newest orders.")
-                                   .arg(walletShares())
-                                   .arg(*m_sharesExplained);
-    m_sharesExplained = walletShares();
+                                   "The wallet is at version %1 but the order history "
+                                   "explains version %2; fetching the newest orders.")
+                                   .arg(m_walletVersion)
+                                   .arg(*m_historyVersion);
+    m_historyVersion = m_walletVersion;
     m_pager->refreshNewest();
 }
 
@@ -331,7 +335,9 @@ void MainWindow::placeOrder(core::Side side, std::int64_t quantity,
 void MainWindow::praise()
 {
     const std::int64_t shares = m_wallet->portfolio() ? m_wallet->portfolio()->holdings.shares : 0;
+    ++m_praisesPending;
     m_client.praise([this, shares](core::Result<core::Money> bonus) {
+        m_praisesPending = std::max(0, m_praisesPending - 1);
         if (!bonus) {
             m_messageBar->showError(
                 tr("Praising the sun failed. %1").arg(serverErrorText(bonus.error())));
@@ -373,8 +379,13 @@ void MainWindow::fetchPortfolio()
                 tr("Could not load the wallet. %1").arg(portfolio.error().message));
             return;
         }
+        const std::int64_t version = portfolio->holdings.version;
+        if (version > 0 && version < m_walletVersion)
+            return;
         m_wallet->setPortfolio(portfolio.value());
-        m_sharesExplained = walletShares();
+        m_walletVersion = version;
+        // The history reloads at the same time as this fetch.
+        m_historyVersion = version;
     });
 }
 

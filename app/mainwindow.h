@@ -82,10 +82,9 @@ private:
     void handleConnectionState(core::MarketClient::ConnectionState state);
     void handleQuote(const core::Quote& quote);
     void handleFill(const core::Order& order);
-    void handlePortfolio(const core::Portfolio& portfolio);
+    void handlePortfolio(const core::Portfolio& portfolio,
+                         core::MarketClient::PortfolioSource source);
     void syncOrderHistory();
-    /// The shares of the wallet on screen, 0 before one is loaded.
-    std::int64_t walletShares() const;
     void handleRejection(const core::Error& error);
     void placeOrder(core::Side side, std::int64_t quantity, std::optional<core::Money> limitPrice);
     void praise();
@@ -126,10 +125,14 @@ private:
     PriceAlerts* m_alerts = nullptr;
     QSystemTrayIcon* m_tray = nullptr;
     QTimer* m_staleTimer = nullptr;
-    // The share count that the orders in the history table explain, which is
-    // the wallet's count at the last history load plus this window's fills
-    // since. A pushed wallet with another count means an order placed elsewhere.
-    std::optional<std::int64_t> m_sharesExplained;
+    // The wallet version shown, which a late response with an older wallet
+    // must not replace. 0 until the first versioned wallet after a connect.
+    std::int64_t m_walletVersion = 0;
+    // The wallet version whose orders the history table contains: the one at
+    // the last history load, advanced by this window's own changes that
+    // directly follow it. A newer pushed version means a change elsewhere.
+    std::optional<std::int64_t> m_historyVersion;
+    int m_praisesPending = 0;  // reset on a server switch, which drops replies
     QTimer* m_historySyncTimer = nullptr;
     QElapsedTimer m_sinceLastQuote;  // invalid until the first live quote
     QActionGroup* m_rangeActions = nullptr;

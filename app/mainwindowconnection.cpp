@@ -19,6 +19,7 @@ void MainWindow::switchServer(const QString& serverName)
     m_serverName = serverName;
     m_everConnected = false;
     m_sinceLastQuote.invalidate();
+    m_praisesPending = 0;
 
     m_chart->clear();
     m_header->clear();

@@ -552,6 +552,8 @@ void writeMembers(JsonWriter& out, const Quote& quote)
     writeMoney(out, quote.price);
 }
 
+// Writes every member but "version", which the callers write after a
+// message's "type" so that keys stay in the sorted order QJsonDocument uses.
 void writeMembers(JsonWriter& out, const Portfolio& portfolio)
 {
     const Holdings& holdings = portfolio.holdings;
@@ -635,6 +637,7 @@ void write(JsonWriter& out, const Portfolio& portfolio)
 {
     out.beginObject();
     writeMembers(out, portfolio);
+    out.key("version").value(portfolio.holdings.version);
     out.endObject();
 }
 
@@ -730,6 +733,7 @@ QByteArray portfolioMessage(const Portfolio& portfolio)
     out.beginObject();
     writeMembers(out, portfolio);
     out.key("type").plainString("portfolio");
+    out.key("version").value(portfolio.holdings.version);
     return out.endObject().take();
 }
 
@@ -859,6 +863,14 @@ Result<Portfolio> decodePortfolio(const QJsonObject& object)
         return costBasis.error();
     }
     portfolio.holdings = Holdings{*cash, *shares, *costBasis};
+    // Servers before the field existed send no version, which reads as 0.
+    if (object.contains(QStringLiteral("version"))) {
+        const Result<std::int64_t> version = requireInteger(object, QStringLiteral("version"));
+        if (!version) {
+            return version.error();
+        }
+        portfolio.holdings.version = *version;
+    }
 
     const QJsonValue lastPrice = object.value(QStringLiteral("last_price"));
     if (lastPrice.isNull() || lastPrice.isUndefined()) {

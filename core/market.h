@@ -58,7 +58,8 @@ struct Holdings
     std::int64_t shares = 0;
     Money costBasis;
     // Grows by one with every stored change to the wallet, so that of two
-    // copies the newer is known. Not part of the API's JSON.
+    // copies the newer is known. The API calls it "version", and 0 means
+    // unknown.
     std::int64_t version = 0;
 };
 

@@ -342,7 +342,7 @@ void MarketClient::Private::finishOrder(const std::shared_ptr<PendingOrder>& ord
     if (order->done) {
         order->done(*filled);
     }
-    Q_EMIT q->portfolioChanged(*portfolio);
+    Q_EMIT q->portfolioChanged(*portfolio, MarketClient::PortfolioSource::OwnChange);
 }
 
 // --- MarketClient ----------------------------------------------------------
@@ -645,7 +645,7 @@ void MarketClient::praise(std::function<void(Result<Money>)> done)
                 }
                 Q_EMIT praised(*bonus);
                 deliver(done, *bonus);
-                Q_EMIT portfolioChanged(*portfolio);
+                Q_EMIT portfolioChanged(*portfolio, PortfolioSource::OwnChange);
             });
 }
 

@@ -32,6 +32,11 @@ public:
     enum class ConnectionState { Disconnected, Connecting, Connected, Reconnecting };
     Q_ENUM(ConnectionState)
 
+    /// The origin of a wallet: the stream, after a change by any client of
+    /// the account, or the response to this client's order or praise.
+    enum class PortfolioSource { Stream, OwnChange };
+    Q_ENUM(PortfolioSource)
+
     /// `network` is not owned and must outlive the client.
     explicit MarketClient(QNetworkAccessManager* network, QObject* parent = nullptr);
     ~MarketClient() override;
@@ -90,7 +95,8 @@ Q_SIGNALS:
     void connectionStateChanged(valiant::core::MarketClient::ConnectionState state);
     /// Every quote once, in id order, whether live or backfilled.
     void quoteReceived(const valiant::core::Quote& quote);
-    void portfolioChanged(const valiant::core::Portfolio& portfolio);
+    void portfolioChanged(const valiant::core::Portfolio& portfolio,
+                          valiant::core::MarketClient::PortfolioSource source);
     void orderFilled(const valiant::core::Order& order);
     void orderRejected(const valiant::core::Error& error);
     void praised(valiant::core::Money bonus);

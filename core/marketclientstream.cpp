@@ -202,7 +202,7 @@ void MarketClient::Private::handleStreamMessage(const QString& text)
                 << "Ignored a malformed portfolio message:" << portfolio.error().message;
             return;
         }
-        Q_EMIT q->portfolioChanged(*portfolio);
+        Q_EMIT q->portfolioChanged(*portfolio, MarketClient::PortfolioSource::Stream);
         return;
     }
     if (type == QLatin1String("error")) {

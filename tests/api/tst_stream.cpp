@@ -233,6 +233,7 @@ private Q_SLOTS:
     void resumeBacklogCappedAt3600();
     void headerAuthReceivesPortfolio();
     void praiseWithoutSharesStreamsNothing();
+    void portfolioVersionCountsChanges();
     void messageAuthReceivesPortfolio();
     void anonymousStreamHasNoPortfolio();
     void badTokenInHeaderErrorThenClose();
@@ -555,6 +556,48 @@ void StreamTest::praiseWithoutSharesStreamsNothing()
              }),
              qPrintable(client.transcript()));
     QCOMPARE(client.messagesOfType("portfolio").size(), 2);
+}
+
+void StreamTest::portfolioVersionCountsChanges()
+{
+    const Account account = createAccount(*m_server);
+    StreamClient client(m_server->webSocketUrl("/api/v1/stream"), account.token);
+    QVERIFY(client.waitForConnected());
+    QVERIFY2(client.waitFor([&] { return client.messagesOfType("portfolio").size() == 1; }),
+             qPrintable(client.transcript()));
+    const HttpClient http(m_server->baseUrl());
+    const HttpResponse fetched = http.get("/api/v1/portfolio", account.token);
+    QVERIFY2(fetched.status == 200, qPrintable(fetched.describe()));
+    const QJsonValue first = fetched.json().value("version");
+    QVERIFY2(first.isDouble(), qPrintable(fetched.describe()));
+    QCOMPARE(client.messagesOfType("portfolio").first().value("version"), first);
+
+    // Every stored change, by order or by praise, adds one, in the response
+    // and on the stream alike.
+    const HttpResponse bought =
+        http.post("/api/v1/orders", {{"side", "buy"}, {"quantity", 2}}, account.token);
+    QVERIFY2(bought.status == 201, qPrintable(bought.describe()));
+    const QJsonObject afterBuy = bought.json().value("portfolio").toObject();
+    QCOMPARE(afterBuy.value("version").toInteger(), first.toInteger() + 1);
+    const HttpResponse praised = http.post("/api/v1/praise", {}, account.token);
+    QVERIFY2(praised.status == 200, qPrintable(praised.describe()));
+    const QJsonObject afterPraise = praised.json().value("portfolio").toObject();
+    QCOMPARE(afterPraise.value("version").toInteger(), first.toInteger() + 2);
+
+    QVERIFY2(client.waitFor([&] { return client.messagesOfType("portfolio").size() == 3; }),
+             qPrintable(client.transcript()));
+    const QList<QJsonObject> streamed = client.messagesOfType("portfolio");
+    QCOMPARE(streamed.at(1).value("version"), afterBuy.value("version"));
+    QCOMPARE(streamed.at(1).value("shares"), afterBuy.value("shares"));
+    QCOMPARE(streamed.at(2).value("version"), afterPraise.value("version"));
+    QCOMPARE(streamed.at(2).value("cash"), afterPraise.value("cash"));
+
+    // A rejected order changes nothing, so the version stays.
+    const HttpResponse rejected =
+        http.post("/api/v1/orders", {{"side", "sell"}, {"quantity", 3}}, account.token);
+    QCOMPARE(rejected.status, 422);
+    const HttpResponse after = http.get("/api/v1/portfolio", account.token);
+    QCOMPARE(after.json().value("version"), afterPraise.value("version"));
 }
 
 void StreamTest::messageAuthReceivesPortfolio()

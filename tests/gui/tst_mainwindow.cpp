@@ -59,6 +59,8 @@ private Q_SLOTS:
     void sellShortcutSellsOneShare();
     void rejectedOrderShowsServerMessage();
     void otherClientOrderShownInHistory();
+    void otherClientRoundTripShownInHistory();
+    void olderWalletResponseIgnored();
     void overlayBlocksTradingWhileServerDown();
     void sideColumnKeepsControlsApart_data();
     void sideColumnKeepsControlsApart();
@@ -262,6 +264,60 @@ void TestMainWindow::otherClientOrderShownInHistory()
     QTRY_VERIFY(exported.has_value());
     QVERIFY2(exported->ok(), qPrintable(exported->ok() ? QString() : exported->error().message));
     QCOMPARE(exported->value(), model->rowCount());
+}
+
+void TestMainWindow::otherClientRoundTripShownInHistory()
+{
+    auto* history = child<QTableView>("orderHistoryView");
+    auto* model = qobject_cast<valiant::app::OrderHistoryModel*>(history->model());
+    QVERIFY(model);
+    const int rowsBefore = model->rowCount();
+
+    // Another client buys 1 share and sells it straight away, so the share
+    // count the window ends with is the one it started with.
+    QNetworkAccessManager network;
+    MarketClient other(&network);
+    other.setServerUrl(m_server->url());
+    other.setToken(m_server->token());
+    QList<Order> placed;
+    for (const valiant::core::Side side : {valiant::core::Side::Buy, valiant::core::Side::Sell}) {
+        valiant::core::OrderRequest request;
+        request.side = side;
+        request.quantity = 1;
+        std::optional<valiant::core::Result<Order>> result;
+        other.placeOrder(request, [&result](valiant::core::Result<Order> order) { result = order; });
+        QTRY_VERIFY_WITH_TIMEOUT(result.has_value(), connectTimeoutMs);
+        QVERIFY2(result->ok(), qPrintable(result->ok() ? QString() : result->error().message));
+        placed.append(result->value());
+    }
+    m_cash = *m_cash.minus(placed.at(0).total);
+    m_cash = *m_cash.plus(placed.at(1).total);
+
+    QTRY_COMPARE(model->rowCount(), rowsBefore + 2);
+    QCOMPARE(model->orderAt(0).id, placed.at(1).id);
+    QCOMPARE(model->orderAt(1).id, placed.at(0).id);
+    QTRY_COMPARE(text("cashValue"), money(m_cash));
+    QCOMPARE(text("sharesValue"), count(m_shares));
+}
+
+void TestMainWindow::olderWalletResponseIgnored()
+{
+    using Source = MarketClient::PortfolioSource;
+    valiant::core::Portfolio newer;
+    newer.holdings = valiant::core::Holdings{Money::fromCents(123'45), 7, Money::fromCents(1), 1000};
+    valiant::core::Portfolio older = newer;
+    older.holdings.cash = Money::fromCents(99);
+    older.holdings.version = 999;
+
+    // A response that arrives after the stream pushed a newer wallet is late.
+    Q_EMIT m_client->portfolioChanged(newer, Source::Stream);
+    Q_EMIT m_client->portfolioChanged(older, Source::OwnChange);
+    QCOMPARE(text("cashValue"), money(newer.holdings.cash));
+    QCOMPARE(text("sharesValue"), count(7));
+
+    // Put the server's wallet back for the tests after this one.
+    m_window->switchServer(QStringLiteral("this computer"));
+    QTRY_COMPARE(text("cashValue"), money(m_cash));
 }
 
 void TestMainWindow::overlayBlocksTradingWhileServerDown()

@@ -377,11 +377,12 @@ void TestApiCodec::quoteAndOrderRoundTrip()
 void TestApiCodec::portfolioRoundTrip()
 {
     Portfolio portfolio;
-    portfolio.holdings = Holdings{Money::fromCents(10000), 3, Money::fromCents(15000)};
+    portfolio.holdings = Holdings{Money::fromCents(10000), 3, Money::fromCents(15000), 7};
     portfolio.lastQuote = Quote{123, Money::fromCents(5012), 0};
 
     const QJsonObject json = api::encode(portfolio);
     QCOMPARE(json.value(QStringLiteral("cash")).toString(), QStringLiteral("100.00"));
+    QCOMPARE(json.value(QStringLiteral("version")).toInteger(), 7);
     QCOMPARE(json.value(QStringLiteral("market_value")).toString(), QStringLiteral("150.36"));
     QCOMPARE(json.value(QStringLiteral("profit_and_loss")).toString(), QStringLiteral("0.36"));
     QCOMPARE(json.value(QStringLiteral("last_quote_id")).toInteger(), 123);
@@ -390,7 +391,21 @@ void TestApiCodec::portfolioRoundTrip()
     QVERIFY(decoded.ok());
     QCOMPARE(decoded->holdings.shares, 3);
     QCOMPARE(decoded->holdings.costBasis.cents(), 15000);
+    QCOMPARE(decoded->holdings.version, 7);
     QCOMPARE(decoded->lastQuote->price.cents(), 5012);
+
+    // A server without the field reads as version 0, and a wrong type is rejected.
+    QJsonObject withoutVersion = json;
+    withoutVersion.remove(QStringLiteral("version"));
+    const auto unversioned = api::decodePortfolio(withoutVersion);
+    QVERIFY(unversioned.ok());
+    QCOMPARE(unversioned->holdings.version, 0);
+    QJsonObject textVersion = json;
+    textVersion.insert(QStringLiteral("version"), QStringLiteral("7"));
+    const auto rejected = api::decodePortfolio(textVersion);
+    QVERIFY(!rejected.ok());
+    QVERIFY2(rejected.error().message.contains(QStringLiteral("\"version\"")),
+             qPrintable(rejected.error().message));
 }
 
 void TestApiCodec::portfolioWithoutQuote()
