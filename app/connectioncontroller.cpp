@@ -4,6 +4,8 @@
 #include "logging.h"
 #include "tokenkeychain.h"
 
+#include <utility>
+
 namespace valiant::app {
 
 ConnectionController::ConnectionController(core::MarketClient& client, EmbeddedServer& localServer,
@@ -45,10 +47,24 @@ void ConnectionController::retry()
     activate(m_active);
 }
 
+// Calls the `done` of a sign-up or log-in still waiting for its server with
+// a "canceled" error. MarketClient::stop() drops the request's reply, so
+// without this the dialog would wait forever.
+void ConnectionController::cancelAuthentication()
+{
+    const std::shared_ptr<Done> pending = std::exchange(m_pendingAuthentication, nullptr);
+    if (!pending || !*pending)
+        return;
+    const Done done = std::exchange(*pending, Done());
+    done(core::makeError(0, QStringLiteral("canceled"),
+                         tr("Another connection was chosen before the server answered.")));
+}
+
 // Points the client at `profile` without starting the stream.
 void ConnectionController::switchTo(const ConnectionProfile& profile)
 {
     ++m_generation;
+    cancelAuthentication();
     m_certificateRejected = false;
     m_client.stop();
     m_client.setToken(QString());
@@ -147,17 +163,16 @@ void ConnectionController::authenticate(const ConnectionProfile& profile,
     }
 
     // The request goes to the profile's server while the client stays on the
-    // active one, so nothing switches until the server accepts.
-    // NOTE: MarketClient::stop() drops pending replies without calling them
-    // back, so a switch to another profile meanwhile leaves `done` uncalled.
-    const int generation = m_generation;
-    auto finished = [this, generation, profile, username, createAccount,
-                     done](core::Result<QString> token) {
-        if (generation != m_generation) {
-            done(core::makeError(0, QStringLiteral("canceled"),
-                                 tr("Another connection was chosen before the server answered.")));
-            return;
-        }
+    // active one, so nothing switches until the server accepts. A switch to
+    // another profile meanwhile cancels it (see switchTo).
+    cancelAuthentication();
+    auto pending = std::make_shared<Done>(std::move(done));
+    m_pendingAuthentication = pending;
+    auto finished = [this, pending, profile, username, createAccount](core::Result<QString> token) {
+        if (!*pending)
+            return;  // canceled, and `done` already called
+        const Done done = std::exchange(*pending, Done());
+        m_pendingAuthentication.reset();
         if (!token) {
             qCInfo(lcApp).noquote()
                 << (createAccount ? "Sign-up on" : "Log-in to") << profile.url.toDisplayString()

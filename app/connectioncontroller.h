@@ -16,6 +16,7 @@
 #include <QObject>
 
 #include <functional>
+#include <memory>
 
 namespace valiant::app {
 
@@ -83,6 +84,7 @@ Q_SIGNALS:
 
 private:
     void switchTo(const ConnectionProfile& profile);
+    void cancelAuthentication();
     void activateLocal();
     void probeRemote(int generation);
     void restoreToken(int generation);
@@ -105,6 +107,8 @@ private:
     // Bumped by every switch, so callbacks of an earlier one are dropped.
     int m_generation = 0;
     bool m_certificateRejected = false;
+    // The `done` of the sign-up or log-in in flight, emptied once called.
+    std::shared_ptr<Done> m_pendingAuthentication;
     QHash<QString, QString> m_sessionOnlyTokens;  // by profile id; never written anywhere
 };
 

@@ -73,6 +73,7 @@ private Q_SLOTS:
     void invalidProfileInputRejected();
     void dialogSignsUpAndLogsIn();
     void failedSignUpKeepsConnection();
+    void switchCancelsPendingSignUp();
     void keychainMissingKeepsSessionOnly();
     void logOutForgetsTokenEverywhere();
     void unreachableServerOffersLocal();
@@ -347,6 +348,35 @@ void TestConnections::failedSignUpKeepsConnection()
     QCOMPARE(m_client->serverUrl(), m_remote->baseUrl());
     QVERIFY(!m_local->isRunning());
     QVERIFY(m_toolBar->findChild<QAction*>(QStringLiteral("logOutAction"))->isVisible());
+}
+
+void TestConnections::switchCancelsPendingSignUp()
+{
+    // A server that accepts the connection and never answers.
+    QTcpServer silent;
+    QVERIFY2(silent.listen(QHostAddress::LocalHost), qPrintable(silent.errorString()));
+    const auto added = m_profiles->add(QStringLiteral("Silent"),
+                                       QStringLiteral("http://127.0.0.1:%1").arg(silent.serverPort()),
+                                       QString());
+    QVERIFY2(added.ok(), qPrintable(added.ok() ? QString() : added.error().message));
+
+    std::optional<valiant::core::Result<valiant::core::Ok>> outcome;
+    m_controller->signUp(*m_profiles->findById(added->id), QStringLiteral("waiting"), password,
+                         [&outcome](valiant::core::Result<valiant::core::Ok> result) {
+                             QVERIFY(!outcome.has_value());
+                             outcome = result;
+                         });
+    QTRY_VERIFY_WITH_TIMEOUT(silent.hasPendingConnections(), connectTimeoutMs);
+    QTest::qWait(200);
+    QVERIFY(!outcome.has_value());
+
+    // Choosing another connection ends the wait with an error at once.
+    m_controller->activate(*m_profiles->findById(ConnectionProfiles::localId));
+    QVERIFY(outcome.has_value());
+    QVERIFY(!outcome->ok());
+    QCOMPARE(outcome->error().code, QStringLiteral("canceled"));
+    QVERIFY(m_controller->activeProfile().isLocal());
+    QCOMPARE(m_profiles->lastUsedId(), ConnectionProfiles::localId);
 }
 
 void TestConnections::keychainMissingKeepsSessionOnly()
