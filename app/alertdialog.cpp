@@ -1,5 +1,6 @@
 #include "alertdialog.h"
 
+#include "moneyinput.h"
 #include "pricealerts.h"
 
 #include <QComboBox>
@@ -42,10 +43,12 @@ AlertDialog::AlertDialog(PriceAlerts& alerts, QWidget* parent) : QDialog(parent)
     m_level->setAccessibleName(tr("Alert price level"));
     m_level->setPlaceholderText(exampleLevel());
     m_error = new QLabel(this);
+    m_error->setObjectName(QStringLiteral("alertError"));
     m_error->setWordWrap(true);
     m_error->hide();
 
     auto* add = new QPushButton(tr("&Add alert"), this);
+    add->setObjectName(QStringLiteral("alertAddButton"));
     add->setAccessibleName(tr("Add the price alert"));
     add->setDefault(true);
     connect(add, &QPushButton::clicked, this, &AlertDialog::addAlert);
@@ -91,10 +94,11 @@ QString AlertDialog::exampleLevel() const
 
 void AlertDialog::addAlert()
 {
-    const std::optional<core::Money> level = core::Money::parseLocale(m_level->text(), locale());
-    if (!level || level->cents() <= 0) {
-        m_error->setText(tr("\"%1\" is not a positive amount. Type the level like %2.")
-                             .arg(m_level->text(), exampleLevel()));
+    QString problem;
+    const std::optional<core::Money> level =
+        MoneyInput::parsePositive(m_level->text(), locale(), problem);
+    if (!level) {
+        m_error->setText(tr("%1 Type the level like %2.").arg(problem, exampleLevel()));
         m_error->show();
         return;
     }

@@ -1,5 +1,7 @@
 #include "tradepanel.h"
 
+#include "moneyinput.h"
+
 #include "core/orderrules.h"
 
 #include <QEvent>
@@ -183,6 +185,7 @@ TradePanel::TradePanel(QWidget* parent) : QFrame(parent)
     connect(m_limitPrice, &QLineEdit::textChanged, this, [this] {
         m_limitError.clear();
         updateButtons();
+        updateEstimate();
     });
 
     auto* layout = new QGridLayout(this);
@@ -314,14 +317,14 @@ core::Result<std::optional<core::Money>> TradePanel::limitPrice() const
         return std::optional<core::Money>();
 
     const QLocale locale = this->locale();
-    const std::optional<core::Money> price = core::Money::parseLocale(text, locale);
-    if (!price || price->cents() <= 0) {
+    QString problem;
+    const std::optional<core::Money> price = MoneyInput::parsePositive(text, locale, problem);
+    if (!price) {
         const QString example = core::Money::fromCents(12'50).toLocaleString(locale);
         return core::makeError(
             422, QStringLiteral("invalid_limit_price"),
-            tr("The limit price \"%1\" is not a positive amount. Type it like %2, or leave it "
-               "empty to trade at any price.")
-                .arg(text, example));
+            tr("Limit price: %1 Type it like %2, or leave it empty to trade at any price.")
+                .arg(problem, example));
     }
     return std::optional<core::Money>(price);
 }
@@ -345,9 +348,16 @@ void TradePanel::updateEstimate()
         m_estimate->setText(tr("Estimated total: too large to compute"));
         return;
     }
-    m_estimate->setText(
-        tr("Estimated total: %1 at %2 per share")
-            .arg(total->toLocaleString(locale()), m_lastPrice->toLocaleString(locale())));
+    const QString totalText = total->toLocaleString(locale());
+    const QString priceText = m_lastPrice->toLocaleString(locale());
+    // The limit as the app reads it, so a surprise shows before the order.
+    const core::Result<std::optional<core::Money>> limit = limitPrice();
+    if (limit && limit.value()) {
+        m_estimate->setText(tr("Estimated total: %1 at %2 per share, with a limit of %3 per share")
+                                .arg(totalText, priceText, limit.value()->toLocaleString(locale())));
+        return;
+    }
+    m_estimate->setText(tr("Estimated total: %1 at %2 per share").arg(totalText, priceText));
 }
 
 void TradePanel::requestOrder(core::Side side)

@@ -60,11 +60,17 @@ Result<Money> Money::parse(QStringView text)
     return Money(negative ? -cents : cents);
 }
 
-std::optional<Money> Money::parseLocale(QStringView text, const QLocale& locale)
+std::optional<Money> Money::parseLocale(QStringView text, const QLocale& locale,
+                                        LocaleError* error)
 {
+    const auto fail = [error](LocaleError reason) -> std::optional<Money> {
+        if (error)
+            *error = reason;
+        return std::nullopt;
+    };
+
     QString cleaned = text.trimmed().toString();
     cleaned.remove(QLatin1Char('$'));
-    cleaned.remove(locale.groupSeparator());
     cleaned = cleaned.trimmed();
 
     bool negative = false;
@@ -75,24 +81,34 @@ std::optional<Money> Money::parseLocale(QStringView text, const QLocale& locale)
 
     const QString point = locale.decimalPoint();
     const qsizetype pointAt = cleaned.indexOf(point);
-    const QString dollars = pointAt < 0 ? cleaned : cleaned.left(pointAt);
+    const QString whole = pointAt < 0 ? cleaned : cleaned.left(pointAt);
     QString fraction = pointAt < 0 ? QString() : cleaned.mid(pointAt + point.size());
-    if (dollars.isEmpty() || fraction.size() > 2) {
-        return std::nullopt;
+
+    // Groups after the first have exactly three digits: "1,234" but not "1,00".
+    const QStringList groups = whole.split(locale.groupSeparator());
+    for (qsizetype i = 0; i < groups.size(); ++i) {
+        const qsizetype size = groups.at(i).size();
+        if (groups.size() > 1 && (size == 0 || size > 3 || (i > 0 && size != 3)))
+            return fail(LocaleError::MisplacedSeparator);
     }
+    const QString dollars = groups.join(QString());
+    if (fraction.contains(locale.groupSeparator()))
+        return fail(LocaleError::MisplacedSeparator);
+    if (dollars.isEmpty())
+        return fail(LocaleError::NotANumber);
     for (QChar c : dollars + fraction) {
-        if (!isAsciiDigit(c)) {
-            return std::nullopt;
-        }
+        if (!isAsciiDigit(c))
+            return fail(LocaleError::NotANumber);
     }
+    if (fraction.size() > 2)
+        return fail(LocaleError::TooManyDecimals);
     while (fraction.size() < 2) {
         fraction.append(QLatin1Char('0'));
     }
 
     std::int64_t cents = 0;
-    if (!appendDigits(dollars, cents) || !appendDigits(fraction, cents)) {
-        return std::nullopt;
-    }
+    if (!appendDigits(dollars, cents) || !appendDigits(fraction, cents))
+        return fail(LocaleError::TooLarge);
     return Money(negative ? -cents : cents);
 }
 

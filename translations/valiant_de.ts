@@ -130,12 +130,12 @@ Datenbankdatei: %2</translation>
         <translation>&amp;Schwelle</translation>
     </message>
     <message>
-        <source>&quot;%1&quot; is not a positive amount. Type the level like %2.</source>
-        <translation>„%1“ ist kein positiver Betrag. Geben Sie die Schwelle wie %2 ein.</translation>
-    </message>
-    <message>
         <source>No price alerts yet. Add one below, and the app tells you when the price reaches its level.</source>
         <translation>Noch keine Alarme. Legen Sie unten einen an, dann meldet sich die App, sobald der Preis seine Schwelle erreicht.</translation>
+    </message>
+    <message>
+        <source>%1 Type the level like %2.</source>
+        <translation>%1 Geben Sie die Schwelle wie %2 ein.</translation>
     </message>
 </context>
 <context>
@@ -702,6 +702,29 @@ Datenbankdatei: %2</translation>
     </message>
 </context>
 <context>
+    <name>valiant::app::MoneyInput</name>
+    <message>
+        <source>&quot;%1&quot; is not above zero.</source>
+        <translation>„%1“ ist nicht größer als null.</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; has %2 in the wrong place: %2 only groups thousands here, and the decimal separator is %3.</source>
+        <translation>„%1“ enthält %2 an der falschen Stelle: %2 trennt hier nur Tausender, und das Dezimaltrennzeichen ist %3.</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; has more than two decimals.</source>
+        <translation>„%1“ hat mehr als zwei Nachkommastellen.</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is too large.</source>
+        <translation>„%1“ ist zu groß.</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not an amount.</source>
+        <translation>„%1“ ist kein Betrag.</translation>
+    </message>
+</context>
+<context>
     <name>valiant::app::OrderCsv</name>
     <message>
         <source>Could not write the order history to %1: %2. Choose a folder you can write to.</source>
@@ -986,8 +1009,12 @@ Datenbankdatei: %2</translation>
         <translation>Warte auf die Bestätigung des Auftrags durch den Server …</translation>
     </message>
     <message>
-        <source>The limit price &quot;%1&quot; is not a positive amount. Type it like %2, or leave it empty to trade at any price.</source>
-        <translation>Der Limitpreis „%1“ ist kein positiver Betrag. Geben Sie ihn wie %2 ein oder lassen Sie das Feld leer, um zu jedem Preis zu handeln.</translation>
+        <source>Limit price: %1 Type it like %2, or leave it empty to trade at any price.</source>
+        <translation>Limitpreis: %1 Geben Sie ihn wie %2 ein oder lassen Sie das Feld leer, um zu jedem Preis zu handeln.</translation>
+    </message>
+    <message>
+        <source>Estimated total: %1 at %2 per share, with a limit of %3 per share</source>
+        <translation>Geschätzte Summe: %1 zu %2 je Anteil, mit einem Limit von %3 je Anteil</translation>
     </message>
 </context>
 <context>

@@ -13,7 +13,7 @@
     </message>
     <message>
         <source>The price is beyond your limit price, so the order was not executed.</source>
-        <translation>El precio ha superado su precio límite, así que la orden no se ejecutó.</translation>
+        <translation>El precio no cumple su precio límite, así que la orden no se ejecutó.</translation>
     </message>
     <message>
         <source>No price exists yet. Wait for the first quote.</source>
@@ -130,12 +130,12 @@ Archivo de base de datos: %2</translation>
         <translation>&amp;Nivel</translation>
     </message>
     <message>
-        <source>&quot;%1&quot; is not a positive amount. Type the level like %2.</source>
-        <translation>«%1» no es un importe positivo. Escriba el nivel como %2.</translation>
-    </message>
-    <message>
         <source>No price alerts yet. Add one below, and the app tells you when the price reaches its level.</source>
         <translation>Todavía no hay alertas de precio. Añada una abajo y la aplicación le avisará cuando el precio alcance su nivel.</translation>
+    </message>
+    <message>
+        <source>%1 Type the level like %2.</source>
+        <translation>%1 Escriba el nivel como %2.</translation>
     </message>
 </context>
 <context>
@@ -518,11 +518,11 @@ Archivo de base de datos: %2</translation>
     </message>
     <message>
         <source>Bought %1 VALV at %2 per share, %3 in total.</source>
-        <translation>Compradas %1 VALV a %2 por acción, %3 en total.</translation>
+        <translation>Compra ejecutada: %1 VALV a %2 por acción, %3 en total.</translation>
     </message>
     <message>
         <source>Sold %1 VALV at %2 per share, %3 in total.</source>
-        <translation>Vendidas %1 VALV a %2 por acción, %3 en total.</translation>
+        <translation>Venta ejecutada: %1 VALV a %2 por acción, %3 en total.</translation>
     </message>
     <message>
         <source>Order not placed. %1</source>
@@ -699,6 +699,29 @@ Archivo de base de datos: %2</translation>
     <message>
         <source>Close message</source>
         <translation>Cerrar mensaje</translation>
+    </message>
+</context>
+<context>
+    <name>valiant::app::MoneyInput</name>
+    <message>
+        <source>&quot;%1&quot; is not above zero.</source>
+        <translation>«%1» no es mayor que cero.</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; has %2 in the wrong place: %2 only groups thousands here, and the decimal separator is %3.</source>
+        <translation>«%1» tiene %2 en un lugar incorrecto: aquí %2 solo separa los miles, y el separador decimal es %3.</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; has more than two decimals.</source>
+        <translation>«%1» tiene más de dos decimales.</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is too large.</source>
+        <translation>«%1» es demasiado grande.</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not an amount.</source>
+        <translation>«%1» no es un importe.</translation>
     </message>
 </context>
 <context>
@@ -986,8 +1009,12 @@ Archivo de base de datos: %2</translation>
         <translation>Esperando a que el servidor confirme la orden…</translation>
     </message>
     <message>
-        <source>The limit price &quot;%1&quot; is not a positive amount. Type it like %2, or leave it empty to trade at any price.</source>
-        <translation>El precio límite «%1» no es un importe positivo. Escríbalo como %2, o déjelo vacío para operar a cualquier precio.</translation>
+        <source>Limit price: %1 Type it like %2, or leave it empty to trade at any price.</source>
+        <translation>Precio límite: %1 Escríbalo como %2, o déjelo vacío para operar a cualquier precio.</translation>
+    </message>
+    <message>
+        <source>Estimated total: %1 at %2 per share, with a limit of %3 per share</source>
+        <translation>Total estimado: %1 a %2 por acción, con un límite de %3 por acción</translation>
     </message>
 </context>
 <context>

@@ -16,6 +16,7 @@
 #include <QNetworkAccessManager>
 #include <QPushButton>
 #include <QRegularExpression>
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QStandardPaths>
@@ -52,6 +53,8 @@ private Q_SLOTS:
     void germanLimitPriceParsed();
     void largeEstimateShownWhole();
     void invalidLimitPriceSendsNothing();
+    void misplacedSeparatorSendsNothing_data();
+    void misplacedSeparatorSendsNothing();
     void limitPriceRejectsLetters();
     void tradeKeysNotTypedWhileDisconnected();
     void stalePricePausesBuyAndSell();
@@ -257,6 +260,56 @@ void TestTrading::invalidLimitPriceSendsNothing()
     QTest::qWait(300);
     QCOMPARE(m_filled->count(), 0);
     QCOMPARE(m_rejected->count(), 0);
+}
+
+void TestTrading::misplacedSeparatorSendsNothing_data()
+{
+    QTest::addColumn<QString>("language");
+    QTest::addColumn<QString>("typed");
+    QTest::addColumn<QString>("readable");
+
+    // Each would read as 100 times the amount if the separator were dropped.
+    QTest::newRow("English comma decimals") << "en" << "1,00" << "1.00";
+    QTest::newRow("German point decimals") << "de" << "12.50" << "12,50";
+    QTest::newRow("Spanish point decimals") << "es" << "12.50" << "12,50";
+}
+
+void TestTrading::misplacedSeparatorSendsNothing()
+{
+    QFETCH(QString, language);
+    QFETCH(QString, typed);
+    QFETCH(QString, readable);
+    m_window->setLocale(valiant::app::chooseLocale(language));
+    const auto restoreLocale = qScopeGuard(
+        [this] { m_window->setLocale(QLocale(QLocale::English, QLocale::UnitedStates)); });
+
+    auto* limit = child<QLineEdit>("limitPriceEdit");
+    QTest::keyClicks(limit, typed);
+    QCOMPARE(limit->text(), typed);
+    QTest::mouseClick(child<QPushButton>("buyButton"), Qt::LeftButton);
+
+    auto* status = child<QLabel>("tradeStatusLabel");
+    QVERIFY(status->isVisible());
+    QVERIFY2(status->text().contains(QStringLiteral("\"%1\"").arg(typed)), qPrintable(status->text()));
+    QVERIFY2(status->text().contains(QStringLiteral("wrong place")), qPrintable(status->text()));
+    QTest::qWait(300);
+    QCOMPARE(m_filled->count(), 0);
+    QCOMPARE(m_rejected->count(), 0);
+
+    // Typed the local way, the limit is read as meant, and the estimate shows it.
+    limit->clear();
+    QTest::keyClicks(limit, readable);
+    QLabel* estimate = nullptr;
+    for (QLabel* label : m_window->findChildren<QLabel*>()) {
+        if (label->accessibleName() == QLatin1String("Estimated order total"))
+            estimate = label;
+    }
+    QVERIFY(estimate != nullptr);
+    const QString limitText =
+        valiant::core::Money::parseLocale(readable, m_window->locale())->toLocaleString(m_window->locale());
+    QVERIFY2(limitText.contains(readable), qPrintable(limitText));
+    QVERIFY2(estimate->text().contains(QStringLiteral("limit of %1").arg(limitText)),
+             qPrintable(estimate->text()));
 }
 
 void TestTrading::limitPriceRejectsLetters()

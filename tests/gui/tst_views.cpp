@@ -80,6 +80,8 @@ private Q_SLOTS:
     void exportWritesIsoTimesCsv();
     void exportSuggestsDocumentsOrHome();
     void alertDialogUsesLastPrice();
+    void alertDialogNamesLevelProblem_data();
+    void alertDialogNamesLevelProblem();
     void alertFiresOnce();
     void highContrastPaletteApplied();
     void systemPaletteDarknessDetected();
@@ -483,6 +485,34 @@ void TestViews::alertDialogUsesLastPrice()
     alerts.add(valiant::app::PriceAlert{valiant::app::PriceAlert::Direction::Above,
                                         valiant::core::Money::fromCents(20'00)});
     QVERIFY(!empty->isVisibleTo(&dialog));
+}
+
+void TestViews::alertDialogNamesLevelProblem_data()
+{
+    QTest::addColumn<QString>("typed");
+    QTest::addColumn<QString>("problem");
+
+    QTest::newRow("three decimals") << "0.001" << "more than two decimals";
+    QTest::newRow("comma decimals") << "1,00" << "wrong place";
+    QTest::newRow("too large") << "99999999999999999999" << "too large";
+    QTest::newRow("zero") << "0" << "not above zero";
+    QTest::newRow("letters") << "ten" << "not an amount";
+}
+
+void TestViews::alertDialogNamesLevelProblem()
+{
+    QFETCH(QString, typed);
+    QFETCH(QString, problem);
+    valiant::app::PriceAlerts alerts;
+    valiant::app::AlertDialog dialog(alerts);
+    dialog.setLocale(QLocale(QLocale::English, QLocale::UnitedStates));
+
+    dialog.findChild<QLineEdit*>(QStringLiteral("alertLevel"))->setText(typed);
+    dialog.findChild<QAbstractButton*>(QStringLiteral("alertAddButton"))->click();
+    const QString error = dialog.findChild<QLabel*>(QStringLiteral("alertError"))->text();
+    QVERIFY2(error.contains(QStringLiteral("\"%1\"").arg(typed)), qPrintable(error));
+    QVERIFY2(error.contains(problem), qPrintable(error));
+    QVERIFY(alerts.alerts().isEmpty());
 }
 
 QTEST_MAIN(TestViews)

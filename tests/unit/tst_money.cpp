@@ -25,6 +25,8 @@ private Q_SLOTS:
     void localeFormatting();
     void localeParsing_data();
     void localeParsing();
+    void localeParsingErrors_data();
+    void localeParsingErrors();
 };
 
 void TestMoney::parse_data()
@@ -169,9 +171,45 @@ void TestMoney::localeParsing_data()
     QTest::newRow("en_US whole dollars") << "en_US" << "7" << qint64(700);
     QTest::newRow("de_DE comma") << "de_DE" << "12,50" << qint64(1250);
     QTest::newRow("de_DE grouped") << "de_DE" << "1.234,05" << qint64(123405);
+    QTest::newRow("de_DE thousands") << "de_DE" << "1.000" << qint64(100000);
+    QTest::newRow("es_ES grouped") << "es_ES" << "12.500,5" << qint64(1250050);
     QTest::newRow("rejects three decimals") << "en_US" << "1.234" << qint64(-1);
     QTest::newRow("rejects letters") << "en_US" << "abc" << qint64(-1);
     QTest::newRow("rejects empty") << "de_DE" << "" << qint64(-1);
+}
+
+void TestMoney::localeParsingErrors_data()
+{
+    using LocaleError = Money::LocaleError;
+    QTest::addColumn<QString>("locale");
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<LocaleError>("error");
+
+    // The other language's decimal point, which would read 100 times too large.
+    QTest::newRow("en_US comma decimals") << "en_US" << "1,00" << LocaleError::MisplacedSeparator;
+    QTest::newRow("de_DE point decimals") << "de_DE" << "12.50" << LocaleError::MisplacedSeparator;
+    QTest::newRow("es_ES point decimals") << "es_ES" << "12.50" << LocaleError::MisplacedSeparator;
+    QTest::newRow("en_US leading group") << "en_US" << ",123" << LocaleError::MisplacedSeparator;
+    QTest::newRow("en_US long group") << "en_US" << "1,2345" << LocaleError::MisplacedSeparator;
+    QTest::newRow("en_US first group of four") << "en_US" << "1234,567" << LocaleError::MisplacedSeparator;
+    QTest::newRow("en_US doubled separator") << "en_US" << "1,,234" << LocaleError::MisplacedSeparator;
+    QTest::newRow("en_US group in cents") << "en_US" << "1.2,3" << LocaleError::MisplacedSeparator;
+    QTest::newRow("en_US three decimals") << "en_US" << "0.001" << LocaleError::TooManyDecimals;
+    QTest::newRow("en_US too large") << "en_US" << "99999999999999999999" << LocaleError::TooLarge;
+    QTest::newRow("en_US letters") << "en_US" << "12a" << LocaleError::NotANumber;
+    QTest::newRow("en_US only a point") << "en_US" << ".5" << LocaleError::NotANumber;
+}
+
+void TestMoney::localeParsingErrors()
+{
+    QFETCH(QString, locale);
+    QFETCH(QString, text);
+    QFETCH(Money::LocaleError, error);
+
+    Money::LocaleError reported = Money::LocaleError::NotANumber;
+    const auto money = Money::parseLocale(text, QLocale(locale), &reported);
+    QVERIFY2(!money.has_value(), qPrintable(QString::number(money.value_or(Money()).cents())));
+    QCOMPARE(reported, error);
 }
 
 void TestMoney::localeParsing()
