@@ -16,6 +16,7 @@
 #include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
+#include <QLockFile>
 #include <QLoggingCategory>
 
 #include <atomic>
@@ -28,6 +29,12 @@ namespace valiant::server {
 namespace {
 
 Q_LOGGING_CATEGORY(lcServer, "valiant.http")
+
+bool isPostgresUrl(const QString& databaseUrl)
+{
+    return databaseUrl.startsWith(QLatin1String("postgres://")) ||
+           databaseUrl.startsWith(QLatin1String("postgresql://"));
+}
 
 core::Error startError(const QString& code, const QString& message)
 {
@@ -48,6 +55,8 @@ struct Server::Private
     QuoteFeed feed{[this](const core::Quote& quote) { hub.broadcastQuote(quote); }};
     std::unique_ptr<QuoteBus> bus;
     std::unique_ptr<LeaderElection> election;  // null unless auto mode on PostgreSQL
+    // Held while this process generates quotes into a SQLite file.
+    std::unique_ptr<QLockFile> sqliteGeneratorLock;
     std::unique_ptr<Store> store;
     std::unique_ptr<MarketService> service;
     std::unique_ptr<RateLimiter> limiter;  // null when --rate-limits off
@@ -72,6 +81,7 @@ struct Server::Private
     core::Result<core::Ok> openStore();
     core::Result<core::Ok> openBus();
     core::Result<core::Ok> startElection();
+    core::Result<core::Ok> claimSqliteGenerator();
     QuoteGenerator::TickGate tickGate();
     QString generatorState() const;
     void requestWalletRefresh();
@@ -155,13 +165,50 @@ core::Result<core::Ok> Server::Private::openBus()
 
 core::Result<core::Ok> Server::Private::startElection()
 {
-    const bool onPostgres = config.databaseUrl.startsWith(QLatin1String("postgres://")) ||
-                            config.databaseUrl.startsWith(QLatin1String("postgresql://"));
-    if (config.generator != GeneratorMode::Auto || !onPostgres) {
+    if (config.generator != GeneratorMode::Auto || !isPostgresUrl(config.databaseUrl)) {
         return core::Ok{};
     }
     election = std::make_unique<LeaderElection>(config.databaseUrl, config.tickMs);
     return election->start();
+}
+
+// SQLite has no election, so two processes generating into one file would
+// each add a quote per tick. A lock file next to the database lets only one
+// of them start. QLockFile takes over a lock whose process has died.
+core::Result<core::Ok> Server::Private::claimSqliteGenerator()
+{
+    if (config.generator == GeneratorMode::Off || isPostgresUrl(config.databaseUrl)) {
+        return core::Ok{};
+    }
+    const core::Result<QString> path = sqlitePathFromUrl(config.databaseUrl);
+    if (!path) {
+        return path.error();
+    }
+
+    const QString lockPath = *path + QStringLiteral(".lock");
+    auto lock = std::make_unique<QLockFile>(lockPath);
+    lock->setStaleLockTime(0);  // never stale by age: a server runs for months
+    if (lock->tryLock(0)) {
+        sqliteGeneratorLock = std::move(lock);
+        return core::Ok{};
+    }
+    if (lock->error() != QLockFile::LockFailedError) {
+        return startError(QStringLiteral("lock_failed"),
+                          QStringLiteral("Failed to create the lock file %1. Check that its "
+                                         "folder is writable.")
+                              .arg(lockPath));
+    }
+    qint64 pid = 0;
+    QString host;
+    QString application;
+    lock->getLockInfo(&pid, &host, &application);
+    return startError(QStringLiteral("generator_running"),
+                      QStringLiteral("Another process (%1, process %2 on %3) already generates "
+                                     "quotes into %4. Stop it first, start this one with "
+                                     "--generator off, or run several replicas on PostgreSQL.")
+                          .arg(application.isEmpty() ? QStringLiteral("unknown") : application)
+                          .arg(pid)
+                          .arg(host.isEmpty() ? QStringLiteral("an unknown host") : host, *path));
 }
 
 QuoteGenerator::TickGate Server::Private::tickGate()
@@ -207,6 +254,10 @@ core::Result<core::Ok> Server::start()
     if (const core::Result<core::Ok> opened = d->openStore(); !opened) {
         d->tearDown();
         return opened.error();
+    }
+    if (const core::Result<core::Ok> claimed = d->claimSqliteGenerator(); !claimed) {
+        d->tearDown();
+        return claimed.error();
     }
     if (const core::Result<core::Ok> opened = d->openBus(); !opened) {
         d->tearDown();
@@ -339,6 +390,7 @@ void Server::Private::tearDown()
     stopWalletRefresher();
     generator.reset();
     election.reset();
+    sqliteGeneratorLock.reset();  // unlocks and removes the file
     http.reset();
     api.reset();
     limiter.reset();

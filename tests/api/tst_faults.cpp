@@ -96,6 +96,7 @@ private Q_SLOTS:
     void idleKeepAliveClosed();
     void halfOpenFloodKeepsUpAnswering();
     void connectionCapPerAddress();
+    void secondSqliteGeneratorRejected();
 
 private:
     std::unique_ptr<ServerProcess> m_server;
@@ -275,6 +276,35 @@ void FaultsTest::connectionCapPerAddress()
     const auto answered = RawHttp::parseResponse(received, true);
     QVERIFY2(answered, received.constData());
     QCOMPARE(answered->status, 200);
+}
+
+void FaultsTest::secondSqliteGeneratorRejected()
+{
+    ServerProcess first;
+    QVERIFY2(first.start(), qPrintable(first.errorString()));
+    const QStringList sameFile{QStringLiteral("--database"), first.databaseUrl()};
+
+    // A second generator on the running server's SQLite file would add a
+    // second quote per tick.
+    ServerProcess second(ServerProcess::Options{1000, QStringLiteral("100.00"), sameFile});
+    QVERIFY(!second.start());
+    QVERIFY2(second.errorString().contains(QStringLiteral("already generates quotes")),
+             qPrintable(second.errorString()));
+    QVERIFY2(second.errorString().contains(QString::number(first.processId())),
+             qPrintable(second.errorString()));
+
+    // Without a generator it may share the file.
+    ServerProcess reader(ServerProcess::Options{
+        1000, QStringLiteral("100.00"), sameFile + QStringList{QStringLiteral("--generator"),
+                                                               QStringLiteral("off")}});
+    QVERIFY2(reader.start(), qPrintable(reader.errorString()));
+    QVERIFY2(reader.stop(), qPrintable(reader.errorString()));
+
+    // The lock of a killed generator does not block the next one.
+    first.kill();
+    ServerProcess next(ServerProcess::Options{1000, QStringLiteral("100.00"), sameFile});
+    QVERIFY2(next.start(), qPrintable(next.errorString()));
+    QVERIFY2(next.stop(), qPrintable(next.errorString()));
 }
 
 QTEST_GUILESS_MAIN(FaultsTest)
