@@ -36,10 +36,35 @@ bool isDigit(char c)
     return c >= '0' && c <= '9';
 }
 
+/// The UTF-16 code unit of the four hex digits at `at`, or -1.
+int hexCodeUnit(const QByteArray& text, qsizetype at)
+{
+    if (at + 4 > text.size()) {
+        return -1;
+    }
+    int unit = 0;
+    const auto [end, status] = std::from_chars(text.constData() + at, text.constData() + at + 4, unit, 16);
+    return status == std::errc() && end == text.constData() + at + 4 ? unit : -1;
+}
+
+bool isHighSurrogate(int unit)
+{
+    return unit >= 0xD800 && unit <= 0xDBFF;
+}
+
+bool isLowSurrogate(int unit)
+{
+    return unit >= 0xDC00 && unit <= 0xDFFF;
+}
+
 /// Returns the index after the string whose opening quote is at `at`, or -1
 /// when the string does not end. Sets `controlAt` to the first unescaped
-/// control character, if any.
-qsizetype scanString(const QByteArray& text, qsizetype at, qsizetype* controlAt)
+/// control character and `surrogateAt` to the first \u escape of a lone
+/// UTF-16 surrogate, if any. A lone surrogate encodes no character, and
+/// converting it to UTF-8 turns it into "?", so two different texts could
+/// become one (RFC 8259 section 8.2).
+qsizetype scanString(const QByteArray& text, qsizetype at, qsizetype* controlAt,
+                     qsizetype* surrogateAt)
 {
     for (++at; at < text.size(); ++at) {
         const auto c = static_cast<unsigned char>(text[at]);
@@ -47,6 +72,17 @@ qsizetype scanString(const QByteArray& text, qsizetype at, qsizetype* controlAt)
             *controlAt = at;
         }
         if (c == '\\') {
+            if (at + 1 < text.size() && text[at + 1] == 'u' && *surrogateAt < 0) {
+                const int unit = hexCodeUnit(text, at + 2);
+                const bool pairFollows = at + 7 < text.size() && text[at + 6] == '\\' &&
+                                         text[at + 7] == 'u' &&
+                                         isLowSurrogate(hexCodeUnit(text, at + 8));
+                if (isLowSurrogate(unit) || (isHighSurrogate(unit) && !pairFollows)) {
+                    *surrogateAt = at;
+                } else if (isHighSurrogate(unit)) {
+                    at += 6;  // past the high half; the loop steps over the low one
+                }
+            }
             ++at;
         } else if (c == '"') {
             return at + 1;
@@ -181,9 +217,18 @@ StrictJsonScan scanStrictJson(const QByteArray& body)
 
         if (c == '"') {
             qsizetype controlAt = -1;
-            const qsizetype end = scanString(body, at, &controlAt);
+            qsizetype surrogateAt = -1;
+            const qsizetype end = scanString(body, at, &controlAt, &surrogateAt);
             if (end < 0) {
                 return scan;
+            }
+            if (surrogateAt >= 0 && !scan.error) {
+                scan.error = invalidJson(
+                    QStringLiteral("the escape %1 is half of a UTF-16 surrogate pair without "
+                                   "its other half, so it encodes no character; send the whole "
+                                   "pair or the character itself")
+                        .arg(QString::fromLatin1(body.mid(surrogateAt, 6))),
+                    surrogateAt);
             }
             if (controlAt >= 0 && !scan.error) {
                 scan.error = invalidJson(

@@ -19,6 +19,9 @@ private Q_SLOTS:
     void parseObjectRejects();
     void parseObjectNamesInvalidNumber_data();
     void parseObjectNamesInvalidNumber();
+    void parseObjectNamesLoneSurrogate_data();
+    void parseObjectNamesLoneSurrogate();
+    void parseObjectAcceptsSurrogatePair();
     void parseObjectReportsEarlierSyntaxError();
     void numericLimitPriceShownAsWritten();
     void orderQuantity_data();
@@ -96,6 +99,41 @@ void TestApiCodec::parseObjectNamesInvalidNumber()
     QCOMPARE(object.error().code, QStringLiteral("invalid_json"));
     QVERIFY2(object.error().message.contains(QStringLiteral("the number %1 is").arg(literal)),
              qPrintable(object.error().message));
+}
+
+void TestApiCodec::parseObjectNamesLoneSurrogate_data()
+{
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<QString>("escape");
+
+    // Each would reach the password hash as "?", matching other passwords.
+    QTest::newRow("high at the end") << QByteArray(R"({"password":"secret\ud800"})") << "\\ud800";
+    QTest::newRow("low alone") << QByteArray(R"({"password":"secret\udfff"})") << "\\udfff";
+    QTest::newRow("high then letter") << QByteArray(R"({"password":"\uD83Dx"})") << "\\uD83D";
+    QTest::newRow("high then high") << QByteArray(R"({"password":"\ud83d\ud83d"})") << "\\ud83d";
+    QTest::newRow("two lows") << QByteArray(R"({"password":"\ud83d\ude00\ude00"})") << "\\ude00";
+    QTest::newRow("in a member name") << QByteArray(R"({"\udc00":1})") << "\\udc00";
+}
+
+void TestApiCodec::parseObjectNamesLoneSurrogate()
+{
+    QFETCH(QByteArray, body);
+    QFETCH(QString, escape);
+
+    const auto object = api::parseObject(body);
+    QVERIFY(!object.ok());
+    QCOMPARE(object.error().code, QStringLiteral("invalid_json"));
+    QVERIFY2(object.error().message.contains(escape), qPrintable(object.error().message));
+    QVERIFY2(object.error().message.contains(QStringLiteral("surrogate")),
+             qPrintable(object.error().message));
+}
+
+void TestApiCodec::parseObjectAcceptsSurrogatePair()
+{
+    const auto object = api::parseObject(R"({"password":"smile \ud83d\ude00 \u00e9\\ud800"})");
+    QVERIFY2(object.ok(), qPrintable(object.ok() ? QString() : object.error().message));
+    QCOMPARE(object->value(QStringLiteral("password")).toString(),
+             QStringLiteral("smile \U0001F600 \u00E9\\ud800"));
 }
 
 void TestApiCodec::parseObjectReportsEarlierSyntaxError()
