@@ -195,6 +195,12 @@ void MainWindow::connectClient()
     connect(&m_client, &core::MarketClient::connectionStateChanged, this,
             &MainWindow::handleConnectionState);
     connect(&m_client, &core::MarketClient::quoteReceived, this, &MainWindow::handleQuote);
+    // The reconnect that follows reloads the chart from the new history.
+    connect(&m_client, &core::MarketClient::quoteHistoryReplaced, this, [this] {
+        m_chart->clear();
+        m_header->clear();
+        m_marketStats->setQuotes({});
+    });
     connect(&m_client, &core::MarketClient::portfolioChanged, this, &MainWindow::handlePortfolio);
     connect(&m_client, &core::MarketClient::orderFilled, this, &MainWindow::handleFill);
     connect(&m_client, &core::MarketClient::orderRejected, this, &MainWindow::handleRejection);

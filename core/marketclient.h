@@ -95,6 +95,11 @@ Q_SIGNALS:
     void connectionStateChanged(valiant::core::MarketClient::ConnectionState state);
     /// Every quote once, in id order, whether live or backfilled.
     void quoteReceived(const valiant::core::Quote& quote);
+    /// The server's newest quote id is below the ones already received, as
+    /// after its database was replaced. Quotes received so far belong to
+    /// another history; the next quoteReceived ids start from the server's.
+    /// Emitted before connectionStateChanged reports Connected.
+    void quoteHistoryReplaced();
     void portfolioChanged(const valiant::core::Portfolio& portfolio,
                           valiant::core::MarketClient::PortfolioSource source);
     void orderFilled(const valiant::core::Order& order);

@@ -226,16 +226,21 @@ void MarketClient::Private::handleHello(const QJsonObject& message)
     if (resumeAfterId < 0 && latestId >= 0) {
         resumeAfterId = latestId;
     }
-    // NOTE: when a server's database was replaced, its ids can be behind
-    // this client, and its quotes stay hidden until they pass lastQuoteId.
-    if (latestId >= 0 && latestId < lastQuoteId) {
+    // A server whose database was replaced starts its ids again, so its
+    // quotes would stay hidden behind the ids this client has seen. The
+    // client starts over from the server's newest quote instead.
+    const std::int64_t serverLatestId = std::max<std::int64_t>(latestId, 0);
+    if (lastQuoteId > serverLatestId) {
         qCWarning(lcMarketClient).noquote()
             << QStringLiteral(
-                   "Server %1 reports latest quote %2, older than quote "
-                   "%3 already received; its quote history differs.")
+                   "Server %1 reports latest quote %2, older than quote %3 already received; "
+                   "its quote history was replaced, so the client starts over from it.")
                    .arg(displayUrl(serverUrl))
                    .arg(latestId)
                    .arg(lastQuoteId);
+        lastQuoteId = serverLatestId;
+        resumeAfterId = latestId;
+        Q_EMIT q->quoteHistoryReplaced();
     }
 
     nextDelayMs = firstDelayMs;

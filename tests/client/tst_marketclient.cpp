@@ -10,6 +10,7 @@
 #include "support/serverprocess.h"
 
 #include <QElapsedTimer>
+#include <QFile>
 #include <QNetworkAccessManager>
 #include <QPointer>
 #include <QSignalSpy>
@@ -164,6 +165,7 @@ private Q_SLOTS:
 
     void quotesArriveInOrder();
     void reconnectsWithoutGapAfterKill();
+    void replacedDatabaseStartsQuotesOver();
     void orderWhileServerDownFillsOnce();
     void orderWithLostResponseFillsOnce();
     void rejectedOrderEmitsInsufficientFunds();
@@ -324,6 +326,36 @@ void TestMarketClient::reconnectsWithoutGapAfterKill()
 
     // Each attempt had its own socket, and the dropped ones are deleted.
     QTRY_COMPARE_WITH_TIMEOUT(client->findChildren<QWebSocket*>().size(), 0, waitMs);
+}
+
+void TestMarketClient::replacedDatabaseStartsQuotesOver()
+{
+    QVERIFY(startServer());
+    auto client = makeClient(m_server->baseUrl());
+    QSignalSpy replaced(client.get(), &MarketClient::quoteHistoryReplaced);
+    QSignalSpy quoteSpy(client.get(), &MarketClient::quoteReceived);
+    client->start();
+    QTRY_COMPARE_WITH_TIMEOUT(client->connectionState(), State::Connected, waitMs);
+    QVERIFY(waitForQuotes(quoteSpy, 30));
+    QVERIFY2(m_server->stop(), qPrintable(m_server->errorString()));
+
+    // The same server with a new, empty database starts its ids at 1 again.
+    for (const QString& suffix : {QString(), QStringLiteral("-wal"), QStringLiteral("-shm")})
+        QFile::remove(m_server->databasePath() + suffix);
+    QVERIFY(!QFile::exists(m_server->databasePath()));
+    const std::int64_t lastBefore = client->lastQuoteId();
+    QVERIFY(lastBefore >= 30);
+    QVERIFY2(m_server->start(), qPrintable(m_server->errorString()));
+
+    QTRY_COMPARE_WITH_TIMEOUT(replaced.count(), 1, waitMs);
+    QTRY_COMPARE_WITH_TIMEOUT(client->connectionState(), State::Connected, waitMs);
+    const qsizetype before = quoteSpy.size();
+    QVERIFY(QTest::qWaitFor([&] { return quoteSpy.size() >= before + 3; }, waitMs));
+    const QList<std::int64_t> ids = quoteIds(quoteSpy).mid(before);
+    QVERIFY2(ids.first() < lastBefore, qPrintable(QString::number(ids.first())));
+    for (int i = 1; i < ids.size(); ++i)
+        QCOMPARE(ids.at(i), ids.at(i - 1) + 1);
+    client->stop();
 }
 
 void TestMarketClient::orderWhileServerDownFillsOnce()

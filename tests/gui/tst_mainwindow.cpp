@@ -61,6 +61,7 @@ private Q_SLOTS:
     void otherClientOrderShownInHistory();
     void otherClientRoundTripShownInHistory();
     void olderWalletResponseIgnored();
+    void replacedHistoryClearsChart();
     void overlayBlocksTradingWhileServerDown();
     void sideColumnKeepsControlsApart_data();
     void sideColumnKeepsControlsApart();
@@ -318,6 +319,17 @@ void TestMainWindow::olderWalletResponseIgnored()
     // Put the server's wallet back for the tests after this one.
     m_window->switchServer(QStringLiteral("this computer"));
     QTRY_COMPARE(text("cashValue"), money(m_cash));
+}
+
+void TestMainWindow::replacedHistoryClearsChart()
+{
+    auto* chart = child<PriceChart>("priceChart");
+    QTRY_VERIFY(chart->pointCount() > 0);
+
+    // Quotes of the replaced history must not stay next to the new ones.
+    Q_EMIT m_client->quoteHistoryReplaced();
+    QCOMPARE(chart->pointCount(), 0);
+    QTRY_VERIFY_WITH_TIMEOUT(chart->pointCount() > 0, connectTimeoutMs);
 }
 
 void TestMainWindow::overlayBlocksTradingWhileServerDown()
