@@ -2,6 +2,7 @@
 
 #include "embeddedserver.h"
 #include "logging.h"
+#include "mainwindow.h"
 #include "tokenkeychain.h"
 
 #include <utility>
@@ -299,6 +300,19 @@ QString ConnectionController::unreachableReason(const core::Error& error) const
 {
     return tr("%1 at %2 cannot be reached: %3")
         .arg(m_active.name, m_active.url.toDisplayString(), error.message);
+}
+
+void showConnectionsIn(ConnectionController& connections, MainWindow& window)
+{
+    QObject::connect(&connections, &ConnectionController::profileActivated, &window,
+                     [&window](const ConnectionProfile& profile) {
+                         window.switchServer(profile.name);
+                     });
+    QObject::connect(&connections, &ConnectionController::loggedOut, &window,
+                     [&window, &connections](const ConnectionProfile& profile) {
+                         if (profile.id == connections.activeProfile().id)
+                             window.switchServer(profile.name);
+                     });
 }
 
 }  // namespace valiant::app

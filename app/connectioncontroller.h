@@ -112,4 +112,11 @@ private:
     QHash<QString, QString> m_sessionOnlyTokens;  // by profile id; never written anywhere
 };
 
+class MainWindow;
+
+/// Makes `window` follow `connections`: a switch to another profile, and a
+/// log-out of the active one, clear the previous account's quotes, wallet
+/// and orders from the window.
+void showConnectionsIn(ConnectionController& connections, MainWindow& window);
+
 }  // namespace valiant::app

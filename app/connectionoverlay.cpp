@@ -27,9 +27,7 @@ ConnectionOverlay::ConnectionOverlay(QWidget* parent) : QWidget(parent)
     m_detail->setObjectName(QStringLiteral("mutedLabel"));
     m_detail->setAlignment(Qt::AlignCenter);
     m_detail->setWordWrap(true);
-    m_detail->setText(
-        tr("Trading is paused until the connection is back. "
-           "Your wallet and orders are kept by the server."));
+    m_detail->setText(pausedText());
 
     auto* layout = new QVBoxLayout(this);
     layout->addStretch();
@@ -52,12 +50,25 @@ void ConnectionOverlay::setConnectionState(core::MarketClient::ConnectionState s
         return;
     }
 
-    m_title->setText(everConnected ? tr("Disconnected from server, reconnecting…")
-                                   : tr("Connecting to the server…"));
+    if (state == State::Disconnected) {
+        // The client is stopped: logged out, or waiting for a log-in.
+        m_title->setText(tr("Not connected"));
+        m_detail->setText(tr("Log in, or choose another connection under Server in the toolbar."));
+    } else {
+        m_title->setText(everConnected ? tr("Disconnected from server, reconnecting…")
+                                       : tr("Connecting to the server…"));
+        m_detail->setText(pausedText());
+    }
     setAccessibleDescription(m_title->text());
     setGeometry(parentWidget()->rect());
     raise();
     show();
+}
+
+QString ConnectionOverlay::pausedText()
+{
+    return tr("Trading is paused until the connection is back. "
+              "Your wallet and orders are kept by the server.");
 }
 
 QString ConnectionOverlay::message() const

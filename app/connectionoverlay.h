@@ -21,6 +21,7 @@ public:
 
     /// Shows the overlay for every state but Connected. `everConnected`
     /// picks the wording: "connecting" at start-up, "reconnecting" later.
+    /// Disconnected means the client is stopped, so the text requests a log-in.
     void setConnectionState(core::MarketClient::ConnectionState state, bool everConnected);
     QString message() const;
 
@@ -31,6 +32,7 @@ protected:
 
 private:
     QRect cardRect() const;
+    static QString pausedText();
 
     QLabel* m_title = nullptr;
     QLabel* m_detail = nullptr;

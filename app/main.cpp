@@ -48,48 +48,102 @@ void applyPalette(QApplication& app, const QString& choice)
         app.setPalette(app.style()->standardPalette());
 }
 
-}  // namespace
-
-int main(int argc, char* argv[])
+/// The app's command-line options.
+struct CommandLineOptions
 {
-    QApplication app(argc, argv);
-    QApplication::setApplicationName(QStringLiteral("Valiant"));
-    QApplication::setOrganizationName(QStringLiteral("Valiant"));
-    QApplication::setApplicationVersion(QStringLiteral(VALIANT_VERSION));
-    QApplication::setDesktopFileName(QStringLiteral("valiant"));
-    valiant::app::initResources();
-    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/valiant.svg")));
+    QCommandLineOption language{
+        QStringLiteral("lang"),
+        QStringLiteral(
+            "Language and number format, such as de, es or en_US (default: the system's)."),
+        QStringLiteral("code")};
+    QCommandLineOption palette{QStringLiteral("palette"),
+                               QStringLiteral("Colours: system (default), light or dark."),
+                               QStringLiteral("name"), QStringLiteral("system")};
+    QCommandLineOption port{
+        QStringLiteral("port"),
+        QStringLiteral("Port of the local server on 127.0.0.1 (default 0: any free port)."),
+        QStringLiteral("number"), QStringLiteral("0")};
+    QCommandLineOption server{
+        QStringLiteral("server"),
+        QStringLiteral("Connect to the Valiant server at this URL, such as "
+                       "https://valiant.example.com (default: the connection used last)."),
+        QStringLiteral("url")};
+    QCommandLineOption profile{
+        QStringLiteral("profile"),
+        QStringLiteral("Connect with the saved connection of this name; \"local\" is this "
+                       "computer."),
+        QStringLiteral("name")};
+};
 
-    // Options are read before translations load, so --help stays English.
-    QCommandLineParser parser;
+// Options are read before translations load, so --help stays English.
+void setUpParser(QCommandLineParser& parser, const CommandLineOptions& options)
+{
     parser.setApplicationDescription(
         QStringLiteral("Valiant: trade ValveCoin live with play money."));
     parser.addHelpOption();
     parser.addVersionOption();
-    const QCommandLineOption languageOption(
-        QStringLiteral("lang"),
-        QStringLiteral(
-            "Language and number format, such as de, es or en_US (default: the system's)."),
-        QStringLiteral("code"));
-    const QCommandLineOption paletteOption(
-        QStringLiteral("palette"), QStringLiteral("Colours: system (default), light or dark."),
-        QStringLiteral("name"), QStringLiteral("system"));
-    const QCommandLineOption portOption(
-        QStringLiteral("port"),
-        QStringLiteral("Port of the local server on 127.0.0.1 (default 0: any free port)."),
-        QStringLiteral("number"), QStringLiteral("0"));
-    const QCommandLineOption serverOption(
-        QStringLiteral("server"),
-        QStringLiteral("Connect to the Valiant server at this URL, such as "
-                       "https://valiant.example.com (default: the connection used last)."),
-        QStringLiteral("url"));
-    const QCommandLineOption profileOption(
-        QStringLiteral("profile"),
-        QStringLiteral("Connect with the saved connection of this name; \"local\" is this "
-                       "computer."),
-        QStringLiteral("name"));
-    parser.addOptions({languageOption, paletteOption, portOption, serverOption, profileOption});
-    parser.process(app);
+    parser.addOptions(
+        {options.language, options.palette, options.port, options.server, options.profile});
+}
+
+void setApplicationNames()
+{
+    QCoreApplication::setApplicationName(QStringLiteral("Valiant"));
+    QCoreApplication::setOrganizationName(QStringLiteral("Valiant"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(VALIANT_VERSION));
+}
+
+// QApplication aborts when it cannot open a display, so a request for help
+// or the version is handled by a QCoreApplication, which needs none.
+bool asksForHelpOrVersion(int argc, char* argv[])
+{
+    const QByteArrayList flags{"-h", "--help", "--help-all", "-?", "-v", "--version"};
+    for (int i = 1; i < argc; ++i) {
+        if (qstrcmp(argv[i], "--") == 0)
+            return false;
+        if (flags.contains(QByteArray(argv[i])))
+            return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+int main(int argc, char* argv[])
+{
+    const CommandLineOptions commandLine;
+    if (asksForHelpOrVersion(argc, argv)) {
+        QCoreApplication core(argc, argv);
+        setApplicationNames();
+        QCommandLineParser parser;
+        setUpParser(parser, commandLine);
+        parser.process(core);  // prints and exits
+        return 0;
+    }
+
+    QApplication app(argc, argv);
+    setApplicationNames();
+    QApplication::setDesktopFileName(QStringLiteral("valiant"));
+    valiant::app::initResources();
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/valiant.svg")));
+
+    QCommandLineParser parser;
+    setUpParser(parser, commandLine);
+    if (!parser.parse(QCoreApplication::arguments())) {
+        qCritical("%s Run valiant --help for the options.", qPrintable(parser.errorText()));
+        return 2;
+    }
+    if (!parser.positionalArguments().isEmpty()) {
+        qCritical("Unexpected argument '%s': valiant takes only options. Run valiant --help "
+                  "for them.",
+                  qPrintable(parser.positionalArguments().constFirst()));
+        return 2;
+    }
+    const QCommandLineOption& languageOption = commandLine.language;
+    const QCommandLineOption& paletteOption = commandLine.palette;
+    const QCommandLineOption& portOption = commandLine.port;
+    const QCommandLineOption& serverOption = commandLine.server;
+    const QCommandLineOption& profileOption = commandLine.profile;
 
     bool portValid = false;
     const int port = parser.value(portOption).toInt(&portValid);
@@ -169,10 +223,7 @@ int main(int argc, char* argv[])
     valiant::app::MainWindow window(client, startProfile->name);
     window.addToolBar(Qt::TopToolBarArea,
                       new valiant::app::ConnectionToolBar(client, profiles, connections, &window));
-    QObject::connect(&connections, &valiant::app::ConnectionController::profileActivated, &window,
-                     [&window](const valiant::app::ConnectionProfile& profile) {
-                         window.switchServer(profile.name);
-                     });
+    valiant::app::showConnectionsIn(connections, window);
     if (qEnvironmentVariableIsSet("VALIANT_REPORT_FIRST_PAINT")) {
         // For bench/run, which times start-up from spawn to this line.
         QObject::connect(&window, &valiant::app::MainWindow::firstPricePainted, [] {

@@ -345,6 +345,14 @@ Datenbankdatei: %2</translation>
         <source>Connecting to the server…</source>
         <translation>Verbindung zum Server wird hergestellt …</translation>
     </message>
+    <message>
+        <source>Not connected</source>
+        <translation>Nicht verbunden</translation>
+    </message>
+    <message>
+        <source>Log in, or choose another connection under Server in the toolbar.</source>
+        <translation>Melden Sie sich an, oder wählen Sie unter „Server“ in der Symbolleiste eine andere Verbindung.</translation>
+    </message>
 </context>
 <context>
     <name>valiant::app::ConnectionProfiles</name>

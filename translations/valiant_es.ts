@@ -345,6 +345,14 @@ Archivo de base de datos: %2</translation>
         <source>Connecting to the server…</source>
         <translation>Conectando con el servidor…</translation>
     </message>
+    <message>
+        <source>Not connected</source>
+        <translation>Sin conexión</translation>
+    </message>
+    <message>
+        <source>Log in, or choose another connection under Server in the toolbar.</source>
+        <translation>Inicie sesión o elija otra conexión en «Servidor» de la barra de herramientas.</translation>
+    </message>
 </context>
 <context>
     <name>valiant::app::ConnectionProfiles</name>

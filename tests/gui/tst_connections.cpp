@@ -138,8 +138,7 @@ void TestConnections::init()
     m_window = std::make_unique<MainWindow>(*m_client, QStringLiteral("none"));
     m_toolBar = new ConnectionToolBar(*m_client, *m_profiles, *m_controller, m_window.get());
     m_window->addToolBar(m_toolBar);
-    connect(m_controller.get(), &ConnectionController::profileActivated, m_window.get(),
-            [this](const ConnectionProfile& profile) { m_window->switchServer(profile.name); });
+    valiant::app::showConnectionsIn(*m_controller, *m_window);
     m_window->show();
 }
 
@@ -352,7 +351,7 @@ void TestConnections::failedSignUpKeepsConnection()
 
 void TestConnections::switchCancelsPendingSignUp()
 {
-    // A server that accepts the connection and never answers.
+    // A server that accepts the connection and never sends a response.
     QTcpServer silent;
     QVERIFY2(silent.listen(QHostAddress::LocalHost), qPrintable(silent.errorString()));
     const auto added = m_profiles->add(QStringLiteral("Silent"),
@@ -413,6 +412,13 @@ void TestConnections::logOutForgetsTokenEverywhere()
     QVERIFY(loggedOut.wait(connectTimeoutMs));
     QVERIFY(m_client->token().isEmpty());
     QCOMPARE(m_client->connectionState(), State::Disconnected);
+
+    // The window drops the account's wallet and requests a log-in rather
+    // than promising a reconnect that never comes.
+    auto* overlay = m_window->findChild<valiant::app::ConnectionOverlay*>();
+    QVERIFY(overlay->isVisible());
+    QCOMPARE(overlay->message(), QStringLiteral("Not connected"));
+    QCOMPARE(m_window->findChild<QLabel*>(QStringLiteral("cashValue"))->text(), QStringLiteral("—"));
 
     // The server no longer accepts the old token.
     QNetworkAccessManager network;
