@@ -128,9 +128,10 @@ void ConnectionController::restoreToken(int generation)
         if (generation != m_generation)
             return;
         if (!token) {
-            Q_EMIT loginRequired(profile, tr("The saved login could not be read from the "
-                                             "keychain (%1). Log in again.")
-                                              .arg(token.error().message));
+            // Also without any keychain, where no login was ever saved.
+            Q_EMIT loginRequired(profile, tr("The keychain could not be read (%1), so no saved "
+                                             "login can be used. Log in to trade on %2.")
+                                              .arg(token.error().message, profile.name));
             return;
         }
         if (token->isEmpty()) {

@@ -45,12 +45,15 @@ bool isTransportError(QNetworkReply::NetworkError error)
 Error networkError(const QByteArray& verb, const QUrl& url, const QNetworkReply* reply)
 {
     // The transfer timeout aborts the reply, which Qt reports as canceled.
-    const QString reason = reply->error() == QNetworkReply::OperationCanceledError
-                               ? QStringLiteral("timed out after %1 ms").arg(requestTimeoutMs)
-                               : reply->errorString();
+    const QString reason =
+        reply->error() == QNetworkReply::OperationCanceledError
+            ? QStringLiteral("no response within %1 seconds").arg(requestTimeoutMs / 1000)
+            : reply->errorString();
+    const QString server = displayUrl(url.adjusted(QUrl::RemovePath | QUrl::RemoveQuery));
     return makeError(0, QStringLiteral("network_error"),
-                     QStringLiteral("%1 %2 failed: %3.")
-                         .arg(QString::fromLatin1(verb), displayUrl(url), reason));
+                     QStringLiteral("Could not reach the server at %1 (%2 %3: %4). Check the "
+                                    "address and that the server is running, then try again.")
+                         .arg(server, QString::fromLatin1(verb), url.path(), reason));
 }
 
 bool isSuccess(int status)

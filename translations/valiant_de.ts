@@ -188,10 +188,6 @@ Datenbankdatei: %2</translation>
 <context>
     <name>valiant::app::ConnectionController</name>
     <message>
-        <source>The saved login could not be read from the keychain (%1). Log in again.</source>
-        <translation>Die gespeicherte Anmeldung konnte nicht aus dem Schlüsselbund gelesen werden (%1). Melden Sie sich erneut an.</translation>
-    </message>
-    <message>
         <source>Log in or sign up to trade on %1.</source>
         <translation>Melden Sie sich an oder registrieren Sie sich, um auf %1 zu handeln.</translation>
     </message>
@@ -214,6 +210,10 @@ Datenbankdatei: %2</translation>
     <message>
         <source>%1 at %2 cannot be reached: %3</source>
         <translation>%1 unter %2 ist nicht erreichbar: %3</translation>
+    </message>
+    <message>
+        <source>The keychain could not be read (%1), so no saved login can be used. Log in to trade on %2.</source>
+        <translation>Der Schlüsselbund konnte nicht gelesen werden (%1), daher lässt sich keine gespeicherte Anmeldung verwenden. Melden Sie sich an, um auf %2 zu handeln.</translation>
     </message>
 </context>
 <context>

@@ -188,10 +188,6 @@ Archivo de base de datos: %2</translation>
 <context>
     <name>valiant::app::ConnectionController</name>
     <message>
-        <source>The saved login could not be read from the keychain (%1). Log in again.</source>
-        <translation>No se pudo leer el inicio de sesión guardado del llavero (%1). Vuelva a iniciar sesión.</translation>
-    </message>
-    <message>
         <source>Log in or sign up to trade on %1.</source>
         <translation>Inicie sesión o regístrese para operar en %1.</translation>
     </message>
@@ -214,6 +210,10 @@ Archivo de base de datos: %2</translation>
     <message>
         <source>%1 at %2 cannot be reached: %3</source>
         <translation>No se puede acceder a %1 en %2: %3</translation>
+    </message>
+    <message>
+        <source>The keychain could not be read (%1), so no saved login can be used. Log in to trade on %2.</source>
+        <translation>No se pudo leer el llavero (%1), así que no se puede usar ningún inicio de sesión guardado. Inicie sesión para operar en %2.</translation>
     </message>
 </context>
 <context>

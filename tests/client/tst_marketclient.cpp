@@ -502,8 +502,11 @@ void TestMarketClient::refusedConnectionIsNetworkError()
     const Error error = outcome->result->error();
     QCOMPARE(error.status, 0);
     QCOMPARE(error.code, QStringLiteral("network_error"));
-    QVERIFY2(error.message.contains(QStringLiteral("127.0.0.1:%1/api/v1/portfolio").arg(port)),
+    QVERIFY2(error.message.contains(QStringLiteral("server at http://127.0.0.1:%1 ").arg(port)),
              qPrintable(error.message));
+    QVERIFY2(error.message.contains(QStringLiteral("GET /api/v1/portfolio")),
+             qPrintable(error.message));
+    QVERIFY2(error.message.contains(QStringLiteral("server is running")), qPrintable(error.message));
     QVERIFY2(error.message.contains(QStringLiteral("refused"), Qt::CaseInsensitive),
              qPrintable(error.message));
 }
