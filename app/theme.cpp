@@ -123,8 +123,10 @@ QPalette highContrastPalette()
         palette.setColor(role, black);
     for (QPalette::ColorRole role :
          {QPalette::WindowText, QPalette::Text, QPalette::ButtonText, QPalette::ToolTipText,
-          QPalette::BrightText, QPalette::PlaceholderText, QPalette::Light, QPalette::Mid})
+          QPalette::BrightText, QPalette::Light, QPalette::Mid})
         palette.setColor(role, white);
+    // Light grey (11.5:1 on black) so a placeholder never reads as typed text.
+    palette.setColor(QPalette::PlaceholderText, QColor(0xc0, 0xc0, 0xc0));
     palette.setColor(QPalette::Highlight, yellow);
     palette.setColor(QPalette::HighlightedText, black);
     palette.setColor(QPalette::Link, yellow);
@@ -183,10 +185,25 @@ QHeaderView::section { background: transparent; border: none; border-bottom: 1px
                       hex(blend(card, gain, 0.12)));
     if (highContrast) {
         // Every control gets a visible edge, and focus a thick yellow one.
+        // A styled spin box or combo box loses the style's arrows, so they
+        // are drawn from images, and the combo box text gets room beside its arrow.
         sheet += QStringLiteral(
             "QPushButton, QLineEdit, QSpinBox, QComboBox { border: 2px solid #ffffff; }\n"
             "QPushButton:focus, QLineEdit:focus, QSpinBox:focus, QComboBox:focus,"
-            " QTableView:focus { border: 3px solid #ffff00; }\n");
+            " QTableView:focus { border: 3px solid #ffff00; }\n"
+            "QSpinBox { padding-right: 20px; }\n"
+            "QSpinBox::up-button, QSpinBox::down-button { width: 20px; border-left: 2px solid "
+            "#ffffff; }\n"
+            "QSpinBox::up-button { subcontrol-position: top right; }\n"
+            "QSpinBox::down-button { subcontrol-position: bottom right; }\n"
+            "QSpinBox::up-arrow { image: url(:/icons/arrow-up-high-contrast.svg); width: 10px;"
+            " height: 6px; }\n"
+            "QSpinBox::down-arrow { image: url(:/icons/arrow-down-high-contrast.svg); width: 10px;"
+            " height: 6px; }\n"
+            "QComboBox { padding: 1px 6px; }\n"
+            "QComboBox::drop-down { width: 20px; border-left: 2px solid #ffffff; }\n"
+            "QComboBox::down-arrow { image: url(:/icons/arrow-down-high-contrast.svg); width: 10px;"
+            " height: 6px; }\n");
     }
     return sheet;
 }

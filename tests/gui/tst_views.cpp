@@ -349,6 +349,17 @@ void TestViews::highContrastPaletteApplied()
     QCOMPARE(limit->palette().color(QPalette::Base), QColor(Qt::black));
     QCOMPARE(limit->palette().color(QPalette::Text), QColor(Qt::white));
     QVERIFY(m_window->styleSheet().contains(QStringLiteral("#ffff00")));
+    // A placeholder must not look like a typed value.
+    QVERIFY(limit->palette().color(QPalette::PlaceholderText) !=
+            limit->palette().color(QPalette::Text));
+    // The styled spin box draws its arrows from images, which must exist.
+    const QRegularExpression image(QStringLiteral(R"(url\((:/[^)]+)\))"));
+    int images = 0;
+    for (const QRegularExpressionMatch& match : image.globalMatch(m_window->styleSheet())) {
+        QVERIFY2(QFile::exists(match.captured(1)), qPrintable(match.captured(1)));
+        ++images;
+    }
+    QVERIFY(images >= 2);
 
     action->trigger();
     QVERIFY(!m_window->isHighContrast());
