@@ -178,6 +178,9 @@ HttpResponse postAccounts(const Call& call)
     if (call.limiter && !grant && grant.error().status == 422) {
         call.limiter->refundSignUp(call.request.remoteAddress);
     }
+    if (call.limiter && grant) {
+        call.limiter->rememberLogIn(credentials->username, call.request.remoteAddress);
+    }
     return grantResponse(grant);
 }
 
@@ -216,7 +219,10 @@ HttpResponse postSessions(const Call& call)
     }
     const Result<SessionGrant> grant = call.service.logIn(username.toString(), password.toString());
     if (grant || grant.error().status != 401) {
-        call.limiter->refundLogIn(username.toString());
+        call.limiter->refundLogIn(username.toString(), call.request.remoteAddress);
+    }
+    if (grant) {
+        call.limiter->rememberLogIn(username.toString(), call.request.remoteAddress);
     }
     return grantResponse(grant);
 }

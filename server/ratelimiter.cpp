@@ -22,6 +22,9 @@ Q_LOGGING_CATEGORY(lcLimits, "valiant.http")
 constexpr std::size_t maxKeys = 100'000;
 constexpr int maxRuleCount = 1'000'000;
 constexpr int maxRulePeriodSeconds = 86'400;
+// How long an address that logged in to a username stays exempt from the
+// failures that other addresses cause for that username.
+constexpr std::int64_t knownLoginMs = 30LL * 24 * 3600 * 1000;
 // Usernames longer than this cannot exist, so the rest of a longer one is
 // not part of its key.
 constexpr qsizetype maxUsernameKeyLength = 64;
@@ -133,6 +136,41 @@ private:
     std::uint64_t m_overflowCount = 0;
 };
 
+/// The pairs of username and client address that logged in successfully,
+/// each remembered for knownLoginMs after its last success.
+class KnownLogins
+{
+public:
+    bool contains(const QString& key, std::int64_t nowMs)
+    {
+        QMutexLocker locker(&m_mutex);
+        const auto found = m_lastSuccessMs.find(key);
+        return found != m_lastSuccessMs.end() && nowMs - found->second < knownLoginMs;
+    }
+
+    void remember(const QString& key, std::int64_t nowMs)
+    {
+        QMutexLocker locker(&m_mutex);
+        if (m_lastSuccessMs.size() >= maxKeys && !m_lastSuccessMs.contains(key)) {
+            std::erase_if(m_lastSuccessMs,
+                          [nowMs](const auto& entry) { return nowMs - entry.second >= knownLoginMs; });
+        }
+        // NOTE: when full of recent pairs, a new pair is not remembered, so
+        // its address shares the username's limit like any other.
+        if (m_lastSuccessMs.size() < maxKeys || m_lastSuccessMs.contains(key))
+            m_lastSuccessMs[key] = nowMs;
+    }
+
+private:
+    struct KeyHash
+    {
+        std::size_t operator()(const QString& key) const { return qHash(key); }
+    };
+
+    QMutex m_mutex;
+    std::unordered_map<QString, std::int64_t, KeyHash> m_lastSuccessMs;
+};
+
 RateLimited rateLimited(std::int64_t waitMs, const QString& what)
 {
     const int seconds = static_cast<int>(std::max<std::int64_t>(1, (waitMs + 999) / 1000));
@@ -145,6 +183,11 @@ RateLimited rateLimited(std::int64_t waitMs, const QString& what)
 QString usernameKey(const QString& username)
 {
     return username.left(maxUsernameKeyLength).toLower();
+}
+
+QString loginKey(const QString& username, const QString& address)
+{
+    return usernameKey(username) + QLatin1Char('\n') + RateLimiter::addressKey(address);
 }
 
 core::Result<RateLimitRule> parseRule(const QString& name, const QString& text)
@@ -249,6 +292,8 @@ struct RateLimiter::Private
 {
     explicit Private(const RateLimitSettings& settings)
         : loginFailures(settings.loginFailuresPerUsername, QStringLiteral("login-username")),
+          knownAddressFailures(settings.loginFailuresPerUsername,
+                               QStringLiteral("login-username (known address)")),
           logins(settings.loginsPerAddress, QStringLiteral("login-address")),
           signups(settings.signupsPerAddress, QStringLiteral("signup-address")),
           orders(settings.ordersPerAccount, QStringLiteral("orders")),
@@ -257,6 +302,10 @@ struct RateLimiter::Private
     }
 
     BucketSet loginFailures;
+    // Failures from an address that logged in to the username before, kept
+    // apart so that guesses from elsewhere cannot lock its owner out.
+    BucketSet knownAddressFailures;
+    KnownLogins knownLogins;
     BucketSet logins;
     BucketSet signups;
     BucketSet orders;
@@ -278,15 +327,33 @@ std::optional<RateLimited> RateLimiter::admitLogIn(const QString& username, cons
     if (const auto wait = d->logins.take(addressKey(address), now)) {
         return rateLimited(*wait, QStringLiteral("log-in attempts from this address"));
     }
+    const QString pair = loginKey(username, address);
+    if (d->knownLogins.contains(pair, now)) {
+        if (const auto wait = d->knownAddressFailures.take(pair, now)) {
+            return rateLimited(*wait,
+                               QStringLiteral("failed log-ins for this username from this address"));
+        }
+        return std::nullopt;
+    }
     if (const auto wait = d->loginFailures.take(usernameKey(username), now)) {
         return rateLimited(*wait, QStringLiteral("failed log-ins for this username"));
     }
     return std::nullopt;
 }
 
-void RateLimiter::refundLogIn(const QString& username)
+void RateLimiter::refundLogIn(const QString& username, const QString& address)
 {
-    d->loginFailures.refund(usernameKey(username), d->clock());
+    const std::int64_t now = d->clock();
+    const QString pair = loginKey(username, address);
+    if (d->knownLogins.contains(pair, now))
+        d->knownAddressFailures.refund(pair, now);
+    else
+        d->loginFailures.refund(usernameKey(username), now);
+}
+
+void RateLimiter::rememberLogIn(const QString& username, const QString& address)
+{
+    d->knownLogins.remember(loginKey(username, address), d->clock());
 }
 
 std::optional<RateLimited> RateLimiter::admitSignUp(const QString& address)

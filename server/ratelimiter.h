@@ -69,8 +69,14 @@ public:
     /// Takes one log-in attempt from the client address and reserves one
     /// failure for the username. Call refundLogIn when the log-in succeeds,
     /// so that only failures count against the username.
+    ///
+    /// An address that logged in to the username in the last 30 days (see
+    /// rememberLogIn) has a failure budget of its own, with the same rule.
+    /// Guesses from other addresses then cannot lock the owner out.
     std::optional<RateLimited> admitLogIn(const QString& username, const QString& address);
-    void refundLogIn(const QString& username);
+    void refundLogIn(const QString& username, const QString& address);
+    /// Records a successful log-in or sign-up of `username` from `address`.
+    void rememberLogIn(const QString& username, const QString& address);
 
     /// Takes one sign-up attempt from the client address. Call refundSignUp
     /// when the request is rejected before any work, so it does not count.

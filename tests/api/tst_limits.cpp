@@ -105,6 +105,7 @@ private Q_SLOTS:
 
     void failedLoginsLimitUsername();
     void successfulLoginsNotCounted();
+    void guessesElsewhereSpareOwner();
     void loginsLimitAddress();
     void signupsLimitAddress();
     void rejectedSignUpsDoNotCount();
@@ -200,6 +201,34 @@ void LimitsTest::failedLoginsLimitUsername()
     sleepRetryAfter(rightButLimited);
     const HttpResponse recovered = client.post(sessions, credentials(QStringLiteral("ada"), password));
     QVERIFY2(recovered.status == 201, qPrintable(recovered.describe()));
+}
+
+void LimitsTest::guessesElsewhereSpareOwner()
+{
+    const auto server = startServer(QStringLiteral("login-username=1/60:3"));
+    QVERIFY(server);
+    // Signed up from 127.0.0.1, which is then a known address for "owner".
+    QVERIFY(!createAccount(*server, QStringLiteral("owner")).isEmpty());
+    const QByteArray sessions("/api/v1/sessions");
+
+    // A guesser at 127.0.0.2 uses up the username's failures.
+    for (int i = 0; i < 3; ++i) {
+        const HttpResponse wrong = postFrom(QStringLiteral("127.0.0.2"), server->port(), sessions,
+                                            credentials(QStringLiteral("owner"), QStringLiteral("guess")));
+        QVERIFY2(wrong.status == 401, qPrintable(wrong.describe()));
+    }
+    const HttpResponse limited = postFrom(QStringLiteral("127.0.0.2"), server->port(), sessions,
+                                          credentials(QStringLiteral("owner"), password));
+    verifyRateLimited(limited, 60);
+    if (QTest::currentTestFailed()) {
+        return;
+    }
+
+    // The owner's own address still logs in.
+    const HttpClient client(server->baseUrl());
+    const HttpResponse owner = client.post(QString::fromLatin1(sessions),
+                                           credentials(QStringLiteral("owner"), password));
+    QVERIFY2(owner.status == 201, qPrintable(owner.describe()));
 }
 
 void LimitsTest::successfulLoginsNotCounted()

@@ -16,6 +16,7 @@ private Q_SLOTS:
     void refillsAtRate();
     void retryAfterRoundsUp();
     void loginRefundKeepsBudget();
+    void knownAddressNotLockedOut();
     void loginAddressAndUsernameSeparate();
     void addressKeyGroupsIpv6();
     void parseSettings();
@@ -93,7 +94,7 @@ void RateLimiterTest::loginRefundKeepsBudget()
 
     for (int i = 0; i < 10; ++i) {
         QVERIFY(!limiter.admitLogIn(QStringLiteral("ada"), QStringLiteral("10.0.0.1")));
-        limiter.refundLogIn(QStringLiteral("ada"));
+        limiter.refundLogIn(QStringLiteral("ada"), QStringLiteral("10.0.0.1"));
     }
     for (int i = 0; i < 3; ++i) {
         QVERIFY(!limiter.admitLogIn(QStringLiteral("Ada"), QStringLiteral("10.0.0.2")));
@@ -101,6 +102,41 @@ void RateLimiterTest::loginRefundKeepsBudget()
     const auto limited = limiter.admitLogIn(QStringLiteral("ADA"), QStringLiteral("10.0.0.3"));
     QVERIFY(limited);
     QVERIFY2(limited->message.contains(QStringLiteral("username")), qPrintable(limited->message));
+}
+
+void RateLimiterTest::knownAddressNotLockedOut()
+{
+    std::int64_t now = 0;
+    RateLimitSettings settings;
+    settings.loginFailuresPerUsername = {3, 60, 3};
+    RateLimiter limiter(settings, [&] { return now; });
+    const QString owner = QStringLiteral("10.0.0.1");
+
+    // The owner logs in once, which makes the address known for "ada".
+    QVERIFY(!limiter.admitLogIn(QStringLiteral("ada"), owner));
+    limiter.refundLogIn(QStringLiteral("ada"), owner);
+    limiter.rememberLogIn(QStringLiteral("ada"), owner);
+
+    // Guesses from elsewhere use up the username's failures.
+    for (int i = 0; i < 3; ++i)
+        QVERIFY(!limiter.admitLogIn(QStringLiteral("ada"), QStringLiteral("10.0.1.%1").arg(i)));
+    const auto stranger = limiter.admitLogIn(QStringLiteral("ADA"), QStringLiteral("10.0.2.1"));
+    QVERIFY(stranger);
+    QVERIFY2(stranger->message.contains(QStringLiteral("username")), qPrintable(stranger->message));
+
+    // The owner still gets in, within a failure budget of its own.
+    for (int i = 0; i < 3; ++i)
+        QVERIFY(!limiter.admitLogIn(QStringLiteral("ada"), owner));
+    const auto ownerLimited = limiter.admitLogIn(QStringLiteral("ada"), owner);
+    QVERIFY(ownerLimited);
+    QVERIFY2(ownerLimited->message.contains(QStringLiteral("from this address")),
+             qPrintable(ownerLimited->message));
+
+    // After 30 days without a log-in the address is a stranger again.
+    now += 31LL * 24 * 3600 * 1000;
+    for (int i = 0; i < 3; ++i)
+        QVERIFY(!limiter.admitLogIn(QStringLiteral("ada"), QStringLiteral("10.0.1.%1").arg(i)));
+    QVERIFY(limiter.admitLogIn(QStringLiteral("ada"), owner));
 }
 
 void RateLimiterTest::loginAddressAndUsernameSeparate()
