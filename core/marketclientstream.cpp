@@ -16,10 +16,12 @@ namespace {
 // From open() until the WebSocket handshake completes, then until "hello".
 constexpr int streamConnectTimeoutMs = 10'000;
 constexpr int streamHelloTimeoutMs = 5'000;
-// A half-open connection (a laptop that slept, a NAT that forgot it) never
-// delivers a close, so silence past the idle timeout counts as a drop.
-constexpr int streamPingIntervalMs = 20'000;
-constexpr int streamIdleTimeoutMs = 60'000;
+// A half-open connection (a laptop that slept, a NAT that forgot it) or a
+// frozen server never delivers a close, so silence past the idle timeout
+// counts as a drop. Quotes arrive every tick, so 30 s of silence with three
+// unanswered pings is far beyond a healthy server's.
+constexpr int streamPingIntervalMs = 10'000;
+constexpr int streamIdleTimeoutMs = 30'000;
 
 }  // namespace
 
