@@ -69,12 +69,16 @@ ConnectionToolBar::ConnectionToolBar(core::MarketClient& client, ConnectionProfi
     connect(&m_controller, &ConnectionController::loginRequired, this,
             [this](const ConnectionProfile& profile, const QString& reason) {
                 m_logOutAction->setEnabled(false);
+                m_sessionNote->clear();
                 openConnectionDialog(profile.id, reason);
             });
     connect(&m_controller, &ConnectionController::loggedIn, this,
             [this] { m_logOutAction->setEnabled(true); });
     connect(&m_controller, &ConnectionController::loggedOut, this,
-            [this] { m_logOutAction->setEnabled(false); });
+            [this] {
+                m_logOutAction->setEnabled(false);
+                m_sessionNote->clear();
+            });
     connect(&m_controller, &ConnectionController::localServerFailed, this,
             [this](const QString& reason) {
                 QMessageBox::critical(this, tr("Local market not started"),

@@ -409,6 +409,7 @@ void TestConnections::logOutForgetsTokenEverywhere()
 
     QSignalSpy loggedOut(m_controller.get(), &ConnectionController::loggedOut);
     m_toolBar->findChild<QAction*>(QStringLiteral("logOutAction"))->trigger();
+    QVERIFY(m_toolBar->sessionNote().contains(QStringLiteral("this session only")));
     QVERIFY(loggedOut.wait(connectTimeoutMs));
     QVERIFY(m_client->token().isEmpty());
     QCOMPARE(m_client->connectionState(), State::Disconnected);
@@ -419,6 +420,7 @@ void TestConnections::logOutForgetsTokenEverywhere()
     QVERIFY(overlay->isVisible());
     QCOMPARE(overlay->message(), QStringLiteral("Not connected"));
     QCOMPARE(m_window->findChild<QLabel*>(QStringLiteral("cashValue"))->text(), QStringLiteral("—"));
+    QVERIFY2(m_toolBar->sessionNote().isEmpty(), qPrintable(m_toolBar->sessionNote()));
 
     // The server no longer accepts the old token.
     QNetworkAccessManager network;
