@@ -4,7 +4,9 @@
 
 #include <QDeadlineTimer>
 #include <QFile>
+#include <QRandomGenerator>
 #include <QRegularExpression>
+#include <QTcpServer>
 
 #include <csignal>
 #include <sys/prctl.h>
@@ -54,6 +56,41 @@ int nextDatabaseNumber()
 {
     static int number = 0;
     return ++number;
+}
+
+/// A port that is free on 127.0.0.1 now, from the range FIRST-LAST in
+/// VALIANT_TEST_PORTS, so that tests on a shared machine stay inside the
+/// ports they were given. Returns 0, an ephemeral port, when the variable
+/// is unset, and -1 when it is invalid or no port in it is free.
+int portFromTestRange(QString* errorString)
+{
+    const QString range = qEnvironmentVariable("VALIANT_TEST_PORTS");
+    if (range.isEmpty())
+        return 0;
+    const QStringList bounds = range.split(QLatin1Char('-'));
+    bool firstOk = false;
+    bool lastOk = false;
+    const int first = bounds.value(0).toInt(&firstOk);
+    const int last = bounds.value(1).toInt(&lastOk);
+    if (bounds.size() != 2 || !firstOk || !lastOk || first < 1 || last > 65535 || first > last) {
+        *errorString = QStringLiteral("VALIANT_TEST_PORTS=%1 is invalid; use FIRST-LAST, such as "
+                                      "47500-47999.")
+                           .arg(range);
+        return -1;
+    }
+
+    // A random start, so that test processes running side by side rarely
+    // try the same ports.
+    const int count = last - first + 1;
+    const int offset = int(QRandomGenerator::global()->bounded(count));
+    for (int i = 0; i < count; ++i) {
+        const int port = first + (offset + i) % count;
+        QTcpServer probe;
+        if (probe.listen(QHostAddress::LocalHost, quint16(port)))
+            return port;
+    }
+    *errorString = QStringLiteral("No port in VALIANT_TEST_PORTS=%1 is free on 127.0.0.1.").arg(range);
+    return -1;
 }
 
 }  // namespace
@@ -141,6 +178,14 @@ bool ServerProcess::start()
     if (!m_directory.isValid())
         return fail(QStringLiteral("Could not create a temporary directory: %1")
                         .arg(m_directory.errorString()));
+    if (m_port == 0) {
+        QString reason;
+        m_port = portFromTestRange(&reason);
+        if (m_port < 0) {
+            m_port = 0;
+            return fail(reason);
+        }
+    }
 
     if (usesPostgres() && m_postgresUrl.isEmpty()) {
         QString reason;

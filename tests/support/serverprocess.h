@@ -2,7 +2,8 @@
 
 // ServerProcess: a real valiant-server child process on 127.0.0.1 for
 // black-box tests. Runs $VALIANT_SERVER_BIN (set by CTest) with an
-// ephemeral port and a SQLite database in its own temporary directory.
+// ephemeral port, or a free one from VALIANT_TEST_PORTS=FIRST-LAST when
+// that is set, and a SQLite database in its own temporary directory.
 // With VALIANT_TEST_STORE=postgres it uses a fresh database on a throwaway
 // PostgreSQL server instead, one server per test process (PostgresServer).
 // The process is killed when the object dies, and also if the test
