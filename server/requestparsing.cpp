@@ -244,10 +244,24 @@ Result<core::Ok> checkFraming(const HttpRequest& request, bool http11)
             }
         }
     }
-    if (codings.isEmpty() || codings == QByteArrayList{"chunked"}) {
+    if (codings.isEmpty()) {
         return core::Ok{};
     }
     const QString shown = QString::fromLatin1(codings.join(", ").left(100));
+    // RFC 9112 section 6.1: HTTP/1.0 has no Transfer-Encoding, so a server
+    // must treat the framing of such a message as faulty and close the
+    // connection after its response.
+    if (!http11) {
+        return makeError(400, QStringLiteral("bad_request"),
+                         QStringLiteral("The request is HTTP/1.0 but has Transfer-Encoding \"%1\", "
+                                        "which HTTP/1.0 does not define, so the body length is "
+                                        "unknown. Send the body with Content-Length, or send the "
+                                        "request as HTTP/1.1.")
+                             .arg(shown));
+    }
+    if (codings == QByteArrayList{"chunked"}) {
+        return core::Ok{};
+    }
     // RFC 9112 section 6.3: unless chunked comes last, and only once, the
     // body length is unknown.
     if (codings.last() != "chunked" || codings.count("chunked") > 1) {
