@@ -2,6 +2,7 @@
 
 #include "core/apicodec.h"
 
+#include <QHostAddress>
 #include <QUrlQuery>
 
 #include <algorithm>
@@ -225,11 +226,138 @@ Result<core::Ok> checkSingleHeaders(const HttpRequest& request)
     return core::Ok{};
 }
 
+namespace {
+
+bool isUnreserved(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-'
+        || c == '.' || c == '_' || c == '~';
+}
+
+bool isSubDelimiter(char c)
+{
+    return QByteArrayView("!$&'()*+,;=").contains(c);
+}
+
+bool isHexDigit(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/// Checks that `text` is an RFC 3986 reg-name: unreserved characters,
+/// sub-delims and %XX escapes. Every IPv4 address is one, and so is "".
+bool isRegName(QByteArrayView text)
+{
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (c == '%') {
+            if (i + 2 >= text.size() || !isHexDigit(text[i + 1]) || !isHexDigit(text[i + 2])) {
+                return false;
+            }
+            i += 2;
+        } else if (!isUnreserved(c) && !isSubDelimiter(c)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/// Checks that `text` is an RFC 3986 IP-literal without its brackets: an
+/// IPv6 address or IPvFuture.
+bool isIpLiteral(QByteArrayView text)
+{
+    if (text.startsWith('v') || text.startsWith('V')) {
+        const qsizetype dot = text.indexOf('.');
+        if (dot < 2 || dot + 1 >= text.size()) {
+            return false;
+        }
+        const QByteArrayView version = text.sliced(1, dot - 1);
+        const QByteArrayView rest = text.sliced(dot + 1);
+        return std::all_of(version.begin(), version.end(), isHexDigit)
+            && std::all_of(rest.begin(), rest.end(),
+                           [](char c) { return isUnreserved(c) || isSubDelimiter(c) || c == ':'; });
+    }
+    // QHostAddress also reads a "%zone" suffix, which RFC 3986 does not allow.
+    const QHostAddress address(QString::fromLatin1(text));
+    return !text.contains('%') && address.protocol() == QAbstractSocket::IPv6Protocol;
+}
+
+/// Checks a Host value against RFC 9110 section 7.2: uri-host [ ":" port ],
+/// where uri-host is an IP-literal in brackets, an IPv4 address or a
+/// reg-name, and port is digits. Clients send an empty value for a target
+/// without an authority.
+bool isValidHost(QByteArrayView value)
+{
+    QByteArrayView host = value;
+    QByteArrayView port;
+    if (value.startsWith('[')) {
+        const qsizetype close = value.indexOf(']');
+        if (close < 0) {
+            return false;
+        }
+        host = value.first(close + 1);
+        port = value.sliced(close + 1);
+        if (!isIpLiteral(host.sliced(1, host.size() - 2))) {
+            return false;
+        }
+    } else {
+        const qsizetype colon = value.indexOf(':');
+        if (colon >= 0) {
+            host = value.first(colon);
+            port = value.sliced(colon);
+        }
+        if (!isRegName(host)) {
+            return false;
+        }
+    }
+    if (port.isEmpty()) {
+        return true;
+    }
+    const QByteArrayView digits = port.sliced(1);
+    return port.startsWith(':')
+        && std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+/// Formats `value` for a message: at most 100 bytes, and non-ASCII bytes and
+/// control characters as \xNN, so that a response or a log line stays readable.
+QString shownHeaderValue(const QByteArray& value)
+{
+    QString shown;
+    for (const char c : value.left(100)) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (byte < 0x20 || byte >= 0x7f) {
+            shown += QStringLiteral("\\x%1").arg(byte, 2, 16, QLatin1Char('0'));
+        } else {
+            shown += QLatin1Char(c);
+        }
+    }
+    if (value.size() > 100) {
+        shown += QStringLiteral("... (%1 bytes)").arg(value.size());
+    }
+    return shown;
+}
+
+}  // namespace
+
 Result<core::Ok> checkFraming(const HttpRequest& request, bool http11)
 {
-    // RFC 9112 section 3.2: a server must reject an HTTP/1.1 request without Host.
-    if (http11 && !std::any_of(request.headers.begin(), request.headers.end(),
-                               [](const auto& header) { return header.first == "host"; })) {
+    // RFC 9112 section 3.2: a server must reject an HTTP/1.1 request without
+    // Host, and any request whose Host is invalid.
+    bool hasHost = false;
+    for (const auto& [name, value] : request.headers) {
+        if (name != "host") {
+            continue;
+        }
+        hasHost = true;
+        if (!isValidHost(value)) {
+            return makeError(400, QStringLiteral("bad_request"),
+                             QStringLiteral("The Host header \"%1\" is invalid. Send one host "
+                                            "name or IP address with an optional port, such as "
+                                            "Host: 127.0.0.1:3000.")
+                                 .arg(shownHeaderValue(value)));
+        }
+    }
+    if (http11 && !hasHost) {
         return makeError(400, QStringLiteral("bad_request"),
                          QStringLiteral("The request has no Host header, which HTTP/1.1 requires; "
                                         "add one, such as Host: 127.0.0.1:3000."));

@@ -65,9 +65,9 @@ core::Result<core::Ok> checkSingleHeaders(const HttpRequest& request);
 /// Checks how a request is addressed and how its body is framed, from its
 /// headers alone, so that a body of unknown length is never read and a
 /// smuggled request behind it never runs. 400 bad_request for an HTTP/1.1
-/// request without Host, an HTTP/1.0 request with Transfer-Encoding, or a
-/// Transfer-Encoding that does not end in chunked; 501
-/// unsupported_transfer_encoding for a coding other than chunked.
+/// request without Host, an invalid Host value, an HTTP/1.0 request with
+/// Transfer-Encoding, or a Transfer-Encoding that does not end in chunked;
+/// 501 unsupported_transfer_encoding for a coding other than chunked.
 core::Result<core::Ok> checkFraming(const HttpRequest& request, bool http11);
 
 /// Checks the RFC 6455 handshake fields of a WebSocket upgrade, so that a

@@ -87,6 +87,12 @@ QByteArray post(const QByteArray& path, const QByteArray& body, QList<QByteArray
     return head("POST " + path + " HTTP/1.1", headers) + body;
 }
 
+/// GET /up with `host` as the only Host header.
+QByteArray withHost(const QByteArray& host)
+{
+    return "GET /up HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n";
+}
+
 /// A stream upgrade request; a `key` of 16 bytes in base64 is what RFC 6455 requires.
 QByteArray upgrade(const QByteArray& target, const QByteArray& key, const QByteArray& version)
 {
@@ -207,6 +213,15 @@ const std::vector<HttpRow>& httpRows()
          400, "bad_request", "Host"},
         {"Host twice", [](T) { return get("/up", {"Host: example.com"}); },
          400, "bad_request", "Host"},
+        {"Host as a list", [](T) { return withHost("a, b"); }, 400, "bad_request", "\"a, b\""},
+        {"Host with a space", [](T) { return withHost("a b"); }, 400, "bad_request", "\"a b\""},
+        {"Host with user and path", [](T) { return withHost("user@evil:80/x?"); },
+         400, "bad_request", "\"user@evil:80/x?\""},
+        {"Host port not digits", [](T) { return withHost("127.0.0.1:80a"); }, 400, "bad_request", "80a"},
+        {"Host IPv6 without brackets", [](T) { return withHost("::1"); }, 400, "bad_request", "::1"},
+        {"Host IPv6 with a zone", [](T) { return withHost("[fe80::1%eth0]"); }, 400, "bad_request", "fe80"},
+        {"Host bracket unclosed", [](T) { return withHost("[::1"); }, 400, "bad_request", "[::1"},
+        {"Host bad percent-encoding", [](T) { return withHost("a%zz"); }, 400, "bad_request", "a%zz"},
 
         // Paths and query parameters.
         {"path traversal", [](T) { return get("/api/v1/../../etc/passwd"); },
@@ -682,6 +697,8 @@ private Q_SLOTS:
     void slowlorisKeepsUpAnswering();
     void absoluteFormTargetServed_data();
     void absoluteFormTargetServed();
+    void validHostServed_data();
+    void validHostServed();
 
 private:
     QJsonObject portfolio() const;
@@ -971,6 +988,33 @@ void HostileTest::absoluteFormTargetServed()
     QVERIFY2(result.response->body.contains(contains), qPrintable(result.response->describe()));
     QCOMPARE(result.responseCount, 1);
     verifyHealthy(before);
+}
+
+// RFC 9110 section 7.2: Host is uri-host [":" port] from RFC 3986, so
+// these must pass the check that rejects invalid ones.
+void HostileTest::validHostServed_data()
+{
+    QTest::addColumn<QByteArray>("host");
+
+    QTest::newRow("name") << QByteArray("localhost");
+    QTest::newRow("name and port") << QByteArray("quotes.example:3000");
+    QTest::newRow("IPv4 and port") << QByteArray("127.0.0.1:3000");
+    QTest::newRow("IPv6 and port") << QByteArray("[::1]:3000");
+    QTest::newRow("IPv6 mapped IPv4") << QByteArray("[::ffff:127.0.0.1]");
+    QTest::newRow("IPvFuture") << QByteArray("[v1.fe80::a+en1]");
+    QTest::newRow("empty") << QByteArray("");
+    QTest::newRow("empty port") << QByteArray("localhost:");
+    QTest::newRow("percent-encoded") << QByteArray("b%C3%BCcher.example");
+}
+
+void HostileTest::validHostServed()
+{
+    QFETCH(QByteArray, host);
+
+    const Exchange result = exchange(m_server->port(), withHost(host), Delivery::Whole, 10'000);
+
+    QVERIFY2(result.response, result.received.left(600).constData());
+    QVERIFY2(result.response->status == 200, qPrintable(result.response->describe()));
 }
 
 QTEST_GUILESS_MAIN(HostileTest)
