@@ -210,6 +210,9 @@ Result<core::Ok> checkSingleHeaders(const HttpRequest& request)
         {"content-type", "Content-Type"},
         {"authorization", "Authorization"},
         {"idempotency-key", "Idempotency-Key"},
+        // RFC 6455 sections 11.3.1 and 11.3.5: at most once in a handshake.
+        {"sec-websocket-key", "Sec-WebSocket-Key"},
+        {"sec-websocket-version", "Sec-WebSocket-Version"},
     };
     for (const auto& [lowerCaseName, name] : single) {
         qsizetype count = 0;

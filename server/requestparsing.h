@@ -58,8 +58,9 @@ core::Result<core::Ok> checkKnownParameters(const QUrlQuery& query, const QStrin
                                             const QString& endpoint);
 
 /// 400 bad_request when a header that must appear at most once (Host,
-/// Content-Type, Authorization, Idempotency-Key) appears more often, because
-/// a proxy in front may read another copy than the server does.
+/// Content-Type, Authorization, Idempotency-Key, Sec-WebSocket-Key,
+/// Sec-WebSocket-Version) appears more often, because a proxy in front may
+/// read another copy than the server does.
 core::Result<core::Ok> checkSingleHeaders(const HttpRequest& request);
 
 /// Checks how a request is addressed and how its body is framed, from its
