@@ -625,14 +625,14 @@ HttpResponse routeRequest(const HttpRequest& request, MarketService& service,
             continue;
         }
         allowed.append(route.method);
-        if (request.method == route.method) {
-            return dispatch(request, route, service, info, limiter);
+        // RFC 9110 section 9.3.2: HEAD is GET without the content, and
+        // HttpApi::handle() drops the body.
+        const bool get = qstrcmp(route.method, "GET") == 0;
+        if (get) {
+            allowed.append("HEAD");
         }
-        // Health probes may send HEAD /up, so it gets the GET status without a body.
-        if (request.method == "HEAD" && path == "/up") {
-            HttpResponse response = dispatch(request, route, service, info, limiter);
-            response.body.clear();
-            return response;
+        if (request.method == route.method || (get && request.method == "HEAD")) {
+            return dispatch(request, route, service, info, limiter);
         }
     }
 
@@ -642,11 +642,14 @@ HttpResponse routeRequest(const HttpRequest& request, MarketService& service,
             QStringLiteral("No endpoint has the path %1. The paths are %2.")
                 .arg(QString::fromUtf8(path.left(200)), QString::fromLatin1(routePaths()))));
     }
+    const QByteArray choices = allowed.size() < 2
+        ? allowed.join()
+        : allowed.first(allowed.size() - 1).join(", ") + " or " + allowed.last();
     HttpResponse response = HttpApi::errorResponse(makeError(
         405, QStringLiteral("method_not_allowed"),
         QStringLiteral("%1 does not accept %2; use %3.")
             .arg(QString::fromUtf8(path), QString::fromLatin1(request.method.left(20)),
-                 QString::fromLatin1(allowed.join(" or ")))));
+                 QString::fromLatin1(choices))));
     response.headers.append(qMakePair(QByteArray("Allow"), QByteArray(allowed.join(", "))));
     return response;
 }
@@ -794,7 +797,9 @@ HttpResponse HttpApi::handle(const HttpRequest& request)
     }
     // A response to HEAD has no content (RFC 9110 section 9.3.2). On a kept-alive
     // connection the client would read a body as the start of the next response.
+    // Its Content-Length is still that of GET's body (section 8.6).
     if (request.method == "HEAD") {
+        response.omittedBodyLength = response.body.size();
         response.body.clear();
     }
     response.headers.append(qMakePair(QByteArray("Cache-Control"), QByteArray("no-store")));

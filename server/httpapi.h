@@ -37,6 +37,9 @@ struct HttpResponse
     QByteArray contentType = "application/json; charset=utf-8";
     QList<QPair<QByteArray, QByteArray>> headers;
     QByteArray body;
+    /// Set in a response to HEAD: the length of the body that GET sends,
+    /// which `body` no longer contains, for the Content-Length header.
+    std::optional<qsizetype> omittedBodyLength;
 };
 
 /// A validated WebSocket upgrade of /api/v1/stream.

@@ -286,7 +286,11 @@ private:
 
         const bool close = !keepAlive || m_closeAfterResponse || m_context.stopping;
         message->keep_alive(!close);
-        message->prepare_payload();
+        if (response.omittedBodyLength) {
+            message->content_length(static_cast<std::uint64_t>(*response.omittedBodyLength));
+        } else {
+            message->prepare_payload();
+        }
 
         // Serialized by Beast into one buffer and sent straight from this
         // handler. Only what the kernel does not take at once goes through

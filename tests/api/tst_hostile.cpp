@@ -705,6 +705,7 @@ private Q_SLOTS:
     void absoluteFormTargetServed();
     void validHostServed_data();
     void validHostServed();
+    void headSendsLengthOfGet();
 
 private:
     QJsonObject portfolio() const;
@@ -1021,6 +1022,36 @@ void HostileTest::validHostServed()
 
     QVERIFY2(result.response, result.received.left(600).constData());
     QVERIFY2(result.response->status == 200, qPrintable(result.response->describe()));
+}
+
+// RFC 9110 sections 8.6 and 9.3.2: a response to HEAD has the Content-Length
+// of GET's body and no body, so a kept-alive connection stays in step.
+void HostileTest::headSendsLengthOfGet()
+{
+    const QByteArray head = "HEAD /up HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    const Exchange result = exchange(m_server->port(), head + withHost("127.0.0.1"), Delivery::Whole, 10'000);
+
+    const qsizetype headEnd = result.received.indexOf("\r\n\r\n");
+    QVERIFY2(headEnd > 0, result.received.left(600).constData());
+    const QByteArray headHeader = result.received.left(headEnd);
+    QVERIFY2(headHeader.startsWith("HTTP/1.1 200 "), headHeader.constData());
+    const auto headField = [&headHeader](const QByteArray& name) {
+        for (const QByteArray& line : headHeader.split('\n')) {
+            if (line.toLower().startsWith(name.toLower() + ":")) {
+                return line.mid(name.size() + 1).trimmed();
+            }
+        }
+        return QByteArray();
+    };
+
+    // The GET response follows the HEAD response's header at once.
+    const QByteArray rest = result.received.mid(headEnd + 4);
+    QVERIFY2(rest.startsWith("HTTP/1.1 200 "), result.received.left(600).constData());
+    const std::optional<HttpResponse> getResponse = RawHttp::parseResponse(rest, result.closed);
+    QVERIFY2(getResponse, rest.left(600).constData());
+    QVERIFY(!getResponse->body.isEmpty());
+    QCOMPARE(headField("Content-Length"), QByteArray::number(getResponse->body.size()));
+    QCOMPARE(headField("Content-Type"), getResponse->header("Content-Type"));
 }
 
 QTEST_GUILESS_MAIN(HostileTest)

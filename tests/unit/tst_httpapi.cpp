@@ -160,7 +160,9 @@ private Q_SLOTS:
     void unknownPathIsNotFound();
     void wrongMethodListsAllowed();
     void upReportsHealth();
-    void headUpHasNoBody();
+    void headMatchesGet_data();
+    void headMatchesGet();
+    void headMetricsHasNoBody();
     void metricsUseRoutePatterns();
     void responsesAreNotCached();
     void accountCreatedWithToken();
@@ -303,18 +305,59 @@ void TestHttpApi::wrongMethodListsAllowed()
     const HttpResponse put = call("PUT", "/api/v1/orders");
     QCOMPARE(put.status, 405);
     QCOMPARE(errorCodeOf(put), QStringLiteral("method_not_allowed"));
-    QCOMPARE(headerOf(put, "Allow"), QByteArray("GET, POST"));
+    QCOMPARE(headerOf(put, "Allow"), QByteArray("GET, HEAD, POST"));
+    QVERIFY2(errorMessageOf(put).contains(QStringLiteral("use GET, HEAD or POST.")),
+             qPrintable(errorMessageOf(put)));
 
     const HttpResponse getAccounts = call("GET", "/api/v1/accounts");
     QCOMPARE(getAccounts.status, 405);
     QCOMPARE(headerOf(getAccounts, "Allow"), QByteArray("POST"));
+
+    const HttpResponse headAccounts = call("HEAD", "/api/v1/accounts");
+    QCOMPARE(headAccounts.status, 405);
+    QCOMPARE(headerOf(headAccounts, "Allow"), QByteArray("POST"));
+
+    const HttpResponse postUp = call("POST", "/up", "{}");
+    QCOMPARE(postUp.status, 405);
+    QCOMPARE(headerOf(postUp, "Allow"), QByteArray("GET, HEAD"));
 }
 
-void TestHttpApi::headUpHasNoBody()
+void TestHttpApi::headMatchesGet_data()
 {
-    const HttpResponse response = call("HEAD", "/up");
+    QTest::addColumn<QByteArray>("target");
+
+    QTest::newRow("health") << QByteArray("/up");
+    QTest::newRow("latest quote") << QByteArray("/api/v1/quotes/latest");
+    QTest::newRow("quotes") << QByteArray("/api/v1/quotes?after_id=0&limit=2");
+    QTest::newRow("candles") << QByteArray("/api/v1/candles?interval=1m");
+    QTest::newRow("not found") << QByteArray("/nowhere");
+    QTest::newRow("invalid parameter") << QByteArray("/api/v1/quotes?limit=0");
+}
+
+void TestHttpApi::headMatchesGet()
+{
+    QFETCH(QByteArray, target);
+    generateQuotes(3);
+
+    const HttpResponse get = call("GET", target);
+    const HttpResponse head = call("HEAD", target);
+
+    QCOMPARE(head.status, get.status);
+    QCOMPARE(head.contentType, get.contentType);
+    QCOMPARE(head.headers, get.headers);
+    QVERIFY(head.body.isEmpty());
+    QVERIFY(!get.body.isEmpty());
+    QVERIFY(!get.omittedBodyLength.has_value());
+    QCOMPARE(head.omittedBodyLength.value_or(-1), get.body.size());
+}
+
+void TestHttpApi::headMetricsHasNoBody()
+{
+    const HttpResponse response = call("HEAD", "/metrics");
     QCOMPARE(response.status, 200);
+    QCOMPARE(response.contentType, QByteArray("text/plain; version=0.0.4; charset=utf-8"));
     QVERIFY(response.body.isEmpty());
+    QVERIFY(response.omittedBodyLength.value_or(0) > 0);
 }
 
 void TestHttpApi::upReportsHealth()
