@@ -109,13 +109,15 @@ public:
         net::dispatch(m_stream.get_executor(), [self = shared_from_this()] { self->readHeader(); });
     }
 
-    /// Closes the connection when it is idle, otherwise after the response
-    /// in progress. Callable from any thread.
+    /// Closes the connection at once unless a request on it is being
+    /// handled, and otherwise after that request's response. A request
+    /// still being read is dropped, so a client that stalls mid-body cannot
+    /// hold up a shutdown. Callable from any thread.
     void shutDown()
     {
         net::post(m_stream.get_executor(), [self = shared_from_this()] {
             self->m_closeAfterResponse = true;
-            if (!self->m_busy) {
+            if (!self->m_handling) {
                 self->closeNow();
             }
         });
@@ -124,7 +126,7 @@ public:
 private:
     void readHeader()
     {
-        m_busy = false;
+        m_handling = false;
         if (m_context.stopping || m_closed) {
             closeNow();
             return;
@@ -143,7 +145,6 @@ private:
 
     void onHeader(beast::error_code error)
     {
-        m_busy = true;
         m_started = std::chrono::steady_clock::now();
         if (error) {
             onReadFailed(error);
@@ -212,6 +213,7 @@ private:
 
     void handleRequest()
     {
+        m_handling = true;
         http::request<http::string_body> request = m_parser->release();
         if (isStreamUpgrade(request)) {
             handleUpgrade(std::move(request));
@@ -338,6 +340,7 @@ private:
     /// it, then closes the connection after draining what the client still sends.
     void rejectAndClose(const core::Error& error)
     {
+        m_handling = true;
         HttpResponse response = HttpApi::errorResponse(error);
         response.headers.append(qMakePair(QByteArray("Cache-Control"), QByteArray("no-store")));
         recordRequest(error.status);
@@ -460,7 +463,7 @@ private:
     QString m_remoteAddress;
     std::uint64_t m_connectionId = 0;
     std::chrono::steady_clock::time_point m_started = std::chrono::steady_clock::now();
-    bool m_busy = false;  // a request is being read past its header, handled or responded to
+    bool m_handling = false;  // a request is being handled or its response sent
     bool m_closeAfterResponse = false;
     bool m_firstRequest = true;
     bool m_closed = false;

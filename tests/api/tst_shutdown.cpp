@@ -2,15 +2,17 @@
 // burst against a real valiant-server. The server must close streams with
 // 1001, exit 0 within 10 s, and leave a database in which every order
 // that got a 201 response exists and every wallet equals the replay of
-// its orders.
+// its orders. A client stalled mid-body must not delay the exit.
 
 #include "support/httpclient.h"
 #include "support/serverprocess.h"
 
 #include <QDeadlineTimer>
 #include <QElapsedTimer>
+#include <QHostAddress>
 #include <QJsonArray>
 #include <QSignalSpy>
+#include <QTcpSocket>
 #include <QTest>
 #include <QThread>
 #include <QWebSocket>
@@ -71,6 +73,7 @@ class ShutdownTest : public QObject
 private Q_SLOTS:
     void initTestCase();
     void sigtermMidBurstLosesNothing();
+    void stalledBodyDoesNotDelayStop();
 
 private:
     static QList<QJsonObject> allOrders(const HttpClient& client, const QString& token);
@@ -209,6 +212,32 @@ void ShutdownTest::sigtermMidBurstLosesNothing()
         }
         verifyWalletReplaysOrders(restarted, trader);
     }
+}
+
+void ShutdownTest::stalledBodyDoesNotDelayStop()
+{
+    ServerProcess server;
+    QVERIFY2(server.start(), qPrintable(server.errorString()));
+
+    // The header and 6 of the 100 body bytes it announces, then silence.
+    QTcpSocket stalled;
+    stalled.connectToHost(QHostAddress::LocalHost, quint16(server.port()));
+    QVERIFY2(stalled.waitForConnected(5000), qPrintable(stalled.errorString()));
+    stalled.write("POST /api/v1/sessions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n"
+                  "Content-Type: application/json\r\n\r\n{\"user");
+    QVERIFY(stalled.waitForBytesWritten(5000));
+    // A request on another connection gives the server time to read that header.
+    QCOMPARE(HttpClient(server.baseUrl()).get(QStringLiteral("/up")).status, 200);
+
+    QElapsedTimer timer;
+    timer.start();
+    QVERIFY2(server.stop(), qPrintable(server.errorString()));
+    QVERIFY2(timer.elapsed() < 2000, qPrintable(QStringLiteral("stopping took %1 ms").arg(timer.elapsed())));
+
+    // The request was dropped without a response.
+    stalled.waitForReadyRead(1000);
+    QCOMPARE(stalled.readAll(), QByteArray());
+    QVERIFY(stalled.state() != QAbstractSocket::ConnectedState || stalled.waitForDisconnected(1000));
 }
 
 QTEST_GUILESS_MAIN(ShutdownTest)
