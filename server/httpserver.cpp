@@ -29,6 +29,8 @@ Q_LOGGING_CATEGORY(lcHttp, "valiant.http")
 constexpr auto lingerTimeout = std::chrono::seconds(2);
 constexpr std::size_t lingerMaxBytes = 1024 * 1024;
 constexpr auto stopDeadline = std::chrono::seconds(9);
+constexpr auto acceptRetryDelay = std::chrono::milliseconds(100);
+constexpr auto acceptLogInterval = std::chrono::seconds(10);
 
 QString methodLabel(std::string_view method)
 {
@@ -344,8 +346,11 @@ private:
         HttpResponse response = HttpApi::errorResponse(error);
         response.headers.append(qMakePair(QByteArray("Cache-Control"), QByteArray("no-store")));
         recordRequest(error.status);
-        qCInfo(lcHttp) << "Rejected a request from" << m_remoteAddress << "with" << error.status
-                       << error.code;
+        std::uint64_t suppressed = 0;
+        if (m_context.rejectionLog.allow(&m_context, suppressed)) {
+            qCInfo(lcHttp).noquote() << "Rejected a request from" << m_remoteAddress << "with"
+                                     << error.status << error.code + repeatNote(suppressed);
+        }
 
         m_closeAfterResponse = true;
         auto message = std::make_shared<http::response<http::string_body>>();
@@ -504,16 +509,30 @@ private:
             return;
         }
         if (error) {
-            // Typically the process is out of file descriptors, so wait instead of spinning.
-            qCWarning(lcHttp) << "Accepting a connection failed:" << error.message().c_str()
-                              << "- retrying in 100 ms";
-            m_retryTimer.expires_after(std::chrono::milliseconds(100));
+            // Typically the process is out of file descriptors, so wait
+            // instead of spinning, and log the first failure and then a
+            // count of them every acceptLogInterval.
+            ++m_acceptFailures;
+            std::uint64_t suppressed = 0;
+            if (m_acceptFailureLog.allow(this, suppressed)) {
+                qCWarning(lcHttp).noquote()
+                    << "Accepting a connection failed:" << QString::fromStdString(error.message())
+                    << "- retrying every" << acceptRetryDelay.count()
+                    << "ms" + repeatNote(suppressed);
+            }
+            m_retryTimer.expires_after(acceptRetryDelay);
             m_retryTimer.async_wait([self = shared_from_this()](beast::error_code timerError) {
                 if (!timerError) {
                     self->accept();
                 }
             });
             return;
+        }
+
+        if (m_acceptFailures > 0) {
+            qCInfo(lcHttp) << "Accepting connections works again after" << m_acceptFailures
+                           << "failed attempts";
+            m_acceptFailures = 0;
         }
 
         beast::error_code ignored;
@@ -526,6 +545,8 @@ private:
     net::io_context& m_io;
     tcp::acceptor m_acceptor;
     net::steady_timer m_retryTimer;
+    LogThrottle m_acceptFailureLog{acceptLogInterval};
+    std::uint64_t m_acceptFailures = 0;  // since the last accepted connection
 };
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "leaderelection.h"
 
+#include "logging.h"
+
 #include <QLoggingCategory>
 #include <QUrl>
 #include <QUrlQuery>
@@ -159,7 +161,7 @@ std::optional<core::Error> LeaderElection::Private::connect()
             << QStringLiteral("Setting idle_session_timeout on the leader lock connection failed "
                               "(%1); a frozen leader then keeps the lock until its connection "
                               "closes.")
-                   .arg(QString::fromUtf8(error.what()).trimmed());
+                   .arg(flattenLineBreaks(QString::fromUtf8(error.what())));
     }
     backendPid = firstPid;
     return std::nullopt;
@@ -250,7 +252,7 @@ core::Result<core::Ok> LeaderElection::start()
             return *error;
         }
     } catch (const std::exception& error) {
-        d->dropConnection(QString::fromUtf8(error.what()).trimmed());
+        d->dropConnection(flattenLineBreaks(QString::fromUtf8(error.what())));
     }
     return core::Ok{};
 }
@@ -279,7 +281,7 @@ bool LeaderElection::claimTick(std::int64_t slot)
         // broken_connection after pg_terminate_backend or a server restart,
         // a timeout, or an SQL error: in every case this replica stops
         // leading until it holds the lock again on a fresh connection.
-        d->dropConnection(QString::fromUtf8(error.what()).trimmed());
+        d->dropConnection(flattenLineBreaks(QString::fromUtf8(error.what())));
         return false;
     }
 }

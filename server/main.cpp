@@ -3,6 +3,7 @@
 // or account create NAME.
 
 #include "config.h"
+#include "logging.h"
 #include "marketservice.h"
 #include "metrics.h"
 #include "quotebus.h"
@@ -43,7 +44,7 @@ constexpr int healthcheckTimeoutMs = 5000;
 
 void printError(const QString& message)
 {
-    std::fprintf(stderr, "valiant-server: %s\n", qPrintable(message));
+    std::fprintf(stderr, "valiant-server: %s\n", qPrintable(server::flattenLineBreaks(message)));
     std::fflush(stderr);
 }
 
@@ -96,7 +97,8 @@ void textMessageHandler(QtMsgType type, const QMessageLogContext& context, const
 {
     const QString line = QStringLiteral("%1 %2 %3: %4\n")
                              .arg(logTime(), QString::fromLatin1(levelName(type)).toUpper(),
-                                  QString::fromUtf8(context.category), message);
+                                  QString::fromUtf8(context.category),
+                                  server::flattenLineBreaks(message));
     writeLogLine(line.toUtf8());
 }
 

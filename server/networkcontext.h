@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "core/result.h"
+#include "logging.h"
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -82,6 +83,9 @@ struct NetworkContext
     std::chrono::seconds idleTimeout{75};
     int maxConnectionsPerAddress = 0;  // 0: no cap
     std::atomic<std::uint64_t> rejectedOverCap{0};
+    // One line per interval for requests rejected before routing, so that a
+    // client sending malformed requests in a loop cannot flood the log.
+    LogThrottle rejectionLog{std::chrono::seconds(10)};
 
 private:
     struct Connection

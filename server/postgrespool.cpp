@@ -1,5 +1,7 @@
 #include "postgrespool.h"
 
+#include "logging.h"
+
 #include <QLoggingCategory>
 #include <QUrl>
 #include <QUrlQuery>
@@ -101,7 +103,7 @@ PostgresPool::Lease PostgresPool::acquire()
         --m_openCount;
         m_backoff = m_backoff.count() == 0 ? initialBackoff : std::min(m_backoff * 2, maxBackoff);
         m_nextAttempt = Clock::now() + m_backoff;
-        m_lastFailure = QString::fromUtf8(failure.what()).trimmed();
+        m_lastFailure = flattenLineBreaks(QString::fromUtf8(failure.what()));
         lock.unlock();
         m_released.notify_one();
         qCWarning(lcPool).noquote() << "Failed to connect to PostgreSQL at" << m_displayName << ":"

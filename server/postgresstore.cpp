@@ -101,7 +101,7 @@ bool PostgresStore::Private::isConnectionLoss(const std::string& sqlState)
 core::Error PostgresStore::Private::failed(const char* operation, const std::exception& failure,
                                            const QString& lostReason) const
 {
-    const QString reason = QString::fromUtf8(failure.what()).trimmed();
+    const QString reason = flattenLineBreaks(QString::fromUtf8(failure.what()));
     std::uint64_t suppressed = 0;
     const bool logged = failureLog.allow(operation, suppressed);
     if (!lostReason.isEmpty()) {

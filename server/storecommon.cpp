@@ -14,30 +14,6 @@ core::Error storageFullError()
                                           "free disk space first."));
 }
 
-QString repeatNote(std::uint64_t suppressed)
-{
-    if (suppressed == 0) {
-        return QString();
-    }
-    return QStringLiteral(" (%1 more since the last message, not logged)").arg(suppressed);
-}
-
-bool LogThrottle::allow(const void* key, std::uint64_t& suppressed)
-{
-    const auto now = std::chrono::steady_clock::now();
-    std::lock_guard lock(m_mutex);
-    const auto [found, added] = m_states.try_emplace(key);
-    State& state = found->second;
-    if (!added && now - state.lastLogged < m_interval) {
-        ++state.suppressed;
-        return false;
-    }
-    suppressed = state.suppressed;
-    state.suppressed = 0;
-    state.lastLogged = now;
-    return true;
-}
-
 StoredResponse filledOrderResponse(const Order& order, const core::Portfolio& portfolio)
 {
     core::JsonWriter out(384);

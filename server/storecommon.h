@@ -3,48 +3,16 @@
 // Pieces that SqliteStore and PostgresStore share, so both stores respond to an
 // order and a candle request the same way.
 
+#include "logging.h"
 #include "store.h"
 
-#include <chrono>
 #include <cstdint>
-#include <mutex>
-#include <unordered_map>
 
 namespace valiant::server {
 
 /// The 503 error of a write that failed because the database's disk is
 /// full. Retrying helps only once space has been freed.
 core::Error storageFullError();
-
-/// The note appended to a throttled log line: empty when nothing was held
-/// back, else a space and the number held back in parentheses.
-QString repeatNote(std::uint64_t suppressed);
-
-/// Limits a repeated log message, such as a store failure on every request
-/// during an outage, to one per interval and per key, and counts the
-/// messages it held back. Thread-safe. A different message under the same
-/// key within the interval is counted, not logged.
-class LogThrottle
-{
-public:
-    explicit LogThrottle(std::chrono::steady_clock::duration interval) : m_interval(interval) {}
-
-    /// Returns true when a message under `key` may be logged now. Then
-    /// `suppressed` is the number of messages under `key` held back since
-    /// the last one logged.
-    bool allow(const void* key, std::uint64_t& suppressed);
-
-private:
-    struct State
-    {
-        std::chrono::steady_clock::time_point lastLogged;
-        std::uint64_t suppressed = 0;
-    };
-
-    const std::chrono::steady_clock::duration m_interval;
-    std::mutex m_mutex;
-    std::unordered_map<const void*, State> m_states;
-};
 
 /// Builds the 201 response of a filled order: {"order": ..., "portfolio": ...}.
 StoredResponse filledOrderResponse(const Order& order, const core::Portfolio& portfolio);

@@ -2,7 +2,9 @@
 // 127.0.0.1. One table lists malformed or hostile HTTP requests written
 // on raw sockets, each with the status and error code it must get. Another
 // lists hand-made WebSocket frames, each with the close code it must get.
-// A slowloris run ends the suite. After every row GET /up must return 200
+// A slowloris run follows, then checks of valid Host values, of HEAD
+// framing and of how rarely rejections and failed accept calls are
+// logged. After every row GET /up must return 200
 // within a second and the test account's portfolio must be unchanged, so
 // a rejected request left no state behind.
 
@@ -706,6 +708,8 @@ private Q_SLOTS:
     void validHostServed_data();
     void validHostServed();
     void headSendsLengthOfGet();
+    void rejectionsLoggedRarely();
+    void acceptFailuresLoggedRarely();
 
 private:
     QJsonObject portfolio() const;
@@ -1052,6 +1056,53 @@ void HostileTest::headSendsLengthOfGet()
     QVERIFY(!getResponse->body.isEmpty());
     QCOMPARE(headField("Content-Length"), QByteArray::number(getResponse->body.size()));
     QCOMPARE(headField("Content-Type"), getResponse->header("Content-Type"));
+}
+
+void HostileTest::rejectionsLoggedRarely()
+{
+    const int linesBefore = int(m_server->standardError().count("Rejected a request"));
+    for (int i = 0; i < 20; ++i) {
+        const QByteArray withoutHost = "GET /up HTTP/1.1\r\nConnection: close\r\n\r\n";
+        const Exchange result = exchange(m_server->port(), withoutHost, Delivery::Whole, 10'000);
+        QVERIFY2(result.response && result.response->status == 400, result.received.left(600).constData());
+    }
+
+    // At most one line per 10 s, and the earlier rows may have used it up.
+    const int linesAfter = int(m_server->standardError().count("Rejected a request"));
+    QVERIFY2(linesAfter - linesBefore <= 1, m_server->standardError().right(3000).constData());
+}
+
+void HostileTest::acceptFailuresLoggedRarely()
+{
+    const auto server = startServer({});
+    QVERIFY(server);
+
+    // Few enough descriptors that accept() fails while the test keeps more
+    // connections than that open.
+    constexpr int descriptorLimit = 80;
+    constexpr int connectionCount = 120;
+    const rlimit limit{descriptorLimit, descriptorLimit};
+    QCOMPARE(prlimit(pid_t(server->processId()), RLIMIT_NOFILE, &limit, nullptr), 0);
+
+    std::vector<std::unique_ptr<QTcpSocket>> sockets;
+    for (int i = 0; i < connectionCount; ++i) {
+        auto socket = std::make_unique<QTcpSocket>();
+        socket->connectToHost(QHostAddress::LocalHost, quint16(server->port()));
+        QVERIFY2(socket->waitForConnected(5000), qPrintable(socket->errorString()));
+        sockets.push_back(std::move(socket));
+    }
+    // The server retries every 100 ms, so 30 times in this wait.
+    QThread::msleep(3000);
+    const QByteArray whileFull = server->standardError();
+    QVERIFY2(whileFull.count("Accepting a connection failed") == 1, whileFull.right(3000).constData());
+
+    for (const auto& socket : sockets) {
+        socket->abort();
+    }
+    const HttpClient client(server->baseUrl(), 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(client.get(QStringLiteral("/up")).status, 200, 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(server->standardError().contains("Accepting connections works again after"), 5000);
+    QVERIFY2(server->stop(), qPrintable(server->errorString()));
 }
 
 QTEST_GUILESS_MAIN(HostileTest)

@@ -10,6 +10,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QMap>
+#include <QProcess>
 #include <QRegularExpression>
 #include <QSet>
 #include <QSignalSpy>
@@ -290,6 +291,7 @@ private Q_SLOTS:
     void metricsExpositionValid();
     void metricsCountStreamClients();
     void jsonLogLinesParse();
+    void postgresErrorLoggedOnOneLine();
     void secretsNeverLogged();
 };
 
@@ -417,6 +419,32 @@ void ObservabilityTest::jsonLogLinesParse()
         QVERIFY2(object.value(QStringLiteral("category")).toString().startsWith(QLatin1String("valiant.")),
                  lines.at(i).constData());
         QVERIFY2(!object.value(QStringLiteral("message")).toString().isEmpty(), lines.at(i).constData());
+    }
+}
+
+void ObservabilityTest::postgresErrorLoggedOnOneLine()
+{
+    // A loopback port that nothing listens on, so that libpq's error has
+    // its usual second line, which starts with a tab.
+    const int port = ServerProcess::unusedPort();
+    QVERIFY2(port > 0, "no free port on 127.0.0.1");
+
+    QProcess server;
+    server.setProgram(ServerProcess::serverBinary());
+    server.setArguments({QStringLiteral("serve"), QStringLiteral("--host"), QStringLiteral("127.0.0.1"),
+                         QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--database"),
+                         QStringLiteral("postgres://valiant@127.0.0.1:%1/valiant").arg(port)});
+    server.start();
+    QVERIFY2(server.waitForFinished(20'000), "the server kept running without its database");
+    QCOMPARE(server.exitStatus(), QProcess::NormalExit);
+    QVERIFY(server.exitCode() != 0);
+
+    const QByteArray output = server.readAllStandardError();
+    QVERIFY2(output.contains("Connection refused"), output.constData());
+    // Each entry is a text log line or the closing error, on one line.
+    static const QRegularExpression entry(QStringLiteral("^(\\d{4}-\\d{2}-\\d{2}T\\S+Z [A-Z]+ valiant\\.|valiant-server: )"));
+    for (const QByteArray& line : output.trimmed().split('\n')) {
+        QVERIFY2(entry.match(QString::fromUtf8(line)).hasMatch(), output.constData());
     }
 }
 

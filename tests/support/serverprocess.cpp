@@ -8,6 +8,7 @@
 #include <QRegularExpression>
 #include <QTcpServer>
 
+#include <algorithm>
 #include <csignal>
 #include <sys/prctl.h>
 
@@ -107,6 +108,16 @@ ServerProcess::~ServerProcess()
 QString ServerProcess::serverBinary()
 {
     return qEnvironmentVariable("VALIANT_SERVER_BIN");
+}
+
+int ServerProcess::unusedPort()
+{
+    QString reason;
+    const int port = portFromTestRange(&reason);
+    if (port != 0)
+        return std::max(port, 0);
+    QTcpServer probe;
+    return probe.listen(QHostAddress::LocalHost) ? probe.serverPort() : 0;
 }
 
 QString ServerProcess::databasePath() const

@@ -71,6 +71,11 @@ public:
     /// The path of the server binary from $VALIANT_SERVER_BIN, or empty.
     static QString serverBinary();
 
+    /// A port on 127.0.0.1 that nothing listened on a moment ago, from
+    /// VALIANT_TEST_PORTS when that is set, for a test that needs a
+    /// connection to be refused. Returns 0 when none is free.
+    static int unusedPort();
+
 private:
     QStringList arguments() const;
     bool fail(const QString& reason);

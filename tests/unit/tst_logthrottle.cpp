@@ -1,12 +1,13 @@
 // LogThrottle: one message per key and interval, with a count of the ones
-// held back.
+// held back. flattenLineBreaks: one log entry on one line.
 
-#include "server/storecommon.h"
+#include "server/logging.h"
 
 #include <QTest>
 
 #include <thread>
 
+using valiant::server::flattenLineBreaks;
 using valiant::server::LogThrottle;
 using valiant::server::repeatNote;
 
@@ -19,6 +20,8 @@ private Q_SLOTS:
     void repeatsHeldBackAndCounted();
     void keysThrottledSeparately();
     void noteNamesCount();
+    void lineBreaksFlattened_data();
+    void lineBreaksFlattened();
 };
 
 void TestLogThrottle::firstMessageAllowed()
@@ -61,6 +64,29 @@ void TestLogThrottle::noteNamesCount()
 {
     QCOMPARE(repeatNote(0), QString());
     QCOMPARE(repeatNote(12), QStringLiteral(" (12 more since the last message, not logged)"));
+}
+
+void TestLogThrottle::lineBreaksFlattened_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("flat");
+
+    QTest::newRow("libpq hint")
+        << QStringLiteral("connection to server at \"127.0.0.1\", port 5432 failed: Connection refused\n"
+                          "\tIs the server running on that host and accepting TCP/IP connections?\n")
+        << QStringLiteral("connection to server at \"127.0.0.1\", port 5432 failed: Connection refused / "
+                          "Is the server running on that host and accepting TCP/IP connections?");
+    QTest::newRow("CRLF and blank lines") << QStringLiteral("a\r\n\r\nb") << QStringLiteral("a / b");
+    QTest::newRow("tab inside a line") << QStringLiteral("a\tb") << QStringLiteral("a b");
+    QTest::newRow("one line unchanged") << QStringLiteral("no break here") << QStringLiteral("no break here");
+}
+
+void TestLogThrottle::lineBreaksFlattened()
+{
+    QFETCH(QString, text);
+    QFETCH(QString, flat);
+
+    QCOMPARE(flattenLineBreaks(text), flat);
 }
 
 QTEST_GUILESS_MAIN(TestLogThrottle)
