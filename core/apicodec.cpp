@@ -38,6 +38,29 @@ QString describe(const QJsonValue& value)
     return QString::fromUtf8(text);
 }
 
+// Names the type of `value` for a message, such as "a JSON string".
+QString jsonTypeName(const QJsonValue& value)
+{
+    switch (value.type()) {
+        case QJsonValue::Array:
+            return QStringLiteral("a JSON array");
+        case QJsonValue::String:
+            return QStringLiteral("a JSON string");
+        case QJsonValue::Double:
+            return QStringLiteral("a JSON number");
+        case QJsonValue::Bool:
+            return value.toBool() ? QStringLiteral("the JSON value true")
+                                  : QStringLiteral("the JSON value false");
+        case QJsonValue::Null:
+            return QStringLiteral("the JSON value null");
+        case QJsonValue::Object:
+            return QStringLiteral("a JSON object");
+        case QJsonValue::Undefined:
+            break;
+    }
+    return QStringLiteral("no JSON value");
+}
+
 // A JSON number with a whole value that fits in 64 bits. Qt 6.4 stores such
 // numbers as integers (also when written 2.0 or 1e3, which JSON Schema
 // counts as integers too) and everything else, 1.5 or 2^64, as a double.
@@ -164,15 +187,24 @@ Result<QJsonObject> parseObject(const QByteArray& body)
     const StrictJsonScan scan = scanStrictJson(body);
     QJsonParseError parseError;
     const QJsonDocument document = QJsonDocument::fromJson(scan.text, &parseError);
+    QJsonValue topLevel = document.isObject() ? QJsonValue(document.object()) : QJsonValue(document.array());
     if (parseError.error != QJsonParseError::NoError) {
-        if (scan.invalidNumber && scan.invalidNumberAt <= parseError.offset) {
-            return *scan.invalidNumber;
+        // Qt 6.4 reads only an object or an array at the top level, but
+        // RFC 8259 allows any value there, so a lone "str", 42 or null is
+        // valid JSON of the wrong type.
+        QJsonParseError wrappedError;
+        const QJsonDocument wrapped = QJsonDocument::fromJson("[" + scan.text + "]", &wrappedError);
+        if (wrappedError.error != QJsonParseError::NoError || wrapped.array().size() != 1) {
+            if (scan.invalidNumber && scan.invalidNumberAt <= parseError.offset) {
+                return *scan.invalidNumber;
+            }
+            return makeError(400, QStringLiteral("invalid_json"),
+                             QStringLiteral("The request body is not valid JSON (%1 at byte %2). "
+                                            "Send one JSON object.")
+                                 .arg(parseError.errorString())
+                                 .arg(parseError.offset));
         }
-        return makeError(400, QStringLiteral("invalid_json"),
-                         QStringLiteral("The request body is not valid JSON (%1 at byte %2). Send "
-                                        "one JSON object.")
-                             .arg(parseError.errorString())
-                             .arg(parseError.offset));
+        topLevel = wrapped.array().first();
     }
     if (scan.error) {
         return *scan.error;
@@ -181,12 +213,13 @@ Result<QJsonObject> parseObject(const QByteArray& body)
     if (scan.invalidNumber) {
         return *scan.invalidNumber;
     }
-    if (!document.isObject()) {
+    if (!topLevel.isObject()) {
         return makeError(400, QStringLiteral("invalid_json"),
-                         QStringLiteral("The request body must be a JSON object, not an array "
-                                        "or a single value."));
+                         QStringLiteral("The request body is %1, but it must be a JSON object. Send "
+                                        "one JSON object with the request's fields.")
+                             .arg(jsonTypeName(topLevel)));
     }
-    return document.object();
+    return topLevel.toObject();
 }
 
 Result<Ok> checkUsername(const QString& username)

@@ -23,6 +23,8 @@ private Q_SLOTS:
     void parseObjectNamesLoneSurrogate();
     void parseObjectAcceptsSurrogatePair();
     void parseObjectReportsEarlierSyntaxError();
+    void parseObjectNamesNonObject_data();
+    void parseObjectNamesNonObject();
     void numericLimitPriceShownAsWritten();
     void orderQuantity_data();
     void orderQuantity();
@@ -56,6 +58,8 @@ void TestApiCodec::parseObjectRejects_data()
     QTest::newRow("not JSON") << QByteArray("side=buy");
     QTest::newRow("array") << QByteArray("[1,2]");
     QTest::newRow("number") << QByteArray("42");
+    QTest::newRow("two values") << QByteArray("1, 2");
+    QTest::newRow("string then garbage") << QByteArray(R"("a" x)");
     QTest::newRow("truncated") << QByteArray("{\"side\": \"buy\"");
     QTest::newRow("deep nesting") << QByteArray(5000, '[') + QByteArray(5000, ']');
     QTest::newRow("only spaces") << QByteArray(" \r\n\t");
@@ -142,6 +146,31 @@ void TestApiCodec::parseObjectReportsEarlierSyntaxError()
     const auto object = api::parseObject(R"({"side" "buy","quantity":01})");
     QVERIFY(!object.ok());
     QVERIFY2(!object.error().message.contains(QStringLiteral("the number")),
+             qPrintable(object.error().message));
+}
+
+void TestApiCodec::parseObjectNamesNonObject_data()
+{
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<QString>("type");
+
+    QTest::newRow("string") << QByteArray(R"("str")") << QStringLiteral("a JSON string");
+    QTest::newRow("number") << QByteArray("42") << QStringLiteral("a JSON number");
+    QTest::newRow("null") << QByteArray("null") << QStringLiteral("the JSON value null");
+    QTest::newRow("false with spaces") << QByteArray(" false\n") << QStringLiteral("the JSON value false");
+    QTest::newRow("array") << QByteArray("[]") << QStringLiteral("a JSON array");
+}
+
+void TestApiCodec::parseObjectNamesNonObject()
+{
+    QFETCH(QByteArray, body);
+    QFETCH(QString, type);
+
+    const auto object = api::parseObject(body);
+    QVERIFY(!object.ok());
+    QCOMPARE(object.error().status, 400);
+    QCOMPARE(object.error().code, QStringLiteral("invalid_json"));
+    QVERIFY2(object.error().message.contains(QStringLiteral("is %1, but it must be a JSON object").arg(type)),
              qPrintable(object.error().message));
 }
 
