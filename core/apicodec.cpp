@@ -460,15 +460,45 @@ Result<OrderRequest> decodeOrderRequest(const QJsonObject& object, const QByteAr
 
 Result<Ok> checkIdempotencyKey(const QByteArray& key)
 {
-    const bool printable = std::all_of(key.begin(), key.end(),
-                                       [](char c) { return c >= 0x21 && c <= 0x7e; });
-    if (!key.isEmpty() && key.size() <= maxIdempotencyKeyLength && printable) {
-        return Ok{};
+    const auto isPrintable = [](char c) { return c >= 0x21 && c <= 0x7e; };
+    const QString rule = QStringLiteral("use 1 to %1 printable ASCII characters without spaces, "
+                                        "such as a UUID.")
+                             .arg(maxIdempotencyKeyLength);
+    if (key.isEmpty()) {
+        return invalid(QStringLiteral("invalid_idempotency_key"),
+                       QStringLiteral("The Idempotency-Key header is empty; %1").arg(rule));
     }
-    return invalid(QStringLiteral("invalid_idempotency_key"),
-                   QStringLiteral("The Idempotency-Key header must be 1 to %1 printable ASCII "
-                                  "characters without spaces, such as a UUID.")
-                       .arg(maxIdempotencyKeyLength));
+
+    const auto firstInvalid = std::find_if_not(key.begin(), key.end(), isPrintable);
+    if (firstInvalid != key.end()) {
+        // Every byte that is neither printable ASCII nor a space is shown as \xNN.
+        const auto hexByte = [](char c) {
+            return QStringLiteral("\\x%1").arg(quint8(c), 2, 16, QLatin1Char('0'));
+        };
+        QString displayedKey;
+        for (const char c : key.left(40)) {
+            displayedKey += isPrintable(c) || c == ' ' ? QString(QLatin1Char(c)) : hexByte(c);
+        }
+        const QString invalidCharacter = *firstInvalid == ' '
+            ? QStringLiteral("a space")
+            : QStringLiteral("the byte ") + hexByte(*firstInvalid);
+        const QString ellipsis = key.size() > 40 ? QStringLiteral("...") : QString();
+        return invalid(QStringLiteral("invalid_idempotency_key"),
+                       QStringLiteral("The Idempotency-Key header \"%1\"%2 contains %3 at position "
+                                      "%4; %5")
+                           .arg(displayedKey, ellipsis, invalidCharacter)
+                           .arg(firstInvalid - key.begin() + 1)
+                           .arg(rule));
+    }
+
+    if (key.size() > maxIdempotencyKeyLength) {
+        return invalid(QStringLiteral("invalid_idempotency_key"),
+                       QStringLiteral("The Idempotency-Key header \"%1\" is %2 characters long; %3")
+                           .arg(QString::fromLatin1(key.left(37)) + QStringLiteral("..."))
+                           .arg(key.size())
+                           .arg(rule));
+    }
+    return Ok{};
 }
 
 // --- Values to JSON --------------------------------------------------------

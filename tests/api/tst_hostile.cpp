@@ -319,7 +319,7 @@ const std::vector<HttpRow>& httpRows()
 
         // Idempotency-Key.
         {"Idempotency-Key of 65 characters", [buyOne](T t) { return order(t, buyOne, {"Idempotency-Key: " + QByteArray(65, 'k')}); },
-         422, "invalid_idempotency_key", "64"},
+         422, "invalid_idempotency_key", "is 65 characters long; use 1 to 64"},
         {"Idempotency-Key empty", [buyOne](T t) { return order(t, buyOne, {"Idempotency-Key:"}); },
          422, "invalid_idempotency_key", "Idempotency-Key"},
         {"Idempotency-Key with a space", [buyOne](T t) { return order(t, buyOne, {"Idempotency-Key: a b"}); },

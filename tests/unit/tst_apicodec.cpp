@@ -38,6 +38,8 @@ private Q_SLOTS:
     void passwordLength();
     void idempotencyKeys_data();
     void idempotencyKeys();
+    void idempotencyKeyMessages_data();
+    void idempotencyKeyMessages();
     void timesRoundTrip();
     void parseTimeVariants_data();
     void parseTimeVariants();
@@ -377,6 +379,33 @@ void TestApiCodec::idempotencyKeys()
     QFETCH(bool, valid);
 
     QCOMPARE(api::checkIdempotencyKey(key).ok(), valid);
+}
+
+void TestApiCodec::idempotencyKeyMessages_data()
+{
+    QTest::addColumn<QByteArray>("key");
+    QTest::addColumn<QString>("mention");
+
+    QTest::newRow("empty") << QByteArray() << QStringLiteral("header is empty; use 1 to 64");
+    QTest::newRow("sixty-five")
+        << QByteArray(65, 'k')
+        << QStringLiteral("\"%1...\" is 65 characters long; use 1 to 64").arg(QString(37, u'k'));
+    QTest::newRow("space") << QByteArray("a b") << QStringLiteral("\"a b\" contains a space at position 2");
+    QTest::newRow("tab") << QByteArray("a\tb") << QStringLiteral("\"a\\x09b\" contains the byte \\x09 at position 2");
+    QTest::newRow("long with a NUL")
+        << QByteArray(50, 'k') + QByteArray(1, '\0')
+        << QStringLiteral("\"%1\"... contains the byte \\x00 at position 51").arg(QString(40, u'k'));
+}
+
+void TestApiCodec::idempotencyKeyMessages()
+{
+    QFETCH(QByteArray, key);
+    QFETCH(QString, mention);
+
+    const auto checked = api::checkIdempotencyKey(key);
+    QVERIFY(!checked.ok());
+    QCOMPARE(checked.error().code, QStringLiteral("invalid_idempotency_key"));
+    QVERIFY2(checked.error().message.contains(mention), qPrintable(checked.error().message));
 }
 
 void TestApiCodec::timesRoundTrip()
