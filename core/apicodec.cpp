@@ -22,20 +22,26 @@ Error invalid(const QString& code, const QString& message)
     return makeError(422, code, message);
 }
 
-// Shows a JSON value in a message, shortened so a huge value cannot flood
-// a response or a log.
+// Shortens `text` to 40 characters for a message, so a huge value cannot
+// flood a response or a log. A shortened text names its full length, which
+// also keeps a sentence from ending in "....".
+QString shortened(const QString& text)
+{
+    if (text.size() <= 40) {
+        return text;
+    }
+    return text.left(37) + QStringLiteral("... (%1 characters)").arg(text.size());
+}
+
+// Shows a JSON value in a message, shortened.
 QString describe(const QJsonValue& value)
 {
     if (value.isUndefined()) {
         return QStringLiteral("no value");
     }
     QJsonArray wrapper{value};
-    QByteArray text = QJsonDocument(wrapper).toJson(QJsonDocument::Compact);
-    text = text.mid(1, text.size() - 2);
-    if (text.size() > 40) {
-        text = text.left(37) + "...";
-    }
-    return QString::fromUtf8(text);
+    const QByteArray text = QJsonDocument(wrapper).toJson(QJsonDocument::Compact);
+    return shortened(QString::fromUtf8(text.mid(1, text.size() - 2)));
 }
 
 // Names the type of `value` for a message, such as "a JSON string".
@@ -427,13 +433,12 @@ Result<OrderRequest> decodeOrderRequest(const QJsonObject& object, const QByteAr
         object.value(QStringLiteral("limit_price")).isDouble()) {
         const std::optional<QByteArray> literal = memberLiteral(body, QStringLiteral("limit_price"));
         if (literal) {
-            const QByteArray literalText =
-                literal->size() > 40 ? literal->left(37) + "..." : *literal;
+            const QString literalText = shortened(QString::fromUtf8(*literal));
             return invalid(QStringLiteral("invalid_limit_price"),
                            QStringLiteral("Field \"limit_price\" must be a positive amount with "
                                           "two decimals as a string, such as \"51.00\", got the "
                                           "number %1.")
-                               .arg(QString::fromUtf8(literalText)));
+                               .arg(literalText));
         }
     }
 
@@ -449,13 +454,13 @@ Result<OrderRequest> decodeOrderRequest(const QJsonObject& object, const QByteAr
     if (count && checkQuantity(*count)) {
         return request;
     }
-    const QByteArray shown = literal->size() > 40 ? literal->left(37) + "..." : *literal;
+    const QString shown = shortened(QString::fromUtf8(*literal));
     return invalid(QStringLiteral("invalid_quantity"),
                    QStringLiteral("Field \"quantity\" must be a whole number of shares from "
                                   "%1 to %2 without a decimal point or exponent, got %3.")
                        .arg(minOrderQuantity)
                        .arg(maxOrderQuantity)
-                       .arg(QString::fromUtf8(shown)));
+                       .arg(shown));
 }
 
 Result<Ok> checkIdempotencyKey(const QByteArray& key)

@@ -40,6 +40,7 @@ private Q_SLOTS:
     void idempotencyKeys();
     void idempotencyKeyMessages_data();
     void idempotencyKeyMessages();
+    void shortenedValueEndsSentence();
     void timesRoundTrip();
     void parseTimeVariants_data();
     void parseTimeVariants();
@@ -406,6 +407,22 @@ void TestApiCodec::idempotencyKeyMessages()
     QVERIFY(!checked.ok());
     QCOMPARE(checked.error().code, QStringLiteral("invalid_idempotency_key"));
     QVERIFY2(checked.error().message.contains(mention), qPrintable(checked.error().message));
+}
+
+void TestApiCodec::shortenedValueEndsSentence()
+{
+    const QByteArray digits(60, '7');
+    const QByteArray body = R"({"side":"buy","quantity":)" + digits + "}";
+    const auto quantity = api::decodeOrderRequest(*api::parseObject(body), body);
+    QVERIFY(!quantity.ok());
+    QVERIFY2(quantity.error().message.endsWith(QStringLiteral("got %1... (60 characters).").arg(QString(37, u'7'))),
+             qPrintable(quantity.error().message));
+
+    const QByteArray text(60, 'x');
+    const auto side = api::decodeOrderRequest(*api::parseObject(R"({"side":")" + text + R"(","quantity":1})"));
+    QVERIFY(!side.ok());
+    QVERIFY2(!side.error().message.contains(QStringLiteral("....")), qPrintable(side.error().message));
+    QVERIFY2(side.error().message.contains(QStringLiteral("(62 characters)")), qPrintable(side.error().message));
 }
 
 void TestApiCodec::timesRoundTrip()
