@@ -2,6 +2,7 @@
 
 #include <QDir>
 #include <QHostAddress>
+#include <QRegularExpression>
 #include <QStandardPaths>
 #include <QUrl>
 
@@ -205,11 +206,17 @@ Result<QString> parseRedisUrl(const Setting& setting)
     const QString url = setting.value.trimmed();
     const Result<RedisEndpoint> endpoint = redisEndpointFromUrl(url);
     if (!endpoint.ok()) {
-        // Shown without its password, so the message can go to logs.
+        // Shown without its password, so the message can go to logs. QUrl
+        // writes no text for a URL it cannot parse, so there the password is
+        // cut out by hand.
         const QUrl parsed(url);
-        const QString shown = parsed.password().isEmpty()
-                                  ? url
-                                  : parsed.toString(QUrl::RemovePassword);
+        static const QRegularExpression password(QStringLiteral("^([a-z]+://[^:@/]*):[^@/]*@"));
+        QString shown = url;
+        if (!parsed.isValid()) {
+            shown.replace(password, QStringLiteral("\\1@"));
+        } else if (!parsed.password().isEmpty()) {
+            shown = parsed.toString(QUrl::RemovePassword);
+        }
         return configError(QStringLiteral("Invalid %1 value \"%2\": %3")
                                .arg(setting.source, shown, endpoint.error().message));
     }
@@ -495,6 +502,25 @@ Result<RedisEndpoint> redisEndpointFromUrl(const QString& url)
     const QString usage = QStringLiteral("use redis://HOST:PORT or redis://HOST:PORT/DB");
     const QUrl parsed(url, QUrl::StrictMode);
     if (!parsed.isValid() || parsed.scheme() != QLatin1String("redis")) {
+        // QUrl rejects the whole URL for a port out of range, so name the port.
+        static const QRegularExpression portPattern(
+            QStringLiteral("^redis://(?:[^@/?#]*@)?(?:\\[[^\\]]*\\]|[^:/?#\\[]*):([^/?#]*)"));
+        const QRegularExpressionMatch portMatch = portPattern.match(url);
+        if (portMatch.hasMatch()) {
+            const QString portText = portMatch.captured(1);
+            bool isNumber = !portText.isEmpty();
+            for (const QChar c : portText) {
+                isNumber = isNumber && c.isDigit() && c.unicode() < 0x80;
+            }
+            const int portNumber = isNumber && portText.size() <= 9 ? portText.toInt() : -1;
+            if (portNumber < 1 || portNumber > 65535) {
+                return configError(QStringLiteral("the Redis port \"%1\" is %2; use a port from 1 "
+                                                  "to 65535.")
+                                       .arg(portText.left(20),
+                                            isNumber ? QStringLiteral("out of range")
+                                                     : QStringLiteral("not a number")));
+            }
+        }
         return configError(QStringLiteral("not a redis:// URL; %1.").arg(usage));
     }
     if (parsed.host().isEmpty()) {
@@ -510,7 +536,9 @@ Result<RedisEndpoint> redisEndpointFromUrl(const QString& url)
     endpoint.host = parsed.host();
     endpoint.port = parsed.port(6379);
     if (endpoint.port <= 0) {
-        return configError(QStringLiteral("the Redis port must be 1 to 65535; %1.").arg(usage));
+        return configError(QStringLiteral("the Redis port \"%1\" is out of range; use a port from 1 "
+                                          "to 65535.")
+                               .arg(endpoint.port));
     }
 
     // The path is empty, "/" or "/DB" with DB a database number (Redis has 16 by default).

@@ -50,6 +50,8 @@ private Q_SLOTS:
     void postgresUrlAccepted_data();
     void postgresUrlAccepted();
     void generatorOnRejectedOnPostgres();
+    void redisPortNamed_data();
+    void redisPortNamed();
 };
 
 void TestConfig::defaults()
@@ -415,6 +417,37 @@ void TestConfig::generatorOnRejectedOnPostgres()
 
     QVERIFY(parse({"--generator", "auto", "--database", "postgres://db.internal/valiant"}).ok());
     QVERIFY(parse({"--generator", "on", "--database", "sqlite:///tmp/valiant.db"}).ok());
+}
+
+void TestConfig::redisPortNamed_data()
+{
+    QTest::addColumn<QString>("url");
+    QTest::addColumn<QString>("mention");
+
+    QTest::newRow("beyond 65535") << QStringLiteral("redis://127.0.0.1:99999")
+                                  << QStringLiteral("port \"99999\" is out of range; use a port from 1 to 65535");
+    QTest::newRow("zero") << QStringLiteral("redis://cache:0") << QStringLiteral("port \"0\" is out of range");
+    QTest::newRow("letters") << QStringLiteral("redis://cache:63x9/0")
+                             << QStringLiteral("port \"63x9\" is not a number");
+    QTest::newRow("with password") << QStringLiteral("redis://ada:secret@cache:70000")
+                                   << QStringLiteral("port \"70000\" is out of range");
+    QTest::newRow("IPv6 host") << QStringLiteral("redis://[::1]:123456")
+                               << QStringLiteral("port \"123456\" is out of range");
+}
+
+void TestConfig::redisPortNamed()
+{
+    QFETCH(QString, url);
+    QFETCH(QString, mention);
+
+    const auto config = parse({QStringLiteral("--redis"), url});
+    QVERIFY(!config.ok());
+    QVERIFY2(config.error().message.contains(mention), qPrintable(config.error().message));
+    QVERIFY2(!config.error().message.contains(QStringLiteral("not a redis:// URL")),
+             qPrintable(config.error().message));
+    QVERIFY2(!config.error().message.contains(QStringLiteral("secret")), qPrintable(config.error().message));
+    QVERIFY2(config.error().message.contains(url.remove(QStringLiteral(":secret"))),
+             qPrintable(config.error().message));
 }
 
 QTEST_GUILESS_MAIN(TestConfig)
