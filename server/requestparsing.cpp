@@ -40,19 +40,26 @@ Result<std::optional<QString>> queryValue(const QUrlQuery& query, const QString&
 namespace {
 
 /// A decimal integer in [minimum, maximum] without sign, spaces or fraction.
+/// Leading zeros are allowed and do not count toward the 19 digits that
+/// fit in 64 bits.
 std::optional<std::int64_t> parseBoundedInteger(const QString& text, std::int64_t minimum,
                                                 std::int64_t maximum)
 {
-    if (text.isEmpty() || text.size() > 19) {
-        return std::nullopt;
-    }
     for (const QChar c : text) {
         if (c < u'0' || c > u'9') {
             return std::nullopt;
         }
     }
+    qsizetype firstDigit = 0;
+    while (firstDigit + 1 < text.size() && text[firstDigit] == u'0') {
+        ++firstDigit;
+    }
+    const QStringView digits = QStringView(text).sliced(firstDigit);
+    if (digits.isEmpty() || digits.size() > 19) {
+        return std::nullopt;
+    }
     bool ok = false;
-    const std::int64_t value = text.toLongLong(&ok);
+    const std::int64_t value = digits.toLongLong(&ok);
     if (!ok || value < minimum || value > maximum) {
         return std::nullopt;
     }

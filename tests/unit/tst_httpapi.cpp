@@ -174,6 +174,7 @@ private Q_SLOTS:
     void logInWithWrongPassword();
     void quotesParameters_data();
     void quotesParameters();
+    void quotesAcceptLeadingZeros();
     void quotesAfterIdAndLimit();
     void latestQuoteBeforeAndAfter();
     void candlesParameters_data();
@@ -539,6 +540,8 @@ void TestHttpApi::quotesParameters_data()
     QTest::newRow("limit fraction") << QByteArray("limit=1.5") << "limit=\"1.5\"";
     QTest::newRow("limit empty") << QByteArray("limit=") << "limit=\"\"";
     QTest::newRow("limit huge") << QByteArray("limit=99999999999999999999999") << "limit=\"9999";
+    QTest::newRow("after_id beyond 2^63 after zeros")
+        << QByteArray("after_id=009223372036854775808") << "after_id=\"009223372036854775808\"";
     QTest::newRow("after_id negative") << QByteArray("after_id=-1") << "after_id=\"-1\"";
     QTest::newRow("after_id spaces") << QByteArray("after_id=%201") << "after_id=\" 1\"";
     QTest::newRow("since not a time") << QByteArray("since=yesterday") << "since=\"yesterday\"";
@@ -556,6 +559,22 @@ void TestHttpApi::quotesParameters()
     QCOMPARE(response.status, 422);
     QCOMPARE(errorCodeOf(response), QStringLiteral("invalid_parameter"));
     QVERIFY2(errorMessageOf(response).contains(namedValue), qPrintable(errorMessageOf(response)));
+}
+
+void TestHttpApi::quotesAcceptLeadingZeros()
+{
+    generateQuotes(5);
+
+    // 20 and 22 characters, more than the 19 digits of a 64-bit number.
+    const HttpResponse response = call("GET", "/api/v1/quotes?after_id=00000000000000000003&limit=0000000000000000000001");
+    QVERIFY2(response.status == 200, response.body.constData());
+    const QJsonArray quotes = jsonOf(response).value(QStringLiteral("quotes")).toArray();
+    QCOMPARE(quotes.size(), 1);
+    QCOMPARE(quotes.first().toObject().value(QStringLiteral("id")).toInteger(), 4);
+
+    const HttpResponse zero = call("GET", "/api/v1/quotes?after_id=000&limit=1");
+    QVERIFY2(zero.status == 200, zero.body.constData());
+    QCOMPARE(jsonOf(zero).value(QStringLiteral("quotes")).toArray().first().toObject().value(QStringLiteral("id")).toInteger(), 1);
 }
 
 void TestHttpApi::quotesAfterIdAndLimit()
