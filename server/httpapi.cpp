@@ -705,6 +705,12 @@ HttpResponse HttpApi::errorResponse(const core::Error& error)
                                          : "Bearer realm=\"valiant\"";
         response.headers.append(qMakePair(QByteArray("WWW-Authenticate"), QByteArray(challenge)));
     }
+    // Space must be freed by an operator first, so a client that retries at
+    // once only adds load. 60 s is a guess at a sensible pause, not a
+    // measured recovery time.
+    if (error.code == u"storage_full") {
+        response.headers.append(qMakePair(QByteArray("Retry-After"), QByteArray("60")));
+    }
     // RFC 6455 section 4.4: a version mismatch names the versions the server supports.
     if (error.code == u"unsupported_websocket_version") {
         response.headers.append(qMakePair(QByteArray("Sec-WebSocket-Version"), QByteArray("13")));

@@ -789,6 +789,7 @@ void TestHttpApi::fullDiskDegradesUp()
     QCOMPARE(errorCodeOf(order), QStringLiteral("storage_full"));
     QVERIFY2(errorMessageOf(order).contains(QStringLiteral("disk is full")),
              qPrintable(errorMessageOf(order)));
+    QCOMPARE(headerOf(order, "Retry-After"), QByteArray("60"));
 
     const HttpResponse praise = call("POST", "/api/v1/praise", {}, token);
     QCOMPARE(praise.status, 503);
