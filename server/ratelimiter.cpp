@@ -1,5 +1,6 @@
 #include "ratelimiter.h"
 
+#include <QHash>
 #include <QHostAddress>
 #include <QLoggingCategory>
 #include <QMutex>
@@ -268,6 +269,7 @@ core::Result<RateLimitSettings> parseRateLimitSettings(const QString& text)
         return settings;
     }
 
+    QHash<QString, QString> itemsByName;  // to name both items of a rule given twice
     for (const QString& item : trimmed.split(QLatin1Char(','))) {
         const qsizetype equals = item.indexOf(QLatin1Char('='));
         const QString name = item.left(equals).trimmed();
@@ -279,6 +281,13 @@ core::Result<RateLimitSettings> parseRateLimitSettings(const QString& text)
                                "login-address, signup-address, orders or praise.")
                     .arg(item));
         }
+        if (itemsByName.contains(name)) {
+            return settingsError(
+                QStringLiteral("Invalid --rate-limits value: the rule %1 is given twice (\"%2\" "
+                               "and \"%3\"); give each rule once.")
+                    .arg(name, itemsByName.value(name), item.trimmed()));
+        }
+        itemsByName.insert(name, item.trimmed());
         const core::Result<RateLimitRule> parsed = parseRule(name, item.mid(equals + 1).trimmed());
         if (!parsed) {
             return parsed.error();

@@ -22,6 +22,7 @@ private Q_SLOTS:
     void parseSettings();
     void parseSettingsRejects_data();
     void parseSettingsRejects();
+    void parseSettingsNamesRepeatedRule();
 };
 
 void RateLimiterTest::burstThenLimited()
@@ -198,6 +199,16 @@ void RateLimiterTest::parseSettingsRejects_data()
     QTest::newRow("fraction") << QStringLiteral("orders=1.5/1");
     QTest::newRow("period over a day") << QStringLiteral("orders=1/86401");
     QTest::newRow("trailing comma") << QStringLiteral("orders=1/1,");
+    QTest::newRow("rule twice") << QStringLiteral("orders=5/1, praise=1/1,orders=6/1");
+}
+
+void RateLimiterTest::parseSettingsNamesRepeatedRule()
+{
+    const auto parsed = parseRateLimitSettings(QStringLiteral("orders=5/1,orders=6/1"));
+    QVERIFY(!parsed);
+    QVERIFY2(parsed.error().message.contains(
+                 QStringLiteral("the rule orders is given twice (\"orders=5/1\" and \"orders=6/1\")")),
+             qPrintable(parsed.error().message));
 }
 
 void RateLimiterTest::parseSettingsRejects()
