@@ -364,6 +364,11 @@ private:
         message->body() = response.body.toStdString();
         message->keep_alive(false);
         message->prepare_payload();
+        // A response to HEAD keeps the Content-Length of the body that GET
+        // would get but sends no body (RFC 9110 section 9.3.2).
+        if (m_parser && m_parser->get().method() == http::verb::head) {
+            message->body().clear();
+        }
 
         m_stream.expires_after(m_context.requestTimeout);
         http::async_write(m_stream, *message,

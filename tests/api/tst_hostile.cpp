@@ -708,6 +708,7 @@ private Q_SLOTS:
     void validHostServed_data();
     void validHostServed();
     void headSendsLengthOfGet();
+    void rejectedHeadHasNoBody();
     void rejectionsLoggedRarely();
     void acceptFailuresLoggedRarely();
 
@@ -1056,6 +1057,17 @@ void HostileTest::headSendsLengthOfGet()
     QVERIFY(!getResponse->body.isEmpty());
     QCOMPARE(headField("Content-Length"), QByteArray::number(getResponse->body.size()));
     QCOMPARE(headField("Content-Type"), getResponse->header("Content-Type"));
+}
+
+void HostileTest::rejectedHeadHasNoBody()
+{
+    const Exchange result = exchange(m_server->port(), "HEAD /up HTTP/1.1\r\nHost: a b\r\n\r\n",
+                                     Delivery::Whole, 10'000);
+
+    QVERIFY2(result.closed, "the connection stayed open after the response");
+    QVERIFY2(result.received.startsWith("HTTP/1.1 400 "), result.received.left(600).constData());
+    QVERIFY2(result.received.endsWith("\r\n\r\n"), result.received.left(600).constData());
+    QVERIFY2(!result.received.contains("Content-Length: 0\r\n"), result.received.constData());
 }
 
 void HostileTest::rejectionsLoggedRarely()
