@@ -144,34 +144,45 @@ void MainWindow::buildUi()
 }
 
 // Makes the window tall enough to show every side card without a scroll
-// bar, as far as the screen allows. Runs on the first show, once the
-// layouts are active and main() has added the connection toolbar.
+// bar, as far as the screen allows. The viewport is laid out only once
+// shown, so before that the scroll area's contents stand in for it. That
+// estimate can be a few pixels off, which the call after the show corrects.
 void MainWindow::resizeToFitSideColumn()
 {
     const auto* sideScroll = findChild<QScrollArea*>(QStringLiteral("sideScroll"));
-    // Without this, the viewport height misses the toolbar that main() added.
-    layout()->activate();
-    centralWidget()->layout()->activate();
-    const int missing = sideScroll->widget()->sizeHint().height() - sideScroll->viewport()->height();
-    if (missing <= 0)
-        return;
+    int maxHeight = QWIDGETSIZE_MAX;
+    if (const QScreen* screen = this->screen())
+        maxHeight = screen->availableGeometry().height() - windowFrameAllowance;
 
-    int fittedHeight = height() + missing;
-    if (const QScreen* screen = this->screen()) {
-        const int screenHeight = screen->availableGeometry().height() - windowFrameAllowance;
-        fittedHeight = std::min(fittedHeight, screenHeight);
-    }
-    if (fittedHeight > height())
+    // A few rounds, because the layouts need not give the column every
+    // added pixel.
+    for (int round = 0; round < 3; ++round) {
+        // Without this, the heights miss the toolbar that main() added.
+        layout()->activate();
+        centralWidget()->layout()->activate();
+        const int available = isVisible() ? sideScroll->viewport()->height()
+                                          : sideScroll->contentsRect().height();
+        const int missing = sideScroll->widget()->sizeHint().height() - available;
+        const int fittedHeight = std::min(height() + missing, maxHeight);
+        if (missing <= 0 || fittedHeight <= height())
+            return;
         resize(width(), fittedHeight);
+    }
 }
 
-void MainWindow::showEvent(QShowEvent* event)
+// The estimate comes before the platform window exists, so that the window
+// opens at about the right size. The correction comes once it is shown.
+void MainWindow::setVisible(bool visible)
 {
-    if (m_fitOnFirstShow) {
+    const bool fit = visible && m_fitOnFirstShow;
+    if (fit) {
         m_fitOnFirstShow = false;
+        ensurePolished();
         resizeToFitSideColumn();
     }
-    QMainWindow::showEvent(event);
+    QMainWindow::setVisible(visible);
+    if (fit)
+        QTimer::singleShot(0, this, &MainWindow::resizeToFitSideColumn);
 }
 
 QWidget* MainWindow::makeCard(const QString& title, QWidget* content)

@@ -65,13 +65,16 @@ public:
     /// one in the status bar (mainwindowconnection.cpp).
     void switchServer(const QString& serverName);
 
+    /// On the first show without a saved geometry, first grows the window
+    /// to fit the side column.
+    void setVisible(bool visible) override;
+
 Q_SIGNALS:
     /// Emitted once, when the first live price is on screen.
     void firstPricePainted();
 
 protected:
     void changeEvent(QEvent* event) override;
-    void showEvent(QShowEvent* event) override;
 
 private:
     void buildUi();
