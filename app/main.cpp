@@ -27,6 +27,7 @@
 #include <QTranslator>
 
 #include <cstdio>
+#include <optional>
 
 namespace {
 
@@ -107,18 +108,77 @@ bool asksForHelpOrVersion(int argc, char* argv[])
     return false;
 }
 
+// False when QApplication would abort for want of a display: no platform
+// chosen, and neither an X11 nor a Wayland display in the environment.
+bool hasDisplay(int argc, char* argv[])
+{
+    for (int i = 1; i < argc; ++i) {
+        if (qstrcmp(argv[i], "-platform") == 0 || qstrcmp(argv[i], "--platform") == 0)
+            return true;
+    }
+    return !qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") ||
+           !qEnvironmentVariableIsEmpty("DISPLAY") ||
+           !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY");
+}
+
+/// Parses and checks the arguments, printing what is wrong. Returns the
+/// exit status (2, a usage error) to stop with, or nothing to go on.
+std::optional<int> checkArguments(QCommandLineParser& parser, const CommandLineOptions& options,
+                                  const QStringList& arguments)
+{
+    if (!parser.parse(arguments)) {
+        qCritical("%s Run valiant --help for the options.", qPrintable(parser.errorText()));
+        return 2;
+    }
+    if (!parser.positionalArguments().isEmpty()) {
+        qCritical("Unexpected argument '%s': valiant takes only options. Run valiant --help "
+                  "for them.",
+                  qPrintable(parser.positionalArguments().constFirst()));
+        return 2;
+    }
+    bool portValid = false;
+    const int port = parser.value(options.port).toInt(&portValid);
+    if (!portValid || port < 0 || port > 65535) {
+        qCritical("Invalid --port '%s': use a number from 0 to 65535.",
+                  qPrintable(parser.value(options.port)));
+        return 2;
+    }
+    const QString paletteChoice = parser.value(options.palette);
+    if (!QStringList{QStringLiteral("system"), QStringLiteral("light"), QStringLiteral("dark")}
+             .contains(paletteChoice)) {
+        qCritical("Invalid --palette '%s': use system, light or dark.", qPrintable(paletteChoice));
+        return 2;
+    }
+    const valiant::core::Result<QLocale> locale =
+        valiant::app::localeFromOption(parser.value(options.language));
+    if (!locale) {
+        qCritical("%s", qPrintable(locale.error().message));
+        return 2;
+    }
+    return std::nullopt;
+}
+
 }  // namespace
 
 int main(int argc, char* argv[])
 {
     const CommandLineOptions commandLine;
-    if (asksForHelpOrVersion(argc, argv)) {
+    if (asksForHelpOrVersion(argc, argv) || !hasDisplay(argc, argv)) {
         QCoreApplication core(argc, argv);
         setApplicationNames();
         QCommandLineParser parser;
         setUpParser(parser, commandLine);
-        parser.process(core);  // prints and exits
-        return 0;
+        if (asksForHelpOrVersion(argc, argv)) {
+            parser.process(core);  // prints and exits
+            return 0;
+        }
+        if (const std::optional<int> status =
+                checkArguments(parser, commandLine, QCoreApplication::arguments()))
+            return *status;
+        qCritical("valiant needs a graphical display, but neither DISPLAY nor WAYLAND_DISPLAY "
+                  "is set. Start it in a desktop session, or choose a Qt platform with "
+                  "-platform or QT_QPA_PLATFORM.");
+        return 1;
     }
 
     QApplication app(argc, argv);
@@ -129,42 +189,16 @@ int main(int argc, char* argv[])
 
     QCommandLineParser parser;
     setUpParser(parser, commandLine);
-    if (!parser.parse(QCoreApplication::arguments())) {
-        qCritical("%s Run valiant --help for the options.", qPrintable(parser.errorText()));
-        return 2;
-    }
-    if (!parser.positionalArguments().isEmpty()) {
-        qCritical("Unexpected argument '%s': valiant takes only options. Run valiant --help "
-                  "for them.",
-                  qPrintable(parser.positionalArguments().constFirst()));
-        return 2;
-    }
+    if (const std::optional<int> status =
+            checkArguments(parser, commandLine, QCoreApplication::arguments()))
+        return *status;
     const QCommandLineOption& languageOption = commandLine.language;
-    const QCommandLineOption& paletteOption = commandLine.palette;
-    const QCommandLineOption& portOption = commandLine.port;
     const QCommandLineOption& serverOption = commandLine.server;
     const QCommandLineOption& profileOption = commandLine.profile;
-
-    bool portValid = false;
-    const int port = parser.value(portOption).toInt(&portValid);
-    if (!portValid || port < 0 || port > 65535) {
-        qCritical("Invalid --port '%s': use a number from 0 to 65535.",
-                  qPrintable(parser.value(portOption)));
-        return 2;
-    }
-    const QString paletteChoice = parser.value(paletteOption);
-    if (!QStringList{QStringLiteral("system"), QStringLiteral("light"), QStringLiteral("dark")}
-             .contains(paletteChoice)) {
-        qCritical("Invalid --palette '%s': use system, light or dark.", qPrintable(paletteChoice));
-        return 2;
-    }
-
+    const int port = parser.value(commandLine.port).toInt();
+    const QString paletteChoice = parser.value(commandLine.palette);
     const valiant::core::Result<QLocale> chosenLocale =
         valiant::app::localeFromOption(parser.value(languageOption));
-    if (!chosenLocale) {
-        qCritical("%s", qPrintable(chosenLocale.error().message));
-        return 2;
-    }
     const QLocale locale = *chosenLocale;
     QLocale::setDefault(locale);
     QTranslator appTranslator;
