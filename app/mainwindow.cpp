@@ -144,15 +144,21 @@ void MainWindow::buildUi()
 }
 
 // Makes the window tall enough to show every side card without a scroll
-// bar, as far as the screen allows. The viewport is laid out only once
+// bar, as far as the screen allows, and no larger than the screen. The viewport is laid out only once
 // shown, so before that the scroll area's contents stand in for it. That
 // estimate can be a few pixels off, which the call after the show corrects.
 void MainWindow::resizeToFitSideColumn()
 {
     const auto* sideScroll = findChild<QScrollArea*>(QStringLiteral("sideScroll"));
     int maxHeight = QWIDGETSIZE_MAX;
-    if (const QScreen* screen = this->screen())
-        maxHeight = screen->availableGeometry().height() - windowFrameAllowance;
+    if (const QScreen* screen = this->screen()) {
+        const QRect available = screen->availableGeometry();
+        maxHeight = std::max(minimumHeight(), available.height() - windowFrameAllowance);
+        // The default size is taller than a 1366x768 laptop screen.
+        const int maxWidth = std::max(minimumWidth(), available.width());
+        if (height() > maxHeight || width() > maxWidth)
+            resize(std::min(width(), maxWidth), std::min(height(), maxHeight));
+    }
 
     // A few rounds, because the layouts need not give the column every
     // added pixel.
