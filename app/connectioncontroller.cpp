@@ -314,6 +314,12 @@ void showConnectionsIn(ConnectionController& connections, MainWindow& window)
                          if (profile.id == connections.activeProfile().id)
                              window.switchServer(profile.name);
                      });
+    // Also when the server rejected the token, as after its database was replaced.
+    QObject::connect(&connections, &ConnectionController::loginRequired, &window,
+                     [&window, &connections](const ConnectionProfile& profile) {
+                         if (profile.id == connections.activeProfile().id)
+                             window.switchServer(profile.name);
+                     });
 }
 
 }  // namespace valiant::app

@@ -114,9 +114,9 @@ private:
 
 class MainWindow;
 
-/// Makes `window` follow `connections`: a switch to another profile, and a
-/// log-out of the active one, clear the previous account's quotes, wallet
-/// and orders from the window.
+/// Makes `window` follow `connections`: a switch to another profile, a
+/// log-out of the active one and a rejected token clear the previous
+/// account's quotes, wallet and orders from the window.
 void showConnectionsIn(ConnectionController& connections, MainWindow& window);
 
 }  // namespace valiant::app

@@ -18,6 +18,7 @@ ConnectionOverlay::ConnectionOverlay(QWidget* parent) : QWidget(parent)
     m_title = new QLabel(this);
     m_title->setObjectName(QStringLiteral("overlayTitle"));
     m_title->setAlignment(Qt::AlignCenter);
+    m_title->setWordWrap(true);  // German and Spanish titles are longer than the card
     QFont titleFont = m_title->font();
     titleFont.setPointSizeF(titleFont.pointSizeF() * 1.35);
     titleFont.setWeight(QFont::DemiBold);

@@ -379,9 +379,7 @@ void MainWindow::praise()
 
 void MainWindow::refreshFromServer()
 {
-    fetchPortfolio();
-
-    m_pager->reload();
+    fetchWalletThenHistory();
     loadChartHistory();
 
     m_client.fetchQuotes(-1, quoteBackfillLimit, [this](core::Result<QList<core::Quote>> quotes) {
@@ -394,9 +392,13 @@ void MainWindow::refreshFromServer()
     });
 }
 
-void MainWindow::fetchPortfolio()
+// The history loads after the wallet, so that it contains at least every
+// order up to the wallet's version. Loaded the other way round, an order
+// placed elsewhere in between would be counted as explained but missing.
+void MainWindow::fetchWalletThenHistory()
 {
     m_client.fetchPortfolio([this](core::Result<core::Portfolio> portfolio) {
+        m_pager->reload();
         if (!portfolio) {
             m_messageBar->showError(
                 tr("Could not load the wallet. %1").arg(portfolio.error().message));
@@ -407,7 +409,6 @@ void MainWindow::fetchPortfolio()
             return;
         m_wallet->setPortfolio(portfolio.value());
         m_walletVersion = version;
-        // The history reloads at the same time as this fetch.
         m_historyVersion = version;
     });
 }

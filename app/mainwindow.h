@@ -93,7 +93,7 @@ private:
     void praise();
 
     void refreshFromServer();
-    void fetchPortfolio();
+    void fetchWalletThenHistory();
     void showQuotes();
     void updateStatus();
 

@@ -8,6 +8,7 @@
 #include "orderhistorymodel.h"
 #include "pricechart.h"
 #include "quoteheader.h"
+#include "tradepanel.h"
 #include "walletview.h"
 
 #include <QLabel>
@@ -24,6 +25,7 @@ void MainWindow::switchServer(const QString& serverName)
     m_chart->clear();
     m_header->clear();
     m_wallet->clear();
+    m_tradePanel->clearServerState();
     m_marketStats->setQuotes({});
     m_orders->setOrders({});
     m_lastQuoteLabel->clear();

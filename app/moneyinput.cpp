@@ -19,8 +19,8 @@ std::optional<core::Money> MoneyInput::parsePositive(const QString& text, const 
     }
     switch (error) {
     case LocaleError::MisplacedSeparator:
-        problem = tr("\"%1\" has %2 in the wrong place: %2 only groups thousands here, and the "
-                     "decimal separator is %3.")
+        problem = tr("\"%1\" has \"%2\" in the wrong place: \"%2\" only groups thousands here, "
+                     "and the decimal separator is \"%3\".")
                       .arg(text, locale.groupSeparator(), locale.decimalPoint());
         break;
     case LocaleError::TooManyDecimals:

@@ -300,6 +300,15 @@ void TradePanel::setLastPrice(core::Money price)
     updateEstimate();
 }
 
+void TradePanel::clearServerState()
+{
+    m_lastPrice.reset();
+    m_limitError.clear();
+    clearOrderPending();
+    updateEstimate();
+    updateButtons();
+}
+
 std::int64_t TradePanel::quantity() const
 {
     return m_quantity->value();

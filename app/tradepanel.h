@@ -45,6 +45,9 @@ public:
 
     /// The live price, for the estimated order total.
     void setLastPrice(core::Money price);
+    /// Forgets the last price, a pending order and the limit price error,
+    /// which belong to the previous server.
+    void clearServerState();
 
     std::int64_t quantity() const;
     void setQuantity(std::int64_t quantity);

@@ -716,8 +716,8 @@ Datenbankdatei: %2</translation>
         <translation>„%1“ ist nicht größer als null.</translation>
     </message>
     <message>
-        <source>&quot;%1&quot; has %2 in the wrong place: %2 only groups thousands here, and the decimal separator is %3.</source>
-        <translation>„%1“ enthält %2 an der falschen Stelle: %2 trennt hier nur Tausender, und das Dezimaltrennzeichen ist %3.</translation>
+        <source>&quot;%1&quot; has &quot;%2&quot; in the wrong place: &quot;%2&quot; only groups thousands here, and the decimal separator is &quot;%3&quot;.</source>
+        <translation>„%1“ enthält „%2“ an der falschen Stelle: „%2“ trennt hier nur Tausender, und das Dezimaltrennzeichen ist „%3“.</translation>
     </message>
     <message>
         <source>&quot;%1&quot; has more than two decimals.</source>

@@ -716,8 +716,8 @@ Archivo de base de datos: %2</translation>
         <translation>«%1» no es mayor que cero.</translation>
     </message>
     <message>
-        <source>&quot;%1&quot; has %2 in the wrong place: %2 only groups thousands here, and the decimal separator is %3.</source>
-        <translation>«%1» tiene %2 en un lugar incorrecto: aquí %2 solo separa los miles, y el separador decimal es %3.</translation>
+        <source>&quot;%1&quot; has &quot;%2&quot; in the wrong place: &quot;%2&quot; only groups thousands here, and the decimal separator is &quot;%3&quot;.</source>
+        <translation>«%1» tiene «%2» en un lugar incorrecto: aquí «%2» solo separa los miles, y el separador decimal es «%3».</translation>
     </message>
     <message>
         <source>&quot;%1&quot; has more than two decimals.</source>

@@ -76,6 +76,7 @@ private Q_SLOTS:
     void switchCancelsPendingSignUp();
     void keychainMissingKeepsSessionOnly();
     void logOutForgetsTokenEverywhere();
+    void rejectedTokenClearsWindow();
     void unreachableServerOffersLocal();
     void localServerStartsOnlyWhenUsed();
     void untrustedCertificateShownBeforeSending();
@@ -440,6 +441,42 @@ void TestConnections::logOutForgetsTokenEverywhere()
     m_controller->activate(*m_profiles->findByName(QStringLiteral("Logout")));
     QVERIFY(loginRequired.wait(connectTimeoutMs));
     QVERIFY(m_client->token().isEmpty());
+}
+
+void TestConnections::rejectedTokenClearsWindow()
+{
+    ConnectionDialog* dialog = openDialog();
+    signUp(dialog, QStringLiteral("Ended"), m_remote->baseUrl(), QStringLiteral("endeduser"));
+    QTRY_COMPARE_WITH_TIMEOUT(m_client->connectionState(), State::Connected, connectTimeoutMs);
+    auto* cash = m_window->findChild<QLabel*>(QStringLiteral("cashValue"));
+    QTRY_VERIFY_WITH_TIMEOUT(cash->text() != QStringLiteral("—"), connectTimeoutMs);
+
+    // The session ends elsewhere, as when another device logs out.
+    QSignalSpy loginRequired(m_controller.get(), &ConnectionController::loginRequired);
+    QNetworkAccessManager network;
+    MarketClient other(&network);
+    other.setServerUrl(m_remote->baseUrl());
+    other.setToken(m_client->token());
+    std::optional<valiant::core::Result<valiant::core::Ok>> ended;
+    other.logOut([&ended](valiant::core::Result<valiant::core::Ok> result) { ended = result; });
+    QTRY_VERIFY_WITH_TIMEOUT(ended.has_value(), connectTimeoutMs);
+    QVERIFY(ended->ok());
+
+    // A running stream learns of it within 30 s; a new one at once.
+    m_client->stop();
+    m_client->start();
+
+    // The window keeps nothing of the account whose login ended.
+    QTRY_VERIFY_WITH_TIMEOUT(loginRequired.count() > 0, connectTimeoutMs);
+    QCOMPARE(cash->text(), QStringLiteral("—"));
+    QLabel* estimate = nullptr;
+    for (QLabel* label : m_window->findChildren<QLabel*>()) {
+        if (label->accessibleName() == QLatin1String("Estimated order total"))
+            estimate = label;
+    }
+    QVERIFY(estimate);
+    QVERIFY2(estimate->text().contains(QStringLiteral("waiting for a price")),
+             qPrintable(estimate->text()));
 }
 
 void TestConnections::unreachableServerOffersLocal()
