@@ -84,11 +84,13 @@ std::optional<Money> Money::parseLocale(QStringView text, const QLocale& locale,
     const QString whole = pointAt < 0 ? cleaned : cleaned.left(pointAt);
     QString fraction = pointAt < 0 ? QString() : cleaned.mid(pointAt + point.size());
 
-    // Groups after the first have exactly three digits: "1,234" but not "1,00".
+    // Groups after the first have exactly three digits: "1,234" but not
+    // "1,00". The first may have more, as Qt 6.4 writes 1922.233.720,00 in
+    // Spanish, whose minimum grouping leaves four digits ungrouped.
     const QStringList groups = whole.split(locale.groupSeparator());
     for (qsizetype i = 0; i < groups.size(); ++i) {
         const qsizetype size = groups.at(i).size();
-        if (groups.size() > 1 && (size == 0 || size > 3 || (i > 0 && size != 3)))
+        if (groups.size() > 1 && (size == 0 || (i > 0 && size != 3)))
             return fail(LocaleError::MisplacedSeparator);
     }
     const QString dollars = groups.join(QString());

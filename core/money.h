@@ -30,13 +30,13 @@ public:
     /// The reason parseLocale() rejected a text.
     enum class LocaleError {
         NotANumber,          // empty, or a character other than digits and separators
-        MisplacedSeparator,  // a group separator outside groups of three digits
+        MisplacedSeparator,  // a group separator not followed by three digits
         TooManyDecimals,     // more than two fraction digits
         TooLarge,            // beyond the range of 64-bit cents
     };
 
     /// Parses what a person typed in a locale: zero to two fraction digits,
-    /// an optional currency symbol, and group separators only between
+    /// an optional currency symbol, and group separators only before
     /// groups of three digits ("12,50" and "1.234,5" in German, "$1,234.5"
     /// in English). So "12.50" in German and "1,00" in English are rejected
     /// rather than read as 1250 and 100. Sets `error`, when given, on failure.
