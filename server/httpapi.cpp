@@ -711,6 +711,12 @@ HttpResponse HttpApi::errorResponse(const core::Error& error)
     if (error.code == u"storage_full") {
         response.headers.append(qMakePair(QByteArray("Retry-After"), QByteArray("60")));
     }
+    // The pool reconnects on the next request, so a short pause is enough,
+    // and it spares a restarting database a storm of retries. 2 s is a
+    // choice, not a measured recovery time.
+    if (error.code == u"database_unavailable") {
+        response.headers.append(qMakePair(QByteArray("Retry-After"), QByteArray("2")));
+    }
     // RFC 6455 section 4.4: a version mismatch names the versions the server supports.
     if (error.code == u"unsupported_websocket_version") {
         response.headers.append(qMakePair(QByteArray("Sec-WebSocket-Version"), QByteArray("13")));

@@ -87,6 +87,7 @@ void PostgresRestartTest::verifyDown(const QByteArray& key)
     const HttpResponse order = placeOrder(key, 1);
     QVERIFY2(order.status == 503, qPrintable(order.describe()));
     QCOMPARE(order.errorCode(), QStringLiteral("database_unavailable"));
+    QCOMPARE(order.header("Retry-After"), QByteArray("2"));
     // Where the database lives and libpq's text are for the log, not clients.
     for (const QByteArray& secret :
          {QByteArray::number(m_postgres.port()), QByteArray("127.0.0.1"), QByteArray("valiant"),
