@@ -70,6 +70,9 @@ AlertDialog::AlertDialog(PriceAlerts& alerts, QWidget* parent) : QDialog(parent)
     layout->addWidget(buttons);
 
     connect(&m_alerts, &PriceAlerts::alertsChanged, this, &AlertDialog::refreshList);
+    // The example level follows the price while the dialog is open.
+    connect(&m_alerts, &PriceAlerts::lastPriceChanged, this,
+            [this] { m_level->setPlaceholderText(exampleLevel()); });
     refreshList();
     m_level->setFocus();
 }

@@ -24,7 +24,10 @@ void PriceAlerts::removeAt(int index)
 
 void PriceAlerts::checkQuote(const core::Quote& quote)
 {
-    m_lastPrice = quote.price;
+    if (m_lastPrice != quote.price) {
+        m_lastPrice = quote.price;
+        Q_EMIT lastPriceChanged();
+    }
     QList<PriceAlert> triggered;
     for (qsizetype i = m_alerts.size() - 1; i >= 0; --i) {
         if (m_alerts.at(i).isMetBy(quote.price))

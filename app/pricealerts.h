@@ -53,6 +53,7 @@ public:
 Q_SIGNALS:
     void alertTriggered(const valiant::app::PriceAlert& alert, const valiant::core::Quote& quote);
     void alertsChanged();
+    void lastPriceChanged();
 
 private:
     QList<PriceAlert> m_alerts;

@@ -488,6 +488,10 @@ void TestViews::alertDialogUsesLastPrice()
     auto* level = dialog.findChild<QLineEdit*>(QStringLiteral("alertLevel"));
     QVERIFY2(level->placeholderText().contains(QStringLiteral("19.04")),
              qPrintable(level->placeholderText()));
+    // While the dialog is open, the example follows the price.
+    alerts.checkQuote(valiant::core::Quote{8, valiant::core::Money::fromCents(21'37), 0});
+    QVERIFY2(level->placeholderText().contains(QStringLiteral("21.37")),
+             qPrintable(level->placeholderText()));
 
     // A line explains the empty list until an alert is added.
     auto* empty = dialog.findChild<QLabel*>(QStringLiteral("alertEmptyLabel"));
