@@ -17,6 +17,10 @@ std::optional<core::Money> MoneyInput::parsePositive(const QString& text, const 
         problem = tr("\"%1\" is not above zero.").arg(text);
         return std::nullopt;
     }
+    if (text.trimmed().isEmpty()) {
+        problem = tr("The field is empty.");
+        return std::nullopt;
+    }
     switch (error) {
     case LocaleError::MisplacedSeparator:
         problem = tr("\"%1\" has \"%2\" in the wrong place: \"%2\" only groups thousands here, "

@@ -201,6 +201,8 @@ QHeaderView::section { background: transparent; border: none; border-bottom: 1px
             "QSpinBox::down-arrow { image: url(:/icons/arrow-down-high-contrast.svg); width: 10px;"
             " height: 6px; }\n"
             "QComboBox { padding: 1px 6px; }\n"
+            // The style's dark button icons vanish on black.
+            "QDialogButtonBox { dialogbuttonbox-buttons-have-icons: 0; }\n"
             "QComboBox::drop-down { width: 20px; border-left: 2px solid #ffffff; }\n"
             "QComboBox::down-arrow { image: url(:/icons/arrow-down-high-contrast.svg); width: 10px;"
             " height: 6px; }\n");

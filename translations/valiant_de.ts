@@ -731,6 +731,10 @@ Datenbankdatei: %2</translation>
         <source>&quot;%1&quot; is not an amount.</source>
         <translation>„%1“ ist kein Betrag.</translation>
     </message>
+    <message>
+        <source>The field is empty.</source>
+        <translation>Das Feld ist leer.</translation>
+    </message>
 </context>
 <context>
     <name>valiant::app::OrderCsv</name>

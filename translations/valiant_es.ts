@@ -731,6 +731,10 @@ Archivo de base de datos: %2</translation>
         <source>&quot;%1&quot; is not an amount.</source>
         <translation>«%1» no es un importe.</translation>
     </message>
+    <message>
+        <source>The field is empty.</source>
+        <translation>El campo está vacío.</translation>
+    </message>
 </context>
 <context>
     <name>valiant::app::OrderCsv</name>
