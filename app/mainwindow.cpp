@@ -144,7 +144,7 @@ void MainWindow::buildUi()
 }
 
 // Makes the window tall enough to show every side card without a scroll
-// bar, as far as the screen allows, and no larger than the screen. The viewport is laid out only once
+// bar, and no larger than the screen. The viewport is laid out only once
 // shown, so before that the scroll area's contents stand in for it. That
 // estimate can be a few pixels off, which the call after the show corrects.
 void MainWindow::resizeToFitSideColumn()

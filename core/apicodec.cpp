@@ -454,13 +454,13 @@ Result<OrderRequest> decodeOrderRequest(const QJsonObject& object, const QByteAr
     if (count && checkQuantity(*count)) {
         return request;
     }
-    const QString shown = shortened(QString::fromUtf8(*literal));
+    const QString written = shortened(QString::fromUtf8(*literal));
     return invalid(QStringLiteral("invalid_quantity"),
                    QStringLiteral("Field \"quantity\" must be a whole number of shares from "
                                   "%1 to %2 without a decimal point or exponent, got %3.")
                        .arg(minOrderQuantity)
                        .arg(maxOrderQuantity)
-                       .arg(shown));
+                       .arg(written));
 }
 
 Result<Ok> checkIdempotencyKey(const QByteArray& key)

@@ -36,9 +36,9 @@ public:
     };
 
     /// Parses what a person typed in a locale: zero to two fraction digits,
-    /// an optional currency symbol, and group separators only before
-    /// groups of three digits ("12,50" and "1.234,5" in German, "$1,234.5"
-    /// in English). So "12.50" in German and "1,00" in English are rejected
+    /// an optional currency symbol, and group separators only before groups
+    /// of three digits. Examples: "12,50" and "1.234,5" in German, "$1,234.5"
+    /// in English. "12.50" in German and "1,00" in English are rejected
     /// rather than read as 1250 and 100. Sets `error`, when given, on failure.
     static std::optional<Money> parseLocale(QStringView text, const QLocale& locale,
                                             LocaleError* error = nullptr);

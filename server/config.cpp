@@ -211,14 +211,14 @@ Result<QString> parseRedisUrl(const Setting& setting)
         // cut out by hand.
         const QUrl parsed(url);
         static const QRegularExpression password(QStringLiteral("^([a-z]+://[^:@/]*):[^@/]*@"));
-        QString shown = url;
+        QString redacted = url;
         if (!parsed.isValid()) {
-            shown.replace(password, QStringLiteral("\\1@"));
+            redacted.replace(password, QStringLiteral("\\1@"));
         } else if (!parsed.password().isEmpty()) {
-            shown = parsed.toString(QUrl::RemovePassword);
+            redacted = parsed.toString(QUrl::RemovePassword);
         }
         return configError(QStringLiteral("Invalid %1 value \"%2\": %3")
-                               .arg(setting.source, shown, endpoint.error().message));
+                               .arg(setting.source, redacted, endpoint.error().message));
     }
     return url;
 }

@@ -330,21 +330,21 @@ bool isValidHost(QByteArrayView value)
 
 /// Formats `value` for a message: at most 100 bytes, and non-ASCII bytes and
 /// control characters as \xNN, so that a response or a log line stays readable.
-QString shownHeaderValue(const QByteArray& value)
+QString printableHeaderValue(const QByteArray& value)
 {
-    QString shown;
+    QString printable;
     for (const char c : value.left(100)) {
         const auto byte = static_cast<unsigned char>(c);
         if (byte < 0x20 || byte >= 0x7f) {
-            shown += QStringLiteral("\\x%1").arg(byte, 2, 16, QLatin1Char('0'));
+            printable += QStringLiteral("\\x%1").arg(byte, 2, 16, QLatin1Char('0'));
         } else {
-            shown += QLatin1Char(c);
+            printable += QLatin1Char(c);
         }
     }
     if (value.size() > 100) {
-        shown += QStringLiteral("... (%1 bytes)").arg(value.size());
+        printable += QStringLiteral("... (%1 bytes)").arg(value.size());
     }
-    return shown;
+    return printable;
 }
 
 }  // namespace
@@ -364,7 +364,7 @@ Result<core::Ok> checkFraming(const HttpRequest& request, bool http11)
                              QStringLiteral("The Host header \"%1\" is invalid. Send one host "
                                             "name or IP address with an optional port, such as "
                                             "Host: 127.0.0.1:3000.")
-                                 .arg(shownHeaderValue(value)));
+                                 .arg(printableHeaderValue(value)));
         }
     }
     if (http11 && !hasHost) {

@@ -197,9 +197,9 @@ void TestMoney::displayFormParsesBack()
     const QLocale language(locale);
     for (const std::int64_t cents : {std::int64_t(5), std::int64_t(123456), std::int64_t(192223372000),
                                      std::int64_t(9223372036854775807)}) {
-        const QString shown = Money::fromCents(cents).toLocaleString(language);
-        const auto parsed = Money::parseLocale(shown, language);
-        QVERIFY2(parsed.has_value(), qPrintable(shown));
+        const QString displayed = Money::fromCents(cents).toLocaleString(language);
+        const auto parsed = Money::parseLocale(displayed, language);
+        QVERIFY2(parsed.has_value(), qPrintable(displayed));
         QCOMPARE(parsed->cents(), cents);
     }
 }
