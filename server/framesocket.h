@@ -63,10 +63,6 @@ ContinuationHandler<std::decay_t<Handler>> asContinuation(Handler&& handler)
     return {std::forward<Handler>(handler)};
 }
 
-/// The executor of a stream session: a strand of the server's io_context,
-/// named as a concrete type because the type-erased any_io_executor costs
-/// a reference-counted copy in every asynchronous operation.
-using SessionStrand = net::strand<net::io_context::executor_type>;
 using SessionSocket = net::basic_stream_socket<tcp, SessionStrand>;
 
 /// The header of an unmasked, unfragmented WebSocket text frame (RFC 6455

@@ -644,6 +644,15 @@ struct HttpServer::Private
           io(std::max(1, ioThreads)),
           ioThreadCount(std::max(1, ioThreads))
     {
+        for (int lane = 0; lane < hub.laneCount(); ++lane) {
+            context.streamLanes.push_back(net::make_strand(io));
+        }
+    }
+
+    ~Private()
+    {
+        // A strand's last copy must go before the io_context (see NetworkContext).
+        context.streamLanes.clear();
     }
 
     void runIo()

@@ -48,6 +48,11 @@ using tcp = net::ip::tcp;
 
 using UpgradeRequest = http::request<http::string_body>;
 
+/// The executor of a stream session: a strand of the server's io_context,
+/// named as a concrete type because the type-erased any_io_executor costs
+/// a reference-counted copy in every asynchronous operation.
+using SessionStrand = net::strand<net::io_context::executor_type>;
+
 /// The state shared by the sessions of one HttpServer. Its registry of open
 /// connections lets stop() close them all and wait until they have ended.
 struct NetworkContext
@@ -82,6 +87,11 @@ struct NetworkContext
     std::chrono::seconds requestTimeout{30};
     std::chrono::seconds idleTimeout{75};
     int maxConnectionsPerAddress = 0;  // 0: no cap
+    // One strand per fan-out lane of the hub, index for index. Every
+    // handler of a stream session, and its lane's fan-out job, runs on its
+    // lane's strand. The owner clears them before destroying the
+    // io_context, because a strand refers to the io_context's service.
+    std::vector<SessionStrand> streamLanes;
     std::atomic<std::uint64_t> rejectedOverCap{0};
     // One line per interval for requests rejected before routing, so that a
     // client sending malformed requests in a loop cannot flood the log.

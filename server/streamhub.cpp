@@ -47,6 +47,7 @@ struct StreamHub::Private
     struct Lane
     {
         std::vector<Member> members;
+        std::size_t reserved = 0;  // sinks being created for this lane
         std::deque<PendingQuote> pending;
         bool draining = false;  // a fan-out job of this lane is queued or running
     };
@@ -65,6 +66,7 @@ struct StreamHub::Private
 
     explicit Private(int laneCount) : lanes(static_cast<std::size_t>(laneCount)) {}
 
+    std::size_t shortestLane() const;
     void removeFromLane(const Entry& entry);
     /// Moves a session to another account (0: none) in `entries` and `byAccount`.
     void assignAccount(const StreamSink* key, Entry& entry, std::int64_t accountId);
@@ -120,6 +122,16 @@ void StreamHub::Private::assignAccount(const StreamSink* key, Entry& entry,
     entry.accountId = accountId;
     if (accountId > 0)
         byAccount[accountId].push_back(key);
+}
+
+/// The lane with the fewest members and reservations; call with the lock held.
+std::size_t StreamHub::Private::shortestLane() const
+{
+    const auto shortest =
+        std::min_element(lanes.begin(), lanes.end(), [](const Lane& a, const Lane& b) {
+            return a.members.size() + a.reserved < b.members.size() + b.reserved;
+        });
+    return static_cast<std::size_t>(shortest - lanes.begin());
 }
 
 /// Removes a member by moving the lane's last member into its place.
@@ -185,7 +197,29 @@ StreamHub::StreamHub(int lanes)
 
 StreamHub::~StreamHub() = default;
 
-void StreamHub::attach(const std::shared_ptr<StreamSink>& sink, std::int64_t accountId)
+int StreamHub::laneCount() const
+{
+    return static_cast<int>(d->lanes.size());
+}
+
+std::size_t StreamHub::reserveLane()
+{
+    std::lock_guard lock(d->mutex);
+    const std::size_t lane = d->shortestLane();
+    ++d->lanes[lane].reserved;
+    return lane;
+}
+
+void StreamHub::cancelLaneReservation(std::size_t lane)
+{
+    std::lock_guard lock(d->mutex);
+    if (lane < d->lanes.size() && d->lanes[lane].reserved > 0) {
+        --d->lanes[lane].reserved;
+    }
+}
+
+void StreamHub::attach(const std::shared_ptr<StreamSink>& sink, std::int64_t accountId,
+                       std::optional<std::size_t> reservedLane)
 {
     std::lock_guard lock(d->mutex);
     const auto found = d->entries.find(sink.get());
@@ -193,13 +227,12 @@ void StreamHub::attach(const std::shared_ptr<StreamSink>& sink, std::int64_t acc
         d->assignAccount(sink.get(), found->second, accountId);
         return;
     }
-    // The shortest lane, so that lanes stay equally long as sessions come and go.
-    const auto shortest = std::min_element(d->lanes.begin(), d->lanes.end(),
-                                           [](const Private::Lane& a, const Private::Lane& b) {
-                                               return a.members.size() < b.members.size();
-                                           });
-    const auto laneIndex = static_cast<std::size_t>(shortest - d->lanes.begin());
-    Private::Lane& lane = *shortest;
+    if (reservedLane && *reservedLane < d->lanes.size() && d->lanes[*reservedLane].reserved > 0) {
+        --d->lanes[*reservedLane].reserved;
+    }
+    const std::size_t laneIndex =
+        reservedLane && *reservedLane < d->lanes.size() ? *reservedLane : d->shortestLane();
+    Private::Lane& lane = d->lanes[laneIndex];
     const auto added =
         d->entries.emplace(sink.get(), Private::Entry{0, laneIndex, lane.members.size()}).first;
     d->assignAccount(sink.get(), added->second, accountId);

@@ -7,8 +7,9 @@
 //
 // Quotes fan out in lanes, which run in parallel. Each session belongs to
 // one lane for its whole life. One job at a time delivers a lane's quotes
-// in order on a network thread, and it writes to the sessions directly
-// instead of posting a task per session.
+// in order, through a member's runFanOut(). The network layer runs every
+// handler of a lane's sessions, and that job, on one strand, so the job
+// writes to the sessions directly instead of posting a task per session.
 
 #include "core/market.h"
 
@@ -30,8 +31,9 @@ public:
 
     /// Queues a live quote and may start sending it before returning, so
     /// the caller must not hold a lock that the sink's own calls into the
-    /// hub (detach) take. The session itself keeps ids ascending and unique
-    /// (it may still be sending its backlog).
+    /// hub (detach) take. The hub calls it only from a job that this sink's
+    /// lane runs through runFanOut(). The session itself keeps ids
+    /// ascending and unique (it may still be sending its backlog).
     virtual void deliverQuote(const core::Quote& quote,
                               std::shared_ptr<const QByteArray> message) = 0;
     /// Queues a wallet message as is, `walletVersion` being the version of
@@ -40,8 +42,9 @@ public:
     virtual void deliver(std::shared_ptr<const QByteArray> message, std::int64_t walletVersion) = 0;
     /// Sends close code 1001 (going away). Only queues work, like deliver().
     virtual void closeGoingAway() = 0;
-    /// Runs `job` soon on a network thread, outside this sink's own
-    /// serialized handlers. The hub runs its fan-out jobs through it.
+    /// Queues `job` to run soon where deliverQuote() may be called on
+    /// every sink of this sink's lane. The hub runs its fan-out jobs
+    /// through it.
     virtual void runFanOut(std::function<void()> job) = 0;
 };
 
@@ -52,8 +55,17 @@ public:
     explicit StreamHub(int lanes = 0);
     ~StreamHub();
 
-    /// accountId 0 means not authenticated (quotes only).
-    void attach(const std::shared_ptr<StreamSink>& sink, std::int64_t accountId);
+    int laneCount() const;
+    /// Picks the lane of a sink about to be created: the one with the
+    /// fewest sinks, counting reservations. The reservation ends with
+    /// attach() or cancelLaneReservation().
+    std::size_t reserveLane();
+    void cancelLaneReservation(std::size_t lane);
+
+    /// accountId 0 means not authenticated (quotes only). Without
+    /// `reservedLane` the sink joins the lane with the fewest sinks.
+    void attach(const std::shared_ptr<StreamSink>& sink, std::int64_t accountId,
+                std::optional<std::size_t> reservedLane = std::nullopt);
     void setAccount(const StreamSink* sink, std::int64_t accountId);
     void detach(const StreamSink* sink);
 

@@ -4,8 +4,6 @@
 
 #include "framesocket.h"
 
-#include <boost/asio/dispatch.hpp>
-
 #include "core/apicodec.h"
 #include "marketservice.h"
 #include "metrics.h"
@@ -176,6 +174,8 @@ struct WebSocketSession::Private
     void armCloseDeadline();
     void overflow();
     void end();
+    /// Ends the lane reservation of a session that never attached to the hub.
+    void releaseLane();
 
     NetworkContext& context;
     WebSocketSession* owner = nullptr;
@@ -189,6 +189,8 @@ struct WebSocketSession::Private
     std::optional<std::int64_t> afterId;
     std::optional<core::Error> authError;  // from the Authorization header
     std::uint64_t connectionId = 0;
+    std::size_t lane = 0;  // of the hub, reserved until attached
+    bool laneReserved = true;
 
     // Everything below is touched only on the session's strand.
     bool accepted = false;
@@ -247,7 +249,8 @@ void WebSocketSession::Private::onAccepted(beast::error_code error)
         return;
     }
 
-    context.hub.attach(self(), accountId);
+    context.hub.attach(self(), accountId, lane);
+    laneReserved = false;
     context.metrics.addStreamClients(1);
     counted = true;
 
@@ -867,11 +870,20 @@ void WebSocketSession::Private::end()
     beast::get_lowest_layer(ws).close(ignored);
 
     context.hub.detach(owner);
+    releaseLane();
     context.removeConnection(connectionId);
     if (counted) {
         context.metrics.addStreamClients(-1);
     }
     unwatchPortfolio();
+}
+
+void WebSocketSession::Private::releaseLane()
+{
+    if (laneReserved) {
+        laneReserved = false;
+        context.hub.cancelLaneReservation(lane);
+    }
 }
 
 WebSocketSession::WebSocketSession(std::unique_ptr<Private> state) : d(std::move(state))
@@ -885,6 +897,7 @@ WebSocketSession::~WebSocketSession()
     if (!d->ended) {
         d->ended = true;
         d->context.hub.detach(this);
+        d->releaseLane();
         d->context.removeConnection(d->connectionId);
         if (d->counted) {
             d->context.metrics.addStreamClients(-1);
@@ -920,16 +933,14 @@ void WebSocketSession::start()
     });
 }
 
-// Dispatched rather than posted: on a network thread, while the session's
-// strand is idle, the quote is queued and written at once, without a
-// round trip through the io_context's queue.
+// The hub calls this from its fan-out job, which runs on the strand of
+// this session's lane (runFanOut), so the quote is queued and written at
+// once, without a handler per session.
 void WebSocketSession::deliverQuote(const core::Quote& quote,
                                     std::shared_ptr<const QByteArray> message)
 {
-    net::dispatch(d->ws.get_executor(),
-                  [session = shared_from_this(), id = quote.id, message = std::move(message)]() mutable {
-                      session->d->enqueueLive(Outgoing{std::move(message), id});
-                  });
+    BOOST_ASSERT(d->ws.get_executor().running_in_this_thread());
+    d->enqueueLive(Outgoing{std::move(message), quote.id});
 }
 
 // The hub delivers only wallet changes through deliver(), so each one
@@ -951,37 +962,43 @@ void WebSocketSession::closeGoingAway()
     net::post(d->ws.get_executor(), [session = shared_from_this()] { session->d->goAway(); });
 }
 
-// Posted to the io_context itself rather than to the session's strand, so
-// a long fan-out job does not hold up this session's own reads and writes.
+// Every session of a lane shares the lane's strand, so the job may call
+// deliverQuote() on any of them. It delivers to a few hundred sessions per
+// step, so the lane's own reads and writes wait at most one step.
 void WebSocketSession::runFanOut(std::function<void()> job)
 {
-    net::post(d->ws.get_executor().get_inner_executor(), std::move(job));
+    net::post(d->ws.get_executor(), std::move(job));
 }
 
-// The HTTP layer accepts every connection on a strand of its io_context,
-// which the session keeps as its executor.
+// The session moves from the HTTP connection's strand to the strand of
+// the hub lane it joins, where all its handlers run from then on.
 void startWebSocketSession(NetworkContext& context, beast::tcp_stream stream,
                            UpgradeRequest request, std::int64_t accountId,
                            std::optional<std::int64_t> afterId,
                            std::optional<core::Error> authError)
 {
-    const auto* strand = stream.get_executor().target<SessionStrand>();
-    if (strand == nullptr) {
-        qCCritical(lcHttp) << "Stream upgrade dropped: the connection does not run on a strand "
-                              "of the server's io_context";
+    const std::size_t lane = context.hub.reserveLane();
+    if (lane >= context.streamLanes.size()) {
+        context.hub.cancelLaneReservation(lane);
+        qCCritical(lcHttp) << "Stream upgrade dropped: the server has no strand for stream lane"
+                           << lane;
         return;
     }
+    const SessionStrand& strand = context.streamLanes[lane];
     std::optional<FrameSocket> socket;
     try {
-        socket.emplace(*strand, stream.release_socket());
+        socket.emplace(strand, stream.release_socket());
         socket->next_layer().set_option(net::socket_base::send_buffer_size(sendBufferBytes));
     } catch (const boost::system::system_error& error) {
+        context.hub.cancelLaneReservation(lane);
         qCDebug(lcHttp) << "Stream upgrade dropped: setting up its socket failed:" << error.what();
         return;
     }
     auto state = std::make_unique<WebSocketSession::Private>(
         context, std::move(*socket), std::move(request), accountId, afterId, std::move(authError));
-    std::make_shared<WebSocketSession>(std::move(state))->start();
+    state->lane = lane;
+    auto session = std::make_shared<WebSocketSession>(std::move(state));
+    net::post(strand, [session = std::move(session)] { session->start(); });
 }
 
 }  // namespace valiant::server

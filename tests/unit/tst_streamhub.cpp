@@ -55,6 +55,64 @@ private:
     QList<std::int64_t> m_walletVersions;  // one per message, 0 for quotes
 };
 
+// The lane whose fan-out job runs on this thread, -1 outside one.
+thread_local int runningLane = -1;
+
+/// A stream client of a known lane. Like the network layer's strands, its
+/// runFanOut() marks the job's lane, and deliverQuote() counts quotes that
+/// arrive outside a job of its own lane.
+class LaneSink final : public StreamSink
+{
+public:
+    explicit LaneSink(int lane) : m_lane(lane) {}
+
+    void deliverQuote(const Quote& quote, std::shared_ptr<const QByteArray>) override
+    {
+        QMutexLocker locker(&m_mutex);
+        m_quoteIds.append(quote.id);
+        if (runningLane != m_lane)
+            ++m_foreignDeliveries;
+    }
+
+    void deliver(std::shared_ptr<const QByteArray>, std::int64_t) override {}
+    void closeGoingAway() override {}
+
+    void runFanOut(std::function<void()> job) override
+    {
+        const int outer = runningLane;
+        runningLane = m_lane;
+        job();
+        runningLane = outer;
+    }
+
+    QList<std::int64_t> quoteIds() const
+    {
+        QMutexLocker locker(&m_mutex);
+        return m_quoteIds;
+    }
+
+    int foreignDeliveries() const
+    {
+        QMutexLocker locker(&m_mutex);
+        return m_foreignDeliveries;
+    }
+
+private:
+    const int m_lane;
+    mutable QMutex m_mutex;
+    QList<std::int64_t> m_quoteIds;
+    int m_foreignDeliveries = 0;
+};
+
+Quote quoteWithId(std::int64_t id)
+{
+    Quote quote;
+    quote.id = id;
+    quote.price = Money::fromCents(10000);
+    quote.createdMs = 1'700'000'000'000;
+    return quote;
+}
+
 Portfolio walletWithCash(std::int64_t cents)
 {
     Portfolio portfolio;
@@ -72,7 +130,60 @@ private Q_SLOTS:
     void walletReachesOnlyItsAccount();
     void walletFollowsAccountChanges();
     void walletVersionReachesSessions();
+    void reservedLanesStayBalanced();
+    void quotesReachSinksInTheirLane();
 };
+
+void TestStreamHub::reservedLanesStayBalanced()
+{
+    StreamHub hub(3);
+    QCOMPARE(hub.laneCount(), 3);
+
+    // Reservations count like members, so sessions still being set up
+    // spread over the lanes too.
+    QCOMPARE(hub.reserveLane(), std::size_t(0));
+    QCOMPARE(hub.reserveLane(), std::size_t(1));
+    QCOMPARE(hub.reserveLane(), std::size_t(2));
+    hub.cancelLaneReservation(1);
+    QCOMPARE(hub.reserveLane(), std::size_t(1));
+
+    // Attaching turns lane 2's reservation into a member.
+    auto member = std::make_shared<LaneSink>(2);
+    hub.attach(member, 0, std::size_t(2));
+    hub.cancelLaneReservation(0);
+    QCOMPARE(hub.reserveLane(), std::size_t(0));
+    QCOMPARE(hub.reserveLane(), std::size_t(0));  // all lanes at one: the first wins
+    hub.cancelLaneReservation(0);
+    hub.cancelLaneReservation(0);
+    hub.cancelLaneReservation(1);
+    QCOMPARE(hub.reserveLane(), std::size_t(0));
+    QCOMPARE(hub.reserveLane(), std::size_t(1));
+    QCOMPARE(hub.reserveLane(), std::size_t(0));
+
+    hub.detach(member.get());
+    QCOMPARE(hub.reserveLane(), std::size_t(2));
+}
+
+void TestStreamHub::quotesReachSinksInTheirLane()
+{
+    // Sessions of a lane share its strand in the network layer, which is
+    // only safe when a lane's job delivers to that lane's sinks alone.
+    StreamHub hub(3);
+    std::vector<std::shared_ptr<LaneSink>> sinks;
+    for (int index = 0; index < 30; ++index) {
+        const std::size_t lane = hub.reserveLane();
+        auto sink = std::make_shared<LaneSink>(static_cast<int>(lane));
+        hub.attach(sink, 0, lane);
+        sinks.push_back(std::move(sink));
+    }
+    hub.broadcastQuote(quoteWithId(1));
+    hub.broadcastQuote(quoteWithId(2));
+
+    for (const auto& sink : sinks) {
+        QCOMPARE(sink->quoteIds(), (QList<std::int64_t>{1, 2}));
+        QCOMPARE(sink->foreignDeliveries(), 0);
+    }
+}
 
 void TestStreamHub::walletReachesOnlyItsAccount()
 {
