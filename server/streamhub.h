@@ -46,6 +46,11 @@ public:
     /// every sink of this sink's lane. The hub runs its fan-out jobs
     /// through it.
     virtual void runFanOut(std::function<void()> job) = 0;
+    /// Starts loading what deliverQuote() reads into the CPU cache, without
+    /// waiting for it. The hub calls stage 1, then stage 2, for sinks a few
+    /// places ahead of the one it delivers to, because stage 2 may follow
+    /// pointers that stage 1 loaded. The default does nothing.
+    virtual void prefetch(int stage) const noexcept { (void)stage; }
 };
 
 class StreamHub

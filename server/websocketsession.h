@@ -39,6 +39,7 @@ public:
     void deliver(std::shared_ptr<const QByteArray> message, std::int64_t walletVersion) override;
     void closeGoingAway() override;
     void runFanOut(std::function<void()> job) override;
+    void prefetch(int stage) const noexcept override;
 
 private:
     std::unique_ptr<Private> d;
