@@ -931,6 +931,12 @@ void WebSocketSession::start()
             }
         },
         this);
+    // A shutdown that began after the upgrade was handed over, but before
+    // this registration, did not see this session.
+    if (d->context.stopping) {
+        d->goAway();
+        return;
+    }
 
     ws.async_accept(d->upgradeRequest, [session = shared_from_this()](beast::error_code error) {
         session->d->onAccepted(error);
