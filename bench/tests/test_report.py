@@ -74,6 +74,43 @@ class MedianRoundTest(unittest.TestCase):
             orders.median_round([])
 
 
+class FanoutMedianRoundTest(unittest.TestCase):
+    def test_middle_p99_counts(self):
+        rounds = [fanout_run("valiant", 10000, 1000, p99) for p99 in (58.0, 46.0, 51.0)]
+        median = fanout.median_round(rounds)
+        self.assertEqual(median["latency_ms"]["p99"], 51.0)
+        self.assertEqual(median["p99_rounds"], [58.0, 46.0, 51.0])
+
+    def test_failed_round_shows(self):
+        rounds = [fanout_run("valiant", 10000, 1000, 40.0),
+                  fanout_run("valiant", 10000, 1000, 45.0, id_gaps=2),
+                  {"server": "valiant", "clients": 10000, "tick_ms": 1000,
+                   "error": "fanoutbench timed out"}]
+        chosen = fanout.median_round(rounds)
+        self.assertEqual(chosen["id_gaps"], 2)
+        self.assertEqual(chosen["p99_rounds"], [40.0, 45.0, None])
+
+    def test_single_round_unchanged(self):
+        only = fanout_run("node", 1000, 100, 9.0)
+        self.assertIs(fanout.median_round([only]), only)
+
+    def test_rounds_listed_in_row(self):
+        runs = fanout_runs((1000, 10000), 30.0, 40.0)
+        target = next(index for index, run in enumerate(runs)
+                      if run["server"] == "valiant" and run["clients"] == 10000
+                      and run["tick_ms"] == 1000)
+        runs[target] = fanout.median_round(
+            [fanout_run("valiant", 10000, 1000, p99) for p99 in (52.0, 47.5, 49.0)])
+        rows = fanout._rows(runs, [], (1000, 10000), quick=False)
+        row = row_named(rows, "p99 delay at 10,000 clients")
+        self.assertIn("median of 3 rounds by p99 (52.0, 47.5, 49.0 ms)", row.value)
+        self.assertEqual(row.met, "yes")
+
+    def test_no_rounds_rejected(self):
+        with self.assertRaises(ValueError):
+            fanout.median_round([])
+
+
 class FanoutRowsTest(unittest.TestCase):
     sizes = (1000, 10000)
 
