@@ -143,6 +143,12 @@ public:
     /// session owns this socket.
     void setIdleCallback(std::function<void()> callback) { m_idleCallback = std::move(callback); }
 
+    /// Sets the object that owns this socket, before the first write. Some
+    /// Beast operations, such as its keep-alive ping, hold the stream only
+    /// weakly, so a Beast write can complete after the owner, and this
+    /// socket with it, is gone. The completion then leaves this socket alone.
+    void setOwner(std::weak_ptr<const void> owner) { m_owner = std::move(owner); }
+
     /// True while a direct write must wait.
     bool busy() const
     {
@@ -264,8 +270,15 @@ private:
         m_beastWriting = true;
         const std::size_t requested = net::buffer_size(buffers);
         m_socket.async_write_some(
-            buffers, asContinuation([this, requested, handler = std::forward<Handler>(handler)](
+            buffers, asContinuation([this, owner = m_owner, requested,
+                                     handler = std::forward<Handler>(handler)](
                                         beast::error_code error, std::size_t written) mutable {
+                // Keeps the owner, and this socket, alive until the end.
+                const std::shared_ptr<const void> alive = owner.lock();
+                if (!alive) {
+                    handler(error, written);  // Beast finds its stream gone and aborts
+                    return;
+                }
                 m_beastWriting = false;
                 // After a partial write Beast continues the same frame.
                 m_beastMidFrame = !error && written < requested;
@@ -289,6 +302,7 @@ private:
     }
 
     SessionSocket m_socket;
+    std::weak_ptr<const void> m_owner;
     std::function<void()> m_idleCallback;
     std::unique_ptr<PendingWrite> m_waitingBeastWrite;
     bool m_directWriting = false;

@@ -917,6 +917,7 @@ void WebSocketSession::start()
         response.set(http::field::server, "valiant/" VALIANT_VERSION);
     }));
     ws.read_message_max(maxMessageBytes);
+    ws.next_layer().setOwner(weak_from_this());
     ws.next_layer().setIdleCallback([weak = weak_from_this()] {
         if (const auto session = weak.lock()) {
             session->d->writeNext();

@@ -246,6 +246,7 @@ private Q_SLOTS:
     void stalledClientDroppedAtQueueCap();
     void shutdownNotHeldByStalledClient();
     void slowClientGetsErrorBeforeClose();
+    void stalledClientWithPendingPingDropped();
 
 private:
     struct Account
@@ -878,6 +879,35 @@ void StreamTest::slowClientGetsErrorBeforeClose()
     // A close frame (opcode 8) whose payload starts with 1013, big-endian.
     const qsizetype close = received.indexOf(QByteArray::fromHex("880203f5"), error);
     QVERIFY2(close > error, "no close frame with 1013 after the error");
+    QVERIFY2(server.stop(), qPrintable(server.errorString()));
+}
+
+// Beast sends a keep-alive ping after 20 s without incoming traffic. To a
+// client that stopped reading, that ping waits behind a pending write, and
+// its completion runs after the dropped session is freed. The server must
+// survive it.
+void StreamTest::stalledClientWithPendingPingDropped()
+{
+    ServerProcess::Options options;
+    options.tickMs = tickMs;
+    options.startingCash = QStringLiteral("1000000.00");
+    ServerProcess server(options);
+    QVERIFY2(server.start(), qPrintable(server.errorString()));
+    const Account account = createAccount(server);
+    StalledStream stalled(quint16(server.port()), account.token);
+    QVERIFY(stalled.upgraded());
+
+    // Fill the socket buffers so that a write is pending when the ping is due.
+    QCOMPARE(placeOrders(server, account.token, 1000), 1000);
+    QTest::qWait(22'000);
+
+    const QByteArray dropped = "dropped: more than 1024 messages";
+    QVERIFY(placeOrders(server, account.token, 6000, dropped) >= 0);
+    QVERIFY2(server.standardError().contains(dropped), "the stalled stream was not dropped");
+    // The close deadline (2 s) ends the session, then the ping's write completes.
+    QTest::qWait(4'000);
+    QVERIFY2(server.isRunning(), qPrintable(server.standardError().right(2000)));
+    QCOMPARE(HttpClient(server.baseUrl()).get("/up").status, 200);
     QVERIFY2(server.stop(), qPrintable(server.errorString()));
 }
 
