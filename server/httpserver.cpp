@@ -23,11 +23,14 @@ namespace {
 
 Q_LOGGING_CATEGORY(lcHttp, "valiant.http")
 
-// After a 413 the unread body is drained this long (at most lingerMaxBytes)
-// so that closing does not reset the connection before the client reads
-// the response.
+// After a response that closes the connection (a 413, Connection: close,
+// a shutdown), what the client still sends is drained this long (at most
+// lingerMaxBytes). Closing a socket with unread data makes Linux send a
+// reset, and the client loses the part of the response it had not read.
 constexpr auto lingerTimeout = std::chrono::seconds(2);
 constexpr std::size_t lingerMaxBytes = 1024 * 1024;
+// Bytes read at once while waiting for the start of a keep-alive request.
+constexpr std::size_t readChunkBytes = 4096;
 constexpr auto stopDeadline = std::chrono::seconds(9);
 constexpr auto acceptRetryDelay = std::chrono::milliseconds(100);
 constexpr auto acceptLogInterval = std::chrono::seconds(10);
@@ -134,11 +137,38 @@ private:
             return;
         }
 
+        // A keep-alive connection may wait idleTimeout for the next request
+        // to begin. From its first byte on, like the first request, it has
+        // requestTimeout for its headers.
+        if (!m_firstRequest && m_buffer.size() == 0) {
+            m_stream.expires_after(m_context.idleTimeout);
+            m_stream.async_read_some(
+                m_buffer.prepare(readChunkBytes),
+                [self = shared_from_this()](beast::error_code error, std::size_t bytes) {
+                    if (error) {
+                        // Closed by the client or idle too long, so no response is sent.
+                        if (error == beast::error::timeout) {
+                            qCDebug(lcHttp) << "Keep-alive connection from"
+                                            << self->m_remoteAddress << "timed out and is closed";
+                        }
+                        self->closeNow();
+                        return;
+                    }
+                    self->m_buffer.commit(bytes);
+                    self->readRequestHeader();
+                });
+            return;
+        }
+        readRequestHeader();
+    }
+
+    void readRequestHeader()
+    {
         m_parser.emplace();
         applyRequestLimits(*m_parser);
         // Beast's deadline covers the whole read, not each byte, so a client
         // that trickles a byte at a time is still cut off at the timeout.
-        m_stream.expires_after(m_firstRequest ? m_context.requestTimeout : m_context.idleTimeout);
+        m_stream.expires_after(m_context.requestTimeout);
         http::async_read_header(m_stream, m_buffer, *m_parser,
                                 [self = shared_from_this()](beast::error_code error, std::size_t) {
                                     self->onHeader(error);
@@ -332,6 +362,8 @@ private:
             beast::error_code ignored;
             m_stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
             m_closed = true;
+            m_stream.expires_after(lingerTimeout);
+            drain();
             return;
         }
         m_firstRequest = false;

@@ -13,10 +13,16 @@
 #include <QHostAddress>
 #include <QTcpSocket>
 #include <QTest>
+#include <QScopeGuard>
 #include <QThread>
 
 #include <memory>
 #include <vector>
+
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 using namespace valiant::test;
 
@@ -94,6 +100,8 @@ private Q_SLOTS:
     void silentConnectionClosed();
     void tricklingRequestClosed();
     void idleKeepAliveClosed();
+    void secondRequestHeadersTimedOut();
+    void closingResponseSurvivesPipelining();
     void halfOpenFloodKeepsUpAnswering();
     void connectionCapPerAddress();
     void secondSqliteGeneratorRejected();
@@ -196,6 +204,97 @@ void FaultsTest::idleKeepAliveClosed()
 
     const qint64 closedAfter = waitForClose(*socket, 1000 * (timeoutSeconds + 3));
     QVERIFY2(closedAfter >= 0, "an idle keep-alive connection stayed open");
+}
+
+// The idle keep-alive timeout covers the wait for the next request to
+// begin. Its headers then get the request timeout, like the first one's.
+void FaultsTest::secondRequestHeadersTimedOut()
+{
+    const int idleSeconds = 10;
+    const auto server = startServer({QStringLiteral("--request-timeout"), QString::number(timeoutSeconds),
+                                     QStringLiteral("--idle-timeout"), QString::number(idleSeconds)});
+    QVERIFY(server);
+    const auto socket = connectFrom({}, server->port());
+    QVERIFY(socket);
+    socket->write("GET /up HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    QByteArray received;
+    std::optional<HttpResponse> response;
+    const QDeadlineTimer deadline(5000);
+    while (!response && !deadline.hasExpired()) {
+        socket->waitForReadyRead(50);
+        received += socket->readAll();
+        response = RawHttp::parseResponse(received, false);
+    }
+    QVERIFY2(response, received.constData());
+
+    // The second request's headers, one byte every 250 ms.
+    const QByteArray second = "GET /up HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: abcdefghijklmnopqrstuvwxyz\r\n";
+    QElapsedTimer timer;
+    timer.start();
+    for (qsizetype i = 0; i < second.size() && socket->state() == QAbstractSocket::ConnectedState; ++i) {
+        socket->write(second.mid(i, 1));
+        socket->waitForBytesWritten(100);
+        socket->waitForDisconnected(250);
+    }
+    QVERIFY2(socket->state() != QAbstractSocket::ConnectedState, "the trickled request was never cut off");
+    QVERIFY2(timer.elapsed() < 1000 * (timeoutSeconds + 3),
+             qPrintable(QStringLiteral("cut off after %1 ms").arg(timer.elapsed())));
+}
+
+// A client may send its next request before reading a response that
+// closes the connection. The server must not reset the connection with
+// that request unread, or the client loses the rest of the response.
+void FaultsTest::closingResponseSurvivesPipelining()
+{
+    ServerProcess::Options options;
+    options.tickMs = 10;
+    ServerProcess server(options);
+    QVERIFY2(server.start(), qPrintable(server.errorString()));
+    // 200 quotes make a response of about 16 KiB.
+    QThread::msleep(2500);
+
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    QVERIFY(fd >= 0);
+    const auto closeSocket = qScopeGuard([fd] { ::close(fd); });
+    // A small receive buffer keeps most of the response in the server's send buffer.
+    const int receiveBuffer = 4096;
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receiveBuffer, sizeof receiveBuffer);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(quint16(server.port()));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    QCOMPARE(::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address), 0);
+
+    const QByteArray first = "GET /api/v1/quotes?limit=1000 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                             "Connection: close\r\n\r\n";
+    QCOMPARE(::send(fd, first.constData(), size_t(first.size()), MSG_NOSIGNAL), first.size());
+    QThread::msleep(300);
+    const QByteArray second = "GET /up HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    QCOMPARE(::send(fd, second.constData(), size_t(second.size()), MSG_NOSIGNAL), second.size());
+    QThread::msleep(300);
+
+    QByteArray received;
+    int lastError = 0;
+    const QDeadlineTimer deadline(5000);
+    while (!deadline.hasExpired()) {
+        pollfd readable{fd, POLLIN, 0};
+        if (::poll(&readable, 1, 100) <= 0)
+            continue;
+        char chunk[4096];
+        const ssize_t bytes = ::recv(fd, chunk, sizeof chunk, 0);
+        if (bytes <= 0) {
+            lastError = bytes < 0 ? errno : 0;
+            break;
+        }
+        received.append(chunk, qsizetype(bytes));
+    }
+    QCOMPARE(lastError, 0);
+    const std::optional<HttpResponse> response = RawHttp::parseResponse(received, true);
+    QVERIFY2(response, qPrintable(QStringLiteral("incomplete response of %1 bytes").arg(received.size())));
+    QCOMPARE(response->status, 200);
+    QVERIFY2(received.size() > 2 * receiveBuffer,
+             qPrintable(QStringLiteral("a response of only %1 bytes").arg(received.size())));
+    QVERIFY2(server.stop(), qPrintable(server.errorString()));
 }
 
 void FaultsTest::halfOpenFloodKeepsUpAnswering()
