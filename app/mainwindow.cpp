@@ -105,6 +105,7 @@ void MainWindow::buildUi()
     auto* sideScroll = new QScrollArea(central);
     sideScroll->setObjectName(QStringLiteral("sideScroll"));
     sideScroll->setWidget(sideColumn);
+    sideColumn->installEventFilter(this);
     sideScroll->setWidgetResizable(true);
     sideScroll->setFrameShape(QFrame::NoFrame);
     sideScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
@@ -156,8 +157,10 @@ void MainWindow::resizeToFitSideColumn()
         maxHeight = std::max(minimumHeight(), available.height() - windowFrameAllowance);
         // The default size is taller than a 1366x768 laptop screen.
         const int maxWidth = std::max(minimumWidth(), available.width());
-        if (height() > maxHeight || width() > maxWidth)
+        if (height() > maxHeight || width() > maxWidth) {
             resize(std::min(width(), maxWidth), std::min(height(), maxHeight));
+            m_fittedHeight = std::min(height(), maxHeight);
+        }
     }
 
     // A few rounds, because the layouts need not give the column every
@@ -171,9 +174,28 @@ void MainWindow::resizeToFitSideColumn()
         const int missing = sideScroll->widget()->sizeHint().height() - available;
         const int fittedHeight = std::min(height() + missing, maxHeight);
         if (missing <= 0 || fittedHeight <= height())
-            return;
+            break;
         resize(width(), fittedHeight);
+        m_fittedHeight = fittedHeight;
     }
+    if (m_fittedHeight < 0)
+        m_fittedHeight = height();
+}
+
+bool MainWindow::eventFilter(QObject* watched, QEvent* event)
+{
+    const auto* sideScroll = findChild<QScrollArea*>(QStringLiteral("sideScroll"));
+    const bool sideColumnChanged = event->type() == QEvent::LayoutRequest && sideScroll
+                                   && watched == sideScroll->widget();
+    if (sideColumnChanged && !m_refitQueued && m_fittedHeight >= 0 && height() == m_fittedHeight) {
+        m_refitQueued = true;
+        QTimer::singleShot(0, this, [this] {
+            m_refitQueued = false;
+            if (height() == m_fittedHeight)
+                resizeToFitSideColumn();
+        });
+    }
+    return QMainWindow::eventFilter(watched, event);
 }
 
 // The estimate comes before the platform window exists, so that the window

@@ -75,6 +75,7 @@ Q_SIGNALS:
 
 protected:
     void changeEvent(QEvent* event) override;
+    bool eventFilter(QObject* watched, QEvent* event) override;
 
 private:
     void buildUi();
@@ -143,6 +144,12 @@ private:
     bool m_highContrast = false;
     // False once a saved geometry is restored, which keeps the user's size.
     bool m_fitOnFirstShow = true;
+    // The height that the last fit gave the window, -1 before the first.
+    // While the window keeps it, the side column growing (as when the
+    // wallet card fills on connecting) fits the window again. A height the
+    // user chose instead is kept.
+    int m_fittedHeight = -1;
+    bool m_refitQueued = false;
     QPalette m_paletteBeforeHighContrast;
     int m_historyRequest = 0;  // a newer range switch makes older responses stale
 };
