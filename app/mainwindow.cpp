@@ -151,6 +151,9 @@ void MainWindow::buildUi()
 void MainWindow::resizeToFitSideColumn()
 {
     const auto* sideScroll = findChild<QScrollArea*>(QStringLiteral("sideScroll"));
+    // A shown window may take its new size only later, so the fit
+    // remembers the height it asked for.
+    std::optional<int> requestedHeight;
     int maxHeight = QWIDGETSIZE_MAX;
     if (const QScreen* screen = this->screen()) {
         const QRect available = screen->availableGeometry();
@@ -158,8 +161,8 @@ void MainWindow::resizeToFitSideColumn()
         // The default size is taller than a 1366x768 laptop screen.
         const int maxWidth = std::max(minimumWidth(), available.width());
         if (height() > maxHeight || width() > maxWidth) {
-            resize(std::min(width(), maxWidth), std::min(height(), maxHeight));
-            m_fittedHeight = std::min(height(), maxHeight);
+            requestedHeight = std::min(height(), maxHeight);
+            resize(std::min(width(), maxWidth), *requestedHeight);
         }
     }
 
@@ -176,10 +179,9 @@ void MainWindow::resizeToFitSideColumn()
         if (missing <= 0 || fittedHeight <= height())
             break;
         resize(width(), fittedHeight);
-        m_fittedHeight = fittedHeight;
+        requestedHeight = fittedHeight;
     }
-    if (m_fittedHeight < 0)
-        m_fittedHeight = height();
+    m_fittedHeight = requestedHeight.value_or(height());
 }
 
 bool MainWindow::eventFilter(QObject* watched, QEvent* event)

@@ -273,7 +273,7 @@ private:
             buffers, asContinuation([this, owner = m_owner, requested,
                                      handler = std::forward<Handler>(handler)](
                                         beast::error_code error, std::size_t written) mutable {
-                // Keeps the owner, and this socket, alive until the end.
+                // Holds the owner, and with it this socket, until the handler returns.
                 const std::shared_ptr<const void> alive = owner.lock();
                 if (!alive) {
                     handler(error, written);  // Beast finds its stream gone and aborts

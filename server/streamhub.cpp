@@ -128,7 +128,7 @@ void StreamHub::Private::assignAccount(const StreamSink* key, Entry& entry,
         byAccount[accountId].push_back(key);
 }
 
-/// The lane with the fewest members and reservations; call with the lock held.
+/// Returns the lane with the fewest members and reservations. Call with the lock held.
 std::size_t StreamHub::Private::shortestLane() const
 {
     const auto shortest =

@@ -76,6 +76,21 @@ qint64 waitForClose(QTcpSocket& socket, int limitMs, QByteArray* received = null
     return -1;
 }
 
+/// Sends GET /up on `socket` and reads its response, keeping the bytes in
+/// `received`. Returns nothing when no whole response arrives within 5 s.
+std::optional<HttpResponse> getUp(QTcpSocket& socket, QByteArray* received)
+{
+    socket.write("GET /up HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    std::optional<HttpResponse> response;
+    const QDeadlineTimer deadline(5000);
+    while (!response && !deadline.hasExpired()) {
+        socket.waitForReadyRead(50);
+        *received += socket.readAll();
+        response = RawHttp::parseResponse(*received, false);
+    }
+    return response;
+}
+
 /// GET /up on a new connection; returns the status and sets `elapsedMs`.
 int timedUp(const ServerProcess& server, qint64* elapsedMs)
 {
@@ -190,15 +205,8 @@ void FaultsTest::idleKeepAliveClosed()
 {
     const auto socket = connectFrom({}, m_server->port());
     QVERIFY(socket);
-    socket->write("GET /up HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
     QByteArray received;
-    std::optional<HttpResponse> response;
-    const QDeadlineTimer deadline(5000);
-    while (!response && !deadline.hasExpired()) {
-        socket->waitForReadyRead(50);
-        received += socket->readAll();
-        response = RawHttp::parseResponse(received, false);
-    }
+    const std::optional<HttpResponse> response = getUp(*socket, &received);
     QVERIFY2(response, received.constData());
     QCOMPARE(response->status, 200);
 
@@ -216,16 +224,10 @@ void FaultsTest::secondRequestHeadersTimedOut()
     QVERIFY(server);
     const auto socket = connectFrom({}, server->port());
     QVERIFY(socket);
-    socket->write("GET /up HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
     QByteArray received;
-    std::optional<HttpResponse> response;
-    const QDeadlineTimer deadline(5000);
-    while (!response && !deadline.hasExpired()) {
-        socket->waitForReadyRead(50);
-        received += socket->readAll();
-        response = RawHttp::parseResponse(received, false);
-    }
+    const std::optional<HttpResponse> response = getUp(*socket, &received);
     QVERIFY2(response, received.constData());
+    QCOMPARE(response->status, 200);
 
     // The second request's headers, one byte every 250 ms.
     const QByteArray second = "GET /up HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: abcdefghijklmnopqrstuvwxyz\r\n";

@@ -16,6 +16,7 @@
 #include <QNetworkAccessManager>
 #include <QPushButton>
 #include <QScreen>
+#include <QBoxLayout>
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QSignalSpy>
@@ -54,6 +55,7 @@ private Q_SLOTS:
     void cleanupTestCase();
 
     void windowFitsScreen();
+    void windowGrowsWithSideColumn();
     void buyClickChargesOrderTotal();
     void spacePraisesPerShareHeld();
     void sellShortcutSellsOneShare();
@@ -392,6 +394,29 @@ void TestMainWindow::windowFitsScreen()
         QVERIFY(m_window->height() >= m_window->minimumHeight());
         QVERIFY(sideScroll->verticalScrollBar()->maximum() > 0);
     }
+}
+
+// Content that the side column gains after the first fit, as when the
+// wallet card fills on connecting, makes the window grow again.
+void TestMainWindow::windowGrowsWithSideColumn()
+{
+    if (m_window->screen()->availableGeometry().height() != 1000)
+        QSKIP("The window has room to grow only on the 1000-pixel screen");
+    const auto* sideScroll = child<QScrollArea>("sideScroll");
+    QTRY_COMPARE(sideScroll->verticalScrollBar()->maximum(), 0);
+    auto* column = qobject_cast<QBoxLayout*>(sideScroll->widget()->layout());
+    QVERIFY(column);
+    const int before = m_window->height();
+
+    // The column may have room to spare, so the new content takes that
+    // room and 60 pixels more.
+    const int spare = sideScroll->viewport()->height() - sideScroll->widget()->sizeHint().height();
+    auto* added = new QWidget(sideScroll->widget());
+    added->setFixedHeight(std::max(0, spare) + 60);
+    column->addWidget(added);
+    QTRY_VERIFY2(m_window->height() >= before + 60, qPrintable(QString::number(m_window->height())));
+    QTRY_COMPARE(sideScroll->verticalScrollBar()->maximum(), 0);
+    delete added;
 }
 
 void TestMainWindow::sideColumnKeepsControlsApart_data()
