@@ -11,9 +11,11 @@
 #include <QLoggingCategory>
 
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <array>
 #include <cerrno>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -71,9 +73,11 @@ struct StringWriteStream
     }
 };
 
-/// One HTTP connection. It reads requests one at a time, so responses to
-/// pipelined requests go out in order, and runs each in HttpApi on the
-/// worker pool. A stream upgrade hands the socket over to a WebSocketSession.
+/// One HTTP connection, on a strand of the worker threads. It reads requests
+/// one at a time, so responses to pipelined requests go out in order, and
+/// runs each in HttpApi right in its handler. Blocking there holds up only
+/// this connection, and an order needs no hand-off between threads. A stream
+/// upgrade hands the socket over to a WebSocketSession on a network thread.
 class HttpSession : public std::enable_shared_from_this<HttpSession>
 {
 public:
@@ -252,16 +256,12 @@ private:
             return;
         }
 
-        const unsigned version = request.version();
-        const bool keepAlive = request.keep_alive();
-        runOnWorkers(
-            m_context, m_stream.get_executor(),
-            [&api = m_context.api, converted = convertRequest(request, m_remoteAddress)]()
-                -> core::Result<HttpResponse> { return api.handle(converted); },
-            [self = shared_from_this(), version, keepAlive](core::Result<HttpResponse> response) {
-                self->sendResponse(response ? *response : HttpApi::errorResponse(response.error()),
-                                   version, keepAlive);
-            });
+        auto handle = [this, &request]() -> core::Result<HttpResponse> {
+            return m_context.api.handle(convertRequest(request, m_remoteAddress));
+        };
+        const core::Result<HttpResponse> response = runGuarded(handle);
+        sendResponse(response ? *response : HttpApi::errorResponse(response.error()),
+                     request.version(), request.keep_alive());
     }
 
     void handleUpgrade(http::request<http::string_body> request)
@@ -273,14 +273,12 @@ private:
             return;
         }
 
-        const HttpRequest converted = convertRequest(request, m_remoteAddress);
+        auto accept = [this, &request] {
+            return m_context.api.acceptStream(convertRequest(request, m_remoteAddress));
+        };
+        core::Result<StreamRequest> accepted = runGuarded(accept);
         m_upgrade = std::move(request);
-        runOnWorkers(
-            m_context, m_stream.get_executor(),
-            [&api = m_context.api, converted] { return api.acceptStream(converted); },
-            [self = shared_from_this()](core::Result<StreamRequest> accepted) {
-                self->onUpgradeChecked(std::move(accepted));
-            });
+        onUpgradeChecked(std::move(accepted));
     }
 
     void onUpgradeChecked(core::Result<StreamRequest> accepted)
@@ -517,15 +515,14 @@ private:
 class Listener : public std::enable_shared_from_this<Listener>
 {
 public:
-    Listener(NetworkContext& context, net::io_context& io, tcp::acceptor&& acceptor)
-        : m_context(context), m_io(io), m_acceptor(std::move(acceptor)), m_retryTimer(m_acceptor.get_executor())
+    Listener(NetworkContext& context, tcp::acceptor&& acceptor)
+        : m_context(context), m_acceptor(std::move(acceptor)), m_retryTimer(m_acceptor.get_executor())
     {
     }
 
     void accept()
     {
-        m_acceptor.async_accept(net::make_strand(m_io),
-                                [self = shared_from_this()](beast::error_code error, tcp::socket socket) {
+        m_acceptor.async_accept([self = shared_from_this()](beast::error_code error, tcp::socket socket) {
                                     self->onAccepted(error, std::move(socket));
                                 });
     }
@@ -574,12 +571,38 @@ private:
 
         beast::error_code ignored;
         socket.set_option(tcp::no_delay(true), ignored);
-        std::make_shared<HttpSession>(m_context, std::move(socket))->start();
+        if (std::optional<tcp::socket> moved = moveToWorkers(std::move(socket))) {
+            std::make_shared<HttpSession>(m_context, std::move(*moved))->start();
+        }
         accept();
     }
 
+    /// Moves an accepted socket to a new strand of the worker threads. The
+    /// listener accepts on a network thread, so that it never waits for a
+    /// worker, and a socket cannot move between io_contexts as an object.
+    std::optional<tcp::socket> moveToWorkers(tcp::socket socket)
+    {
+        tcp::socket moved(net::make_strand(m_context.workers));
+        beast::error_code error;
+        const auto endpoint = socket.local_endpoint(error);
+        if (!error) {
+            const auto handle = socket.release(error);
+            if (!error) {
+                moved.assign(endpoint.protocol(), handle, error);
+                if (error) {
+                    ::close(handle);
+                }
+            }
+        }
+        if (error) {
+            qCDebug(lcHttp) << "Accepted connection dropped: moving it to a worker failed:"
+                            << QString::fromStdString(error.message());
+            return std::nullopt;
+        }
+        return moved;
+    }
+
     NetworkContext& m_context;
-    net::io_context& m_io;
     tcp::acceptor m_acceptor;
     net::steady_timer m_retryTimer;
     LogThrottle m_acceptFailureLog{acceptLogInterval};
@@ -671,10 +694,11 @@ struct HttpServer::Private
 {
     Private(HttpApi& api, StreamHub& hub, MarketService& service, Metrics& metrics, int ioThreads,
             int workerThreads)
-        : workers(static_cast<std::size_t>(std::max(1, workerThreads))),
-          context(api, hub, service, metrics, workers),
+        : context(api, hub, service, metrics, workers),
           io(std::max(1, ioThreads)),
-          ioThreadCount(std::max(1, ioThreads))
+          workers(std::max(1, workerThreads)),
+          ioThreadCount(std::max(1, ioThreads)),
+          workerThreadCount(std::max(1, workerThreads))
     {
         for (int lane = 0; lane < hub.laneCount(); ++lane) {
             context.streamLanes.push_back(net::make_strand(io));
@@ -687,29 +711,34 @@ struct HttpServer::Private
         context.streamLanes.clear();
     }
 
-    void runIo()
+    static void run(net::io_context& runner, const char* name)
     {
         // A handler that throws must not take the whole server down.
         for (;;) {
             try {
-                io.run();
+                runner.run();
                 return;
             } catch (const std::exception& exception) {
-                qCCritical(lcHttp) << "A network handler threw:" << exception.what()
-                                   << "- the io thread continues";
+                qCCritical(lcHttp) << "A handler on a" << name << "thread threw:" << exception.what()
+                                   << "- the thread continues";
             }
         }
     }
 
-    // Declared in this order so that the io_context, whose pending handlers
-    // refer to the context, is destroyed first.
-    net::thread_pool workers;
+    // Declared in this order so that the io_contexts, whose pending handlers
+    // refer to the context, are destroyed first. The workers go first,
+    // because their pending jobs can hold stream sessions, whose sockets
+    // belong to `io`.
     NetworkContext context;
     net::io_context io;
+    net::io_context workers;
     std::optional<net::executor_work_guard<net::io_context::executor_type>> workGuard;
+    std::optional<net::executor_work_guard<net::io_context::executor_type>> workersGuard;
     std::shared_ptr<Listener> listener;
     std::vector<std::thread> threads;
+    std::vector<std::thread> workerThreads;
     int ioThreadCount = 1;
+    int workerThreadCount = 1;
     std::mutex stopMutex;
     bool stopped = false;
 };
@@ -810,15 +839,20 @@ core::Result<int> HttpServer::listen(const QString& host, int port)
     }
     const int boundPort = acceptor.local_endpoint().port();
 
-    d->listener = std::make_shared<Listener>(d->context, d->io, std::move(acceptor));
+    d->listener = std::make_shared<Listener>(d->context, std::move(acceptor));
     d->listener->accept();
     d->workGuard.emplace(net::make_work_guard(d->io));
+    d->workersGuard.emplace(net::make_work_guard(d->workers));
     for (int i = 0; i < d->ioThreadCount; ++i) {
-        d->threads.emplace_back([this] { d->runIo(); });
+        d->threads.emplace_back([this] { Private::run(d->io, "network"); });
+    }
+    for (int i = 0; i < d->workerThreadCount; ++i) {
+        d->workerThreads.emplace_back([this] { Private::run(d->workers, "worker"); });
     }
 
     qCInfo(lcHttp) << "Listening on" << QStringLiteral("%1:%2").arg(host).arg(boundPort) << "with"
-                   << d->ioThreadCount << "io threads";
+                   << d->ioThreadCount << "network threads and" << d->workerThreadCount
+                   << "worker threads";
     return boundPort;
 }
 
@@ -851,7 +885,11 @@ void HttpServer::stop()
                           << stopDeadline.count() << "s; closing them";
         d->workers.stop();
     }
-    d->workers.join();
+    d->workersGuard.reset();
+    for (std::thread& thread : d->workerThreads) {
+        thread.join();
+    }
+    d->workerThreads.clear();
 
     d->workGuard.reset();
     d->io.stop();

@@ -14,7 +14,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
-#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
@@ -58,7 +58,7 @@ using SessionStrand = net::strand<net::io_context::executor_type>;
 struct NetworkContext
 {
     NetworkContext(HttpApi& api, StreamHub& hub, MarketService& service, Metrics& metrics,
-                   net::thread_pool& workers)
+                   net::io_context& workers)
         : api(api), hub(hub), service(service), metrics(metrics), workers(workers)
     {
     }
@@ -80,7 +80,10 @@ struct NetworkContext
     StreamHub& hub;
     MarketService& service;
     Metrics& metrics;
-    net::thread_pool& workers;
+    // Runs the HTTP sessions, whose handlers may block on the store, and the
+    // blocking jobs of stream sessions. Stream sessions and the listener
+    // run on the network threads, which never block.
+    net::io_context& workers;
     std::atomic<bool> stopping{false};
     std::atomic<int> pendingJobs{0};
     // Set before listening, read-only afterwards.
@@ -110,6 +113,22 @@ private:
     std::unordered_map<std::string, int> m_addressConnections;
 };
 
+/// Runs `work` (blocking, returns a core::Result) on this thread and
+/// returns its result. An exception from `work` becomes a 500
+/// internal_error result.
+template <typename Work>
+auto runGuarded(Work& work) -> decltype(work())
+{
+    try {
+        return work();
+    } catch (const std::exception& exception) {
+        return core::makeError(
+            500, QStringLiteral("internal_error"),
+            QStringLiteral("The server failed to handle the request (%1); try again later.")
+                .arg(QString::fromLocal8Bit(exception.what())));
+    }
+}
+
 /// Runs `work` (blocking, returns a core::Result) on the worker pool and
 /// then `done` with its result on `home`, the session's strand. An
 /// exception from `work` becomes a 500 internal_error result.
@@ -119,18 +138,9 @@ void runOnWorkers(NetworkContext& context, net::any_io_executor home, Work work,
     ++context.pendingJobs;
     net::post(context.workers, [&context, home = std::move(home), work = std::move(work),
                                 done = std::move(done)]() mutable {
-        using ResultType = decltype(work());
-        std::optional<ResultType> result;
-        try {
-            result.emplace(work());
-        } catch (const std::exception& exception) {
-            result.emplace(core::makeError(
-                500, QStringLiteral("internal_error"),
-                QStringLiteral("The server failed to handle the request (%1); try again later.")
-                    .arg(QString::fromLocal8Bit(exception.what()))));
-        }
+        auto result = runGuarded(work);
         --context.pendingJobs;
-        net::post(home, [done = std::move(done), result = std::move(*result)]() mutable {
+        net::post(home, [done = std::move(done), result = std::move(result)]() mutable {
             done(std::move(result));
         });
     });
