@@ -74,6 +74,20 @@ class MedianRoundTest(unittest.TestCase):
             orders.median_round([])
 
 
+class WorkersPerReplicaTest(unittest.TestCase):
+    def test_one_worker_per_client(self):
+        self.assertEqual(orders.workers_per_replica(1, 8), 8)
+        self.assertEqual(orders.workers_per_replica(1, 32), 32)
+        self.assertEqual(orders.workers_per_replica(2, 32), 16)
+
+    def test_uneven_split_rounds_up(self):
+        self.assertEqual(orders.workers_per_replica(3, 32), 11)
+
+    def test_never_below_server_default(self):
+        self.assertEqual(orders.workers_per_replica(2, 8), 4)
+        self.assertEqual(orders.workers_per_replica(3, 8), 4)
+
+
 class FanoutMedianRoundTest(unittest.TestCase):
     def test_middle_p99_counts(self):
         rounds = [fanout_run("valiant", 10000, 1000, p99) for p99 in (58.0, 46.0, 51.0)]

@@ -156,7 +156,11 @@ class Postgres:
 
     def stop(self):
         if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
+            # pg_ctl signals the postmaster itself: runuser neither passes
+            # SIGINT on nor takes the server down when it is killed.
+            subprocess.run([*self.as_user, os.path.join(PG_BINDIR, "pg_ctl"), "stop", "-D",
+                            self.data, "-m", "fast", "-w", "-t", "30"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             try:
                 self.process.wait(timeout=30)
             except subprocess.TimeoutExpired:
