@@ -34,6 +34,9 @@ constexpr std::size_t lingerMaxBytes = 1024 * 1024;
 // Bytes read at once while waiting for the start of a keep-alive request.
 constexpr std::size_t readChunkBytes = 4096;
 constexpr auto stopDeadline = std::chrono::seconds(9);
+// During a shutdown, a request that had arrived but not been read (its
+// session waited for a worker) gets this long to be read.
+constexpr auto stopReadTimeout = std::chrono::seconds(2);
 constexpr auto acceptRetryDelay = std::chrono::milliseconds(100);
 constexpr auto acceptLogInterval = std::chrono::seconds(10);
 
@@ -118,16 +121,21 @@ public:
         net::dispatch(m_stream.get_executor(), [self = shared_from_this()] { self->readHeader(); });
     }
 
-    /// Closes the connection at once unless a request on it is being
-    /// handled, and otherwise after that request's response. A request
-    /// still being read is dropped, so a client that stalls mid-body cannot
-    /// hold up a shutdown. Callable from any thread.
+    /// Closes the connection after the response to the request being
+    /// handled, or to a request whose bytes are waiting unread, and
+    /// otherwise at once. Reading such a request gets stopReadTimeout, and a
+    /// request with no bytes waiting is dropped, so a client that stalls
+    /// mid-body cannot hold up a shutdown. Callable from any thread.
     void shutDown()
     {
         net::post(m_stream.get_executor(), [self = shared_from_this()] {
             self->m_closeAfterResponse = true;
             if (!self->m_handling) {
-                self->closeNow();
+                // The pending read ends with operation_aborted, unless it
+                // has already completed. Its handler then reads on if
+                // request bytes are waiting (readsOnAfterStop) or closes.
+                beast::error_code ignored;
+                self->m_stream.socket().cancel(ignored);
             }
         });
     }
@@ -136,7 +144,7 @@ private:
     void readHeader()
     {
         m_handling = false;
-        if (m_context.stopping || m_closed) {
+        if (m_closed || (m_context.stopping && m_buffer.size() == 0 && !requestBytesWaiting())) {
             closeNow();
             return;
         }
@@ -144,12 +152,16 @@ private:
         // A keep-alive connection may wait idleTimeout for the next request
         // to begin. From its first byte on, like the first request, it has
         // requestTimeout for its headers.
-        if (!m_firstRequest && m_buffer.size() == 0) {
+        if (!m_firstRequest && m_buffer.size() == 0 && !m_context.stopping) {
             m_stream.expires_after(m_context.idleTimeout);
             m_stream.async_read_some(
                 m_buffer.prepare(readChunkBytes),
                 [self = shared_from_this()](beast::error_code error, std::size_t bytes) {
                     if (error) {
+                        if (self->readsOnAfterStop(error)) {
+                            self->readRequestHeader();
+                            return;
+                        }
                         // Closed by the client or idle too long, so no response is sent.
                         if (error == beast::error::timeout) {
                             qCDebug(lcHttp) << "Keep-alive connection from"
@@ -170,9 +182,14 @@ private:
     {
         m_parser.emplace();
         applyRequestLimits(*m_parser);
+        continueReadHeader();
+    }
+
+    void continueReadHeader()
+    {
         // Beast's deadline covers the whole read, not each byte, so a client
         // that trickles a byte at a time is still cut off at the timeout.
-        m_stream.expires_after(m_context.requestTimeout);
+        m_stream.expires_after(readTimeout());
         http::async_read_header(m_stream, m_buffer, *m_parser,
                                 [self = shared_from_this()](beast::error_code error, std::size_t) {
                                     self->onHeader(error);
@@ -209,7 +226,7 @@ private:
         // The client waits for this before it sends the body.
         auto interim = std::make_shared<http::response<http::empty_body>>(http::status::continue_,
                                                                           request.version());
-        m_stream.expires_after(m_context.requestTimeout);
+        m_stream.expires_after(readTimeout());
         http::async_write(m_stream, *interim,
                           [self = shared_from_this(), interim](beast::error_code writeError, std::size_t) {
                               if (writeError) {
@@ -222,7 +239,7 @@ private:
 
     void readBody()
     {
-        m_stream.expires_after(m_context.requestTimeout);
+        m_stream.expires_after(readTimeout());
         http::async_read(m_stream, m_buffer, *m_parser,
                          [self = shared_from_this()](beast::error_code error, std::size_t) {
                              if (error) {
@@ -235,6 +252,14 @@ private:
 
     void onReadFailed(beast::error_code error)
     {
+        if (readsOnAfterStop(error)) {
+            if (m_parser->is_header_done()) {
+                readBody();
+            } else {
+                continueReadHeader();
+            }
+            return;
+        }
         if (const std::optional<core::Error> rejection = readFailureError(error, *m_parser)) {
             rejectAndClose(*rejection);
             return;
@@ -245,6 +270,29 @@ private:
             qCDebug(lcHttp) << "Connection from" << m_remoteAddress << "timed out and is closed";
         }
         closeNow();
+    }
+
+    /// True when `error` is the cancellation by shutDown() and more request
+    /// bytes have arrived, which the caller then reads.
+    bool readsOnAfterStop(beast::error_code error)
+    {
+        return error == net::error::operation_aborted && m_context.stopping && !m_closed
+               && requestBytesWaiting();
+    }
+
+    /// True when the socket has bytes that the client sent and no read has
+    /// taken yet.
+    bool requestBytesWaiting()
+    {
+        beast::error_code error;
+        const std::size_t readable = m_stream.socket().available(error);
+        return !error && readable > 0;
+    }
+
+    /// The deadline for reading a request, shorter once the server stops.
+    std::chrono::seconds readTimeout() const
+    {
+        return m_context.stopping ? stopReadTimeout : m_context.requestTimeout;
     }
 
     void handleRequest()
@@ -259,7 +307,9 @@ private:
         auto handle = [this, &request]() -> core::Result<HttpResponse> {
             return m_context.api.handle(convertRequest(request, m_remoteAddress));
         };
+        ++m_context.pendingJobs;
         const core::Result<HttpResponse> response = runGuarded(handle);
+        --m_context.pendingJobs;
         sendResponse(response ? *response : HttpApi::errorResponse(response.error()),
                      request.version(), request.keep_alive());
     }
@@ -276,7 +326,9 @@ private:
         auto accept = [this, &request] {
             return m_context.api.acceptStream(convertRequest(request, m_remoteAddress));
         };
+        ++m_context.pendingJobs;
         core::Result<StreamRequest> accepted = runGuarded(accept);
+        --m_context.pendingJobs;
         m_upgrade = std::move(request);
         onUpgradeChecked(std::move(accepted));
     }

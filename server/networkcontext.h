@@ -85,6 +85,7 @@ struct NetworkContext
     // run on the network threads, which never block.
     net::io_context& workers;
     std::atomic<bool> stopping{false};
+    // Requests being handled and jobs waiting for or running on a worker.
     std::atomic<int> pendingJobs{0};
     // Set before listening, read-only afterwards.
     std::chrono::seconds requestTimeout{30};

@@ -9,6 +9,7 @@
 
 #include <QDeadlineTimer>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QHostAddress>
 #include <QJsonArray>
 #include <QSignalSpy>
@@ -17,8 +18,11 @@
 #include <QThread>
 #include <QWebSocket>
 
+#include <sqlite3.h>
+
 #include <atomic>
 #include <memory>
+#include <thread>
 
 using namespace valiant::test;
 
@@ -74,6 +78,7 @@ private Q_SLOTS:
     void initTestCase();
     void sigtermMidBurstLosesNothing();
     void stalledBodyDoesNotDelayStop();
+    void unreadRequestAnsweredOnStop();
 
 private:
     static QList<QJsonObject> allOrders(const HttpClient& client, const QString& token);
@@ -238,6 +243,67 @@ void ShutdownTest::stalledBodyDoesNotDelayStop()
     stalled.waitForReadyRead(1000);
     QCOMPARE(stalled.readAll(), QByteArray());
     QVERIFY(stalled.state() != QAbstractSocket::ConnectedState || stalled.waitForDisconnected(1000));
+}
+
+void ShutdownTest::unreadRequestAnsweredOnStop()
+{
+    // One worker thread, held up by an order that waits for a SQLite lock
+    // that this test holds. A second order arrives meanwhile, and its
+    // session waits for the worker with the request unread in its socket
+    // when the server receives SIGTERM.
+    ServerProcess::Options options;
+    options.extraArguments = {QStringLiteral("--workers"), QStringLiteral("1"),
+                              QStringLiteral("--generator"), QStringLiteral("off")};
+    ServerProcess server(options);
+    QVERIFY2(server.start(), qPrintable(server.errorString()));
+    const HttpResponse created = HttpClient(server.baseUrl())
+                                     .post(QStringLiteral("/api/v1/accounts"),
+                                           {{QStringLiteral("username"), QStringLiteral("waiting")},
+                                            {QStringLiteral("password"),
+                                             QStringLiteral("correct horse battery")}});
+    QCOMPARE(created.status, 201);
+    const QByteArray token = created.json().value(QStringLiteral("token")).toString().toUtf8();
+
+    sqlite3* lock = nullptr;
+    QCOMPARE(sqlite3_open(QFile::encodeName(server.databasePath()).constData(), &lock), SQLITE_OK);
+    QCOMPARE(sqlite3_exec(lock, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK);
+
+    // Without quotes each order is rejected with 422, and keeping that
+    // response under its Idempotency-Key needs the write lock.
+    const auto sendOrder = [&](QTcpSocket& socket, const QByteArray& key) {
+        const QByteArray body = R"({"side":"buy","quantity":1})";
+        socket.connectToHost(QHostAddress::LocalHost, quint16(server.port()));
+        QVERIFY2(socket.waitForConnected(5000), qPrintable(socket.errorString()));
+        socket.write("POST /api/v1/orders HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+                     + token + "\r\nIdempotency-Key: " + key
+                     + "\r\nContent-Type: application/json\r\nContent-Length: "
+                     + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+        QVERIFY(socket.waitForBytesWritten(5000));
+    };
+    QTcpSocket first;
+    sendOrder(first, "first");
+    QThread::msleep(300);
+    QTcpSocket second;
+    sendOrder(second, "second");
+    QThread::msleep(200);
+
+    std::thread release([lock] {
+        QThread::msleep(1000);
+        sqlite3_exec(lock, "COMMIT", nullptr, nullptr, nullptr);
+    });
+    const bool stopped = server.stop();
+    release.join();
+    sqlite3_close(lock);
+    QVERIFY2(stopped, qPrintable(server.errorString()));
+
+    for (QTcpSocket* socket : {&first, &second}) {
+        while (socket->waitForReadyRead(1000)) {
+        }
+        const QByteArray response = socket->readAll();
+        const char* order = socket == &first ? "first order" : "second order";
+        QVERIFY2(response.startsWith("HTTP/1.1 422"), order);
+        QVERIFY2(response.contains("Connection: close"), order);
+    }
 }
 
 QTEST_GUILESS_MAIN(ShutdownTest)
