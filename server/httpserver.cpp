@@ -3,9 +3,11 @@
 #include "httpserver.h"
 
 #include "httpapi.h"
+#include "marketservice.h"
 #include "metrics.h"
 #include "requestparsing.h"
 #include "requestparser.h"
+#include "store.h"
 #include "streamhub.h"
 
 #include <QLoggingCategory>
@@ -34,6 +36,10 @@ constexpr std::size_t lingerMaxBytes = 1024 * 1024;
 // Bytes read at once while waiting for the start of a keep-alive request.
 constexpr std::size_t readChunkBytes = 4096;
 constexpr auto stopDeadline = std::chrono::seconds(9);
+// When requests still run this long after a stop began, the statements
+// they wait for are cancelled, because a worker blocked in the database
+// cannot be stopped otherwise.
+constexpr auto cancelStatementsAfter = std::chrono::seconds(7);
 // During a shutdown, a request that had arrived but not been read (its
 // session waited for a worker) gets this long to be read.
 constexpr auto stopReadTimeout = std::chrono::seconds(2);
@@ -927,8 +933,17 @@ void HttpServer::stop()
     d->context.hub.closeAll();
     d->context.shutDownConnections();
 
+    const auto cancelAt = std::chrono::steady_clock::now() + cancelStatementsAfter;
+    bool cancelled = false;
     while (std::chrono::steady_clock::now() < deadline
            && (d->context.connectionCount() > 0 || d->context.pendingJobs > 0)) {
+        if (!cancelled && d->context.pendingJobs > 0 && std::chrono::steady_clock::now() >= cancelAt) {
+            qCWarning(lcHttp) << d->context.pendingJobs.load() << "requests still run after"
+                              << cancelStatementsAfter.count()
+                              << "s of stopping; cancelling their database statements";
+            d->context.service.store().cancelRunningStatements();
+            cancelled = true;
+        }
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     if (d->context.connectionCount() > 0 || d->context.pendingJobs > 0) {

@@ -77,6 +77,7 @@ PostgresPool::Lease PostgresPool::acquire()
     if (!m_idle.empty()) {
         std::unique_ptr<pqxx::connection> connection = std::move(m_idle.back());
         m_idle.pop_back();
+        m_leased.push_back(connection.get());
         return Lease(*this, std::move(connection));
     }
 
@@ -119,7 +120,27 @@ PostgresPool::Lease PostgresPool::acquire()
         qCInfo(lcPool).noquote() << "Connected to PostgreSQL at" << m_displayName << "again.";
     m_backoff = std::chrono::milliseconds{0};
     m_nextAttempt = {};
+    m_leased.push_back(connection.get());
     return Lease(*this, std::move(connection));
+}
+
+int PostgresPool::cancelLeased()
+{
+    // Under the lock, so that no leased connection is released and
+    // destroyed meanwhile. PQcancel opens a connection of its own, and the
+    // lease's thread keeps waiting for its statement's result.
+    std::lock_guard lock(m_mutex);
+    int sent = 0;
+    for (pqxx::connection* connection : m_leased) {
+        try {
+            connection->cancel_query();
+            ++sent;
+        } catch (const std::exception& failure) {
+            qCWarning(lcPool).noquote() << "Failed to cancel a statement on PostgreSQL at"
+                                        << m_displayName << ":" << failure.what();
+        }
+    }
+    return sent;
 }
 
 std::unique_ptr<pqxx::connection> PostgresPool::openConnection()
@@ -135,6 +156,7 @@ void PostgresPool::release(std::unique_ptr<pqxx::connection> connection, bool di
     std::vector<std::unique_ptr<pqxx::connection>> dropped;
     {
         std::lock_guard lock(m_mutex);
+        std::erase(m_leased, connection.get());
         if (discarded || !connection->is_open()) {
             // Idle connections share the fate of the broken one (a server
             // restart kills them all), so they go too.

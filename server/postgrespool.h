@@ -76,6 +76,11 @@ public:
     /// a connection cannot be opened or the backoff delay has not passed.
     Lease acquire();
 
+    /// Asks PostgreSQL to cancel the statement running on each leased
+    /// connection, whose caller then gets an error. Callable from any
+    /// thread. Returns how many cancel requests were sent.
+    int cancelLeased();
+
     /// The host, port and database of the connection string, for messages
     /// (never the password).
     const QString& displayName() const { return m_displayName; }
@@ -92,6 +97,7 @@ private:
     std::mutex m_mutex;
     std::condition_variable m_released;
     std::vector<std::unique_ptr<pqxx::connection>> m_idle;
+    std::vector<pqxx::connection*> m_leased;
     int m_openCount = 0;  // idle plus leased, plus those being opened
     std::chrono::milliseconds m_backoff{0};
     std::chrono::steady_clock::time_point m_nextAttempt{};

@@ -374,6 +374,15 @@ Result<core::Ok> PostgresStore::migrate()
     });
 }
 
+void PostgresStore::cancelRunningStatements()
+{
+    const int cancelled = d->pool.cancelLeased();
+    if (cancelled > 0) {
+        qCWarning(lcPostgres) << "Asked PostgreSQL to cancel the statements of" << cancelled
+                              << "busy connections";
+    }
+}
+
 Result<core::Ok> PostgresStore::ping()
 {
     return d->run("ping", [&](pqxx::connection& connection) -> Result<core::Ok> {

@@ -72,6 +72,11 @@ public:
     /// The schema version recorded in the database; 0 before migrate().
     virtual Result<int> schemaVersion() = 0;
     virtual Result<core::Ok> ping() = 0;
+    /// Asks the database to cancel the statements that callers are waiting
+    /// for, so that a shutdown does not wait for a blocked statement. The
+    /// callers get errors. Callable from any thread. Stores whose calls
+    /// cannot block indefinitely do nothing.
+    virtual void cancelRunningStatements() {}
 
     // Accounts and sessions. Only hashes of passwords and tokens are stored.
     virtual Result<Account> createAccount(const QString& username, const QByteArray& passwordHash,

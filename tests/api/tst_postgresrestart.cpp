@@ -1,16 +1,22 @@
 // One valiant-server on a throwaway PostgreSQL that the test stops, crashes
 // and restarts under it: requests that need the database get 503 and /up
 // is 503 while it is down, the server reconnects by itself, and no order
-// is lost or applied twice.
+// is lost or applied twice. A statement blocked by a lock does not keep
+// the server from stopping.
 
 #include "support/httpclient.h"
 #include "support/postgresserver.h"
 #include "support/serverprocess.h"
 
 #include <QDeadlineTimer>
+#include <QElapsedTimer>
+#include <QHostAddress>
 #include <QJsonArray>
+#include <QTcpSocket>
 #include <QTest>
 #include <QThread>
+
+#include <thread>
 
 using valiant::test::HttpClient;
 using valiant::test::HttpHeaders;
@@ -26,6 +32,7 @@ private Q_SLOTS:
     void initTestCase();
     void stopGives503ThenRecovers();
     void crashGives503ThenRecovers();
+    void blockedStatementCancelledOnStop();
 
 private:
     HttpResponse placeOrder(const QByteArray& key, int quantity) const;
@@ -156,6 +163,48 @@ void PostgresRestartTest::crashGives503ThenRecovers()
     QVERIFY2(again.status == 200, qPrintable(again.describe()));
     QCOMPARE(orderCount(), ordersBefore + 1);
     QVERIFY(m_server->stop());
+}
+
+void PostgresRestartTest::blockedStatementCancelledOnStop()
+{
+    // The previous test stopped the server.
+    if (!m_server->isRunning())
+        QVERIFY2(m_server->start(), qPrintable(m_server->errorString()));
+
+    // A transaction holds the accounts table for 12 s, so an order waits in
+    // PostgreSQL for longer than the server may take to stop.
+    PostgresServer& postgres = m_postgres;
+    std::thread locker([&postgres] {
+        postgres.execute(QStringLiteral("BEGIN; LOCK TABLE accounts IN ACCESS EXCLUSIVE MODE; "
+                                        "SELECT pg_sleep(12); COMMIT;"));
+    });
+    QThread::msleep(500);
+
+    const QByteArray body = R"({"side":"buy","quantity":1})";
+    QTcpSocket order;
+    order.connectToHost(QHostAddress::LocalHost, quint16(m_server->port()));
+    QVERIFY2(order.waitForConnected(5000), qPrintable(order.errorString()));
+    order.write("POST /api/v1/orders HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+                + m_token.toUtf8()
+                + "\r\nIdempotency-Key: blocked\r\nContent-Type: application/json\r\n"
+                  "Content-Length: "
+                + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+    QVERIFY(order.waitForBytesWritten(5000));
+    QThread::msleep(500);
+
+    QElapsedTimer timer;
+    timer.start();
+    const bool stopped = m_server->stop();
+    const qint64 stopMs = timer.elapsed();
+    locker.join();
+    QVERIFY2(stopped, qPrintable(m_server->errorString()));
+    QVERIFY2(stopMs < 10'000, qPrintable(QStringLiteral("stopping took %1 ms").arg(stopMs)));
+
+    // The cancelled order still gets a response.
+    while (order.waitForReadyRead(1000)) {
+    }
+    const QByteArray response = order.readAll();
+    QVERIFY2(response.startsWith("HTTP/1.1 5"), response.constData());
 }
 
 QTEST_GUILESS_MAIN(PostgresRestartTest)
