@@ -140,9 +140,9 @@ public:
                 // The pending read ends with operation_aborted, unless it
                 // has already completed. Its handler then reads on if
                 // request bytes are waiting (readsOnAfterStop) or closes.
-                // NOTE: a composed Beast read between two of its reads has
-                // nothing to cancel and keeps its deadline, which the stop
-                // deadline then cuts short.
+                // A composed Beast read between two of its reads has nothing
+                // to cancel, so its next read gets the stop's read timeout.
+                self->m_stream.expires_after(stopReadTimeout);
                 beast::error_code ignored;
                 self->m_stream.socket().cancel(ignored);
             }
