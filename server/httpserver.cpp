@@ -36,10 +36,12 @@ constexpr std::size_t lingerMaxBytes = 1024 * 1024;
 // Bytes read at once while waiting for the start of a keep-alive request.
 constexpr std::size_t readChunkBytes = 4096;
 constexpr auto stopDeadline = std::chrono::seconds(9);
-// When requests still run this long after a stop began, the statements
-// they wait for are cancelled, because a worker blocked in the database
-// cannot be stopped otherwise.
+// This long after a stop began, requests not yet handled are rejected, and
+// the statements that running requests wait for are cancelled, because a
+// worker blocked in the database cannot be stopped otherwise. The cancel
+// repeats at the interval for statements that started later.
 constexpr auto cancelStatementsAfter = std::chrono::seconds(7);
+constexpr auto cancelRepeatInterval = std::chrono::milliseconds(500);
 // During a shutdown, a request that had arrived but not been read (its
 // session waited for a worker) gets this long to be read.
 constexpr auto stopReadTimeout = std::chrono::seconds(2);
@@ -153,7 +155,8 @@ private:
     void readHeader()
     {
         m_handling = false;
-        if (m_closed || (m_context.stopping && m_buffer.size() == 0 && !requestBytesWaiting())) {
+        const bool requestWaiting = m_buffer.size() > 0 || requestBytesWaiting();
+        if (m_closed || (m_context.stopping && (m_context.cancelling || !requestWaiting))) {
             closeNow();
             return;
         }
@@ -285,8 +288,8 @@ private:
     /// bytes have arrived, which the caller then reads.
     bool readsOnAfterStop(beast::error_code error)
     {
-        return error == net::error::operation_aborted && m_context.stopping && !m_closed
-               && requestBytesWaiting();
+        return error == net::error::operation_aborted && m_context.stopping
+               && !m_context.cancelling && !m_closed && requestBytesWaiting();
     }
 
     /// True when the socket has bytes that the client sent and no read has
@@ -306,6 +309,12 @@ private:
 
     void handleRequest()
     {
+        if (m_context.cancelling) {
+            rejectAndClose(core::makeError(503, QStringLiteral("shutting_down"),
+                                           QStringLiteral("The server is shutting down; send the "
+                                                          "request again in a moment.")));
+            return;
+        }
         m_handling = true;
         http::request<http::string_body> request = m_parser->release();
         if (isStreamUpgrade(request)) {
@@ -936,16 +945,23 @@ void HttpServer::stop()
     d->context.hub.closeAll();
     d->context.shutDownConnections();
 
-    const auto cancelAt = std::chrono::steady_clock::now() + cancelStatementsAfter;
-    bool cancelled = false;
+    auto nextCancel = std::chrono::steady_clock::now() + cancelStatementsAfter;
+    bool warned = false;
     while (std::chrono::steady_clock::now() < deadline
            && (d->context.connectionCount() > 0 || d->context.pendingJobs > 0)) {
-        if (!cancelled && d->context.pendingJobs > 0 && std::chrono::steady_clock::now() >= cancelAt) {
-            qCWarning(lcHttp) << d->context.pendingJobs.load() << "requests still run after"
-                              << cancelStatementsAfter.count()
-                              << "s of stopping; cancelling their database statements";
-            d->context.service.store().cancelRunningStatements();
-            cancelled = true;
+        const auto now = std::chrono::steady_clock::now();
+        if (now >= nextCancel) {
+            d->context.cancelling = true;
+            nextCancel = now + cancelRepeatInterval;
+            if (d->context.pendingJobs > 0) {
+                if (!warned) {
+                    qCWarning(lcHttp) << d->context.pendingJobs.load() << "requests still run after"
+                                      << cancelStatementsAfter.count()
+                                      << "s of stopping; cancelling their database statements";
+                    warned = true;
+                }
+                d->context.service.store().cancelRunningStatements();
+            }
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }

@@ -85,6 +85,8 @@ struct NetworkContext
     // run on the network threads, which never block.
     net::io_context& workers;
     std::atomic<bool> stopping{false};
+    // Set late in a stop: from then on, requests are rejected instead of handled.
+    std::atomic<bool> cancelling{false};
     // Requests being handled and jobs waiting for or running on a worker.
     std::atomic<int> pendingJobs{0};
     // Set before listening, read-only afterwards.

@@ -122,6 +122,11 @@ core::Error PostgresStore::Private::failed(const char* operation, const std::exc
     if (sqlFailure != nullptr && sqlFailure->sqlstate() == "53100") {
         return storageFullError();
     }
+    // SQLSTATE 57014 (query_canceled): a stopping server cancelled it, so
+    // the request can go to another replica or to this one after its restart.
+    if (sqlFailure != nullptr && sqlFailure->sqlstate() == "57014") {
+        return databaseUnavailable();
+    }
     // The database's own text names tables and constraints, so it goes to
     // the log and never to the client.
     return makeError(500, QStringLiteral("database_error"),

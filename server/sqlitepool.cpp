@@ -4,6 +4,8 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
+#include <thread>
 #include <utility>
 
 namespace valiant::server {
@@ -98,6 +100,17 @@ void SqlitePool::release(sqlite3* connection)
     m_released.notify_one();
 }
 
+int SqlitePool::waitForLock(void* pool, int attempt)
+{
+    constexpr int sleepMs = 5;
+    const auto* self = static_cast<const SqlitePool*>(pool);
+    if (self->m_cancelLockWaits || attempt * sleepMs >= busyTimeoutMs) {
+        return 0;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(sleepMs));
+    return 1;
+}
+
 sqlite3* SqlitePool::openConnection()
 {
     sqlite3* connection = nullptr;
@@ -115,7 +128,7 @@ sqlite3* SqlitePool::openConnection()
     }
 
     try {
-        sqlite3_busy_timeout(connection, busyTimeoutMs);
+        sqlite3_busy_handler(connection, &SqlitePool::waitForLock, this);
         sqlite3_extended_result_codes(connection, 1);
         // WAL lets readers run while one writer commits; NORMAL sync is
         // durable across application crashes in WAL mode and much faster than FULL.

@@ -9,6 +9,7 @@
 #include <QByteArray>
 #include <QString>
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <exception>
@@ -74,9 +75,17 @@ public:
 
     const QString& path() const { return m_path; }
 
+    /// Ends every wait for another process's lock at once, now and until
+    /// the pool is destroyed, so that the waiting statements fail with
+    /// SQLITE_BUSY. Callable from any thread.
+    void cancelLockWaits() { m_cancelLockWaits = true; }
+
 private:
     sqlite3* openConnection();
     void release(sqlite3* connection);
+    /// The busy handler: waits up to busyTimeoutMs in total, in short
+    /// sleeps, unless cancelLockWaits() was called.
+    static int waitForLock(void* pool, int attempt);
 
     QString m_path;
     int m_maxConnections;
@@ -84,6 +93,7 @@ private:
     std::condition_variable m_released;
     std::vector<sqlite3*> m_idle;
     int m_openCount = 0;
+    std::atomic<bool> m_cancelLockWaits{false};
 };
 
 /// One prepared statement. Parameters are 1-based, columns 0-based, as in

@@ -286,6 +286,11 @@ Result<core::Ok> SqliteStore::migrate()
     });
 }
 
+void SqliteStore::cancelRunningStatements()
+{
+    m_pool->cancelLockWaits();
+}
+
 Result<core::Ok> SqliteStore::ping()
 {
     return guarded("ping", [&]() -> Result<core::Ok> {

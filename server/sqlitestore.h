@@ -39,6 +39,7 @@ public:
 
     Result<core::Ok> migrate() override;
     Result<core::Ok> ping() override;
+    void cancelRunningStatements() override;
 
     Result<Account> createAccount(const QString& username, const QByteArray& passwordHash,
                                   Money startingCash) override;

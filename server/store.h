@@ -74,9 +74,9 @@ public:
     virtual Result<core::Ok> ping() = 0;
     /// Asks the database to cancel the statements that callers are waiting
     /// for, so that a shutdown does not wait for a blocked statement. The
-    /// callers get errors. Callable from any thread. Stores whose calls
-    /// cannot block indefinitely do nothing.
-    virtual void cancelRunningStatements() {}
+    /// callers get errors. Callable from any thread, and again for
+    /// statements that started later.
+    virtual void cancelRunningStatements() = 0;
 
     // Accounts and sessions. Only hashes of passwords and tokens are stored.
     virtual Result<Account> createAccount(const QString& username, const QByteArray& passwordHash,

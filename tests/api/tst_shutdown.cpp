@@ -20,6 +20,7 @@
 
 #include <sqlite3.h>
 
+#include <array>
 #include <atomic>
 #include <memory>
 #include <thread>
@@ -68,6 +69,35 @@ void placeOrders(const QUrl& baseUrl, Trader& trader, int index, const std::atom
     }
 }
 
+/// Sends a buy order with `key` on a new connection to `port` without
+/// waiting for the response. False when the connection or write failed.
+bool sendOrder(QTcpSocket& socket, int port, const QByteArray& token, const QByteArray& key)
+{
+    const QByteArray body = R"({"side":"buy","quantity":1})";
+    socket.connectToHost(QHostAddress::LocalHost, quint16(port));
+    if (!socket.waitForConnected(5000)) {
+        return false;
+    }
+    socket.write("POST /api/v1/orders HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+                 + token + "\r\nIdempotency-Key: " + key
+                 + "\r\nContent-Type: application/json\r\nContent-Length: "
+                 + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+    return socket.waitForBytesWritten(5000);
+}
+
+/// Creates an account and returns its token, or an empty token on failure.
+QByteArray signUp(const ServerProcess& server, const QString& username)
+{
+    const HttpResponse created = HttpClient(server.baseUrl())
+                                     .post(QStringLiteral("/api/v1/accounts"),
+                                           {{QStringLiteral("username"), username},
+                                            {QStringLiteral("password"),
+                                             QStringLiteral("correct horse battery")}});
+    return created.status == 201
+               ? created.json().value(QStringLiteral("token")).toString().toUtf8()
+               : QByteArray();
+}
+
 }  // namespace
 
 class ShutdownTest : public QObject
@@ -79,6 +109,7 @@ private Q_SLOTS:
     void sigtermMidBurstLosesNothing();
     void stalledBodyDoesNotDelayStop();
     void unreadRequestAnsweredOnStop();
+    void lockWaitsCancelledOnStop();
 
 private:
     static QList<QJsonObject> allOrders(const HttpClient& client, const QString& token);
@@ -256,13 +287,8 @@ void ShutdownTest::unreadRequestAnsweredOnStop()
                               QStringLiteral("--generator"), QStringLiteral("off")};
     ServerProcess server(options);
     QVERIFY2(server.start(), qPrintable(server.errorString()));
-    const HttpResponse created = HttpClient(server.baseUrl())
-                                     .post(QStringLiteral("/api/v1/accounts"),
-                                           {{QStringLiteral("username"), QStringLiteral("waiting")},
-                                            {QStringLiteral("password"),
-                                             QStringLiteral("correct horse battery")}});
-    QCOMPARE(created.status, 201);
-    const QByteArray token = created.json().value(QStringLiteral("token")).toString().toUtf8();
+    const QByteArray token = signUp(server, QStringLiteral("waiting"));
+    QVERIFY(!token.isEmpty());
 
     sqlite3* lock = nullptr;
     QCOMPARE(sqlite3_open(QFile::encodeName(server.databasePath()).constData(), &lock), SQLITE_OK);
@@ -270,21 +296,11 @@ void ShutdownTest::unreadRequestAnsweredOnStop()
 
     // Without quotes each order is rejected with 422, and keeping that
     // response under its Idempotency-Key needs the write lock.
-    const auto sendOrder = [&](QTcpSocket& socket, const QByteArray& key) {
-        const QByteArray body = R"({"side":"buy","quantity":1})";
-        socket.connectToHost(QHostAddress::LocalHost, quint16(server.port()));
-        QVERIFY2(socket.waitForConnected(5000), qPrintable(socket.errorString()));
-        socket.write("POST /api/v1/orders HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
-                     + token + "\r\nIdempotency-Key: " + key
-                     + "\r\nContent-Type: application/json\r\nContent-Length: "
-                     + QByteArray::number(body.size()) + "\r\n\r\n" + body);
-        QVERIFY(socket.waitForBytesWritten(5000));
-    };
     QTcpSocket first;
-    sendOrder(first, "first");
+    QVERIFY(sendOrder(first, server.port(), token, "first"));
     QThread::msleep(300);
     QTcpSocket second;
-    sendOrder(second, "second");
+    QVERIFY(sendOrder(second, server.port(), token, "second"));
     QThread::msleep(200);
 
     std::thread release([lock] {
@@ -303,6 +319,49 @@ void ShutdownTest::unreadRequestAnsweredOnStop()
         const char* order = socket == &first ? "first order" : "second order";
         QVERIFY2(response.startsWith("HTTP/1.1 422"), order);
         QVERIFY2(response.contains("Connection: close"), order);
+    }
+}
+
+void ShutdownTest::lockWaitsCancelledOnStop()
+{
+    // One worker thread and a SQLite lock that this test holds until the
+    // server has exited. Each queued order would wait 5 s for the lock, so
+    // three of them outlast the 10 s a stop may take, unless the stop ends
+    // the waits and rejects the orders it has not started.
+    ServerProcess::Options options;
+    options.extraArguments = {QStringLiteral("--workers"), QStringLiteral("1"),
+                              QStringLiteral("--generator"), QStringLiteral("off")};
+    ServerProcess server(options);
+    QVERIFY2(server.start(), qPrintable(server.errorString()));
+    const QByteArray token = signUp(server, QStringLiteral("queued"));
+    QVERIFY(!token.isEmpty());
+
+    sqlite3* lock = nullptr;
+    QCOMPARE(sqlite3_open(QFile::encodeName(server.databasePath()).constData(), &lock), SQLITE_OK);
+    QCOMPARE(sqlite3_exec(lock, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK);
+
+    std::array<QTcpSocket, 3> orders;
+    for (std::size_t i = 0; i < orders.size(); ++i) {
+        QVERIFY(sendOrder(orders[i], server.port(), token, "queued-" + QByteArray::number(qulonglong(i))));
+    }
+    QThread::msleep(500);
+
+    QElapsedTimer timer;
+    timer.start();
+    const bool stopped = server.stop();
+    const qint64 stopMs = timer.elapsed();
+    sqlite3_exec(lock, "ROLLBACK", nullptr, nullptr, nullptr);
+    sqlite3_close(lock);
+    QVERIFY2(stopped, qPrintable(server.errorString()));
+    QVERIFY2(stopMs < 10'000, qPrintable(QStringLiteral("stopping took %1 ms").arg(stopMs)));
+
+    // The order that waited for the lock first gets 503 (the busy timeout
+    // or the cancel), and none is left without a response.
+    for (QTcpSocket& order : orders) {
+        while (order.waitForReadyRead(1000)) {
+        }
+        const QByteArray response = order.readAll();
+        QVERIFY2(response.startsWith("HTTP/1.1 503"), response.constData());
     }
 }
 
