@@ -155,8 +155,7 @@ private:
     void readHeader()
     {
         m_handling = false;
-        const bool requestWaiting = m_buffer.size() > 0 || requestBytesWaiting();
-        if (m_closed || (m_context.stopping && (m_context.cancelling || !requestWaiting))) {
+        if (m_closed || (m_context.stopping && m_buffer.size() == 0 && !requestBytesWaiting())) {
             closeNow();
             return;
         }
@@ -288,8 +287,8 @@ private:
     /// bytes have arrived, which the caller then reads.
     bool readsOnAfterStop(beast::error_code error)
     {
-        return error == net::error::operation_aborted && m_context.stopping
-               && !m_context.cancelling && !m_closed && requestBytesWaiting();
+        return error == net::error::operation_aborted && m_context.stopping && !m_closed
+               && requestBytesWaiting();
     }
 
     /// True when the socket has bytes that the client sent and no read has
