@@ -98,6 +98,29 @@ QByteArray signUp(const ServerProcess& server, const QString& username)
                : QByteArray();
 }
 
+/// A server with one worker thread and no quote generator, so that one
+/// order waiting for the database holds up every other request.
+ServerProcess::Options oneWorkerOptions()
+{
+    ServerProcess::Options options;
+    options.extraArguments = {QStringLiteral("--workers"), QStringLiteral("1"),
+                              QStringLiteral("--generator"), QStringLiteral("off")};
+    return options;
+}
+
+/// Opens the server's SQLite file and takes its write lock in an open
+/// transaction. Returns null on failure.
+sqlite3* lockDatabase(const ServerProcess& server)
+{
+    sqlite3* lock = nullptr;
+    if (sqlite3_open(QFile::encodeName(server.databasePath()).constData(), &lock) != SQLITE_OK
+        || sqlite3_exec(lock, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr) != SQLITE_OK) {
+        sqlite3_close(lock);
+        return nullptr;
+    }
+    return lock;
+}
+
 }  // namespace
 
 class ShutdownTest : public QObject
@@ -282,17 +305,12 @@ void ShutdownTest::unreadRequestAnsweredOnStop()
     // that this test holds. A second order arrives meanwhile, and its
     // session waits for the worker with the request unread in its socket
     // when the server receives SIGTERM.
-    ServerProcess::Options options;
-    options.extraArguments = {QStringLiteral("--workers"), QStringLiteral("1"),
-                              QStringLiteral("--generator"), QStringLiteral("off")};
-    ServerProcess server(options);
+    ServerProcess server(oneWorkerOptions());
     QVERIFY2(server.start(), qPrintable(server.errorString()));
     const QByteArray token = signUp(server, QStringLiteral("waiting"));
     QVERIFY(!token.isEmpty());
-
-    sqlite3* lock = nullptr;
-    QCOMPARE(sqlite3_open(QFile::encodeName(server.databasePath()).constData(), &lock), SQLITE_OK);
-    QCOMPARE(sqlite3_exec(lock, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3* lock = lockDatabase(server);
+    QVERIFY(lock != nullptr);
 
     // Without quotes each order is rejected with 422, and keeping that
     // response under its Idempotency-Key needs the write lock.
@@ -328,17 +346,12 @@ void ShutdownTest::lockWaitsCancelledOnStop()
     // server has exited. Each queued order would wait 5 s for the lock, so
     // three of them outlast the 10 s a stop may take, unless the stop ends
     // the waits and rejects the orders it has not started.
-    ServerProcess::Options options;
-    options.extraArguments = {QStringLiteral("--workers"), QStringLiteral("1"),
-                              QStringLiteral("--generator"), QStringLiteral("off")};
-    ServerProcess server(options);
+    ServerProcess server(oneWorkerOptions());
     QVERIFY2(server.start(), qPrintable(server.errorString()));
     const QByteArray token = signUp(server, QStringLiteral("queued"));
     QVERIFY(!token.isEmpty());
-
-    sqlite3* lock = nullptr;
-    QCOMPARE(sqlite3_open(QFile::encodeName(server.databasePath()).constData(), &lock), SQLITE_OK);
-    QCOMPARE(sqlite3_exec(lock, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3* lock = lockDatabase(server);
+    QVERIFY(lock != nullptr);
 
     std::array<QTcpSocket, 3> orders;
     for (std::size_t i = 0; i < orders.size(); ++i) {
