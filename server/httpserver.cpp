@@ -36,8 +36,8 @@ constexpr std::size_t lingerMaxBytes = 1024 * 1024;
 // Bytes read at once while waiting for the start of a keep-alive request.
 constexpr std::size_t readChunkBytes = 4096;
 constexpr auto stopDeadline = std::chrono::seconds(9);
-// This long after a stop began, requests not yet handled are rejected, and
-// the statements that running requests wait for are cancelled, because a
+// This long after a stop began, requests not yet handled are rejected. The
+// statements that running requests wait for are cancelled too, because a
 // worker blocked in the database cannot be stopped otherwise. The cancel
 // repeats at the interval for statements that started later.
 constexpr auto cancelStatementsAfter = std::chrono::seconds(7);

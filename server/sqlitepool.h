@@ -83,8 +83,8 @@ public:
 private:
     sqlite3* openConnection();
     void release(sqlite3* connection);
-    /// The busy handler: waits up to busyTimeoutMs in total, in short
-    /// sleeps, unless cancelLockWaits() was called.
+    /// Waits, as the connection's busy handler, up to busyTimeoutMs in
+    /// total in short sleeps, unless cancelLockWaits() was called.
     static int waitForLock(void* pool, int attempt);
 
     QString m_path;

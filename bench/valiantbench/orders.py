@@ -71,8 +71,8 @@ def sqlite_orders(seconds, clients):
 
 
 def workers_per_replica(replicas, clients):
-    """One worker thread for each client a replica serves, and at least the
-    server's default 4. With fewer, requests wait for a worker. With more,
+    """Return one worker thread for each client a replica serves, and at
+    least the server's default 4. With fewer, requests wait for a worker. With more,
     each request wakes idle workers that find nothing to do, which cost
     about 8% of the rate of two replicas with 8 clients on 2 cores."""
     return max(4, -(-clients // replicas))

@@ -172,8 +172,8 @@ void PostgresRestartTest::blockedStatementCancelledOnStop()
     if (!m_server->isRunning())
         QVERIFY2(m_server->start(), qPrintable(m_server->errorString()));
 
-    // A transaction holds the accounts table for 12 s, so an order waits in
-    // PostgreSQL for longer than the server may take to stop.
+    // A transaction keeps the accounts table locked for 12 s, so an order
+    // waits in PostgreSQL for longer than the server may take to stop.
     PostgresServer& postgres = m_postgres;
     std::thread locker([&postgres] {
         postgres.execute(QStringLiteral("BEGIN; LOCK TABLE accounts IN ACCESS EXCLUSIVE MODE; "
