@@ -1,6 +1,7 @@
 #include "streamhub.h"
 
 #include "core/apicodec.h"
+#include "textframe.h"
 
 #include <algorithm>
 #include <deque>
@@ -26,6 +27,20 @@ constexpr std::size_t prefetchDistance = 2;
 
 }  // namespace
 
+QuoteMessage::QuoteMessage(const QByteArray& text)
+{
+    const TextFrameHeader header(static_cast<std::uint64_t>(text.size()));
+    m_headerSize = static_cast<qsizetype>(header.size());
+    m_frame.reserve(m_headerSize + text.size());
+    m_frame.append(header.data(), m_headerSize);
+    m_frame.append(text);
+}
+
+QByteArrayView QuoteMessage::text() const
+{
+    return QByteArrayView(m_frame).sliced(m_headerSize);
+}
+
 struct StreamHub::Private
 {
     struct Entry
@@ -45,8 +60,10 @@ struct StreamHub::Private
     struct PendingQuote
     {
         core::Quote quote;
-        std::shared_ptr<const QByteArray> message;
+        std::shared_ptr<const QuoteMessage> message;
     };
+
+    using SinkList = std::vector<std::shared_ptr<StreamSink>>;
 
     struct Lane
     {
@@ -54,6 +71,13 @@ struct StreamHub::Private
         std::size_t reserved = 0;  // sinks being created for this lane
         std::deque<PendingQuote> pending;
         bool draining = false;  // a fan-out job of this lane is queued or running
+        // The live sinks of `members`, which fan-out jobs deliver to. It is
+        // built by the first quote after the members change rather than for
+        // every quote: locking thousands of weak references, with the hub's
+        // lock held, delayed each lane's first delivery by about a
+        // millisecond at 10,000 sessions. Every change of `members` resets
+        // it, so no sink stays in it after that sink's detach().
+        std::shared_ptr<const SinkList> sinks;
     };
 
     /// The one fan-out job of a lane: the quote it is delivering and the
@@ -64,7 +88,7 @@ struct StreamHub::Private
         std::size_t laneIndex = 0;
         std::shared_ptr<StreamSink> runner;  // puts the job on a network thread
         PendingQuote quote;
-        std::vector<std::shared_ptr<StreamSink>> sinks;
+        std::shared_ptr<const SinkList> sinks;
         std::size_t nextSink = 0;
     };
 
@@ -72,6 +96,9 @@ struct StreamHub::Private
 
     std::size_t shortestLane() const;
     void removeFromLane(const Entry& entry);
+    /// Returns the sinks of the lane, building the list if a change of
+    /// members reset it. Call with the lock held.
+    const std::shared_ptr<const SinkList>& laneSinks(Lane& lane);
     /// Moves a session to another account (0: none) in `entries` and `byAccount`.
     void assignAccount(const StreamSink* key, Entry& entry, std::int64_t accountId);
     static void runFanOutStep(const std::shared_ptr<FanOutJob>& job);
@@ -157,7 +184,9 @@ void StreamHub::Private::removeFromLane(const Entry& entry)
 /// are in the lane now. Returns false, and ends the job, when none is queued.
 bool StreamHub::Private::takeNextQuote(FanOutJob& job)
 {
-    job.sinks.clear();
+    // Released before locking, because the last reference to a sink list
+    // may be the last one to a sink, whose destructor detaches.
+    job.sinks.reset();
     job.nextSink = 0;
     std::lock_guard lock(mutex);
     Lane& lane = lanes[job.laneIndex];
@@ -167,13 +196,24 @@ bool StreamHub::Private::takeNextQuote(FanOutJob& job)
     }
     job.quote = std::move(lane.pending.front());
     lane.pending.pop_front();
-    job.sinks.reserve(lane.members.size());
-    for (const Member& member : lane.members) {
-        if (auto sink = member.sink.lock()) {
-            job.sinks.push_back(std::move(sink));
-        }
-    }
+    job.sinks = laneSinks(lane);
     return true;
+}
+
+const std::shared_ptr<const StreamHub::Private::SinkList>&
+StreamHub::Private::laneSinks(Lane& lane)
+{
+    if (!lane.sinks) {
+        auto sinks = std::make_shared<SinkList>();
+        sinks->reserve(lane.members.size());
+        for (const Member& member : lane.members) {
+            if (auto sink = member.sink.lock()) {
+                sinks->push_back(std::move(sink));
+            }
+        }
+        lane.sinks = std::move(sinks);
+    }
+    return lane.sinks;
 }
 
 /// Delivers the current quote to the next sinksPerStep sinks and queues
@@ -181,25 +221,27 @@ bool StreamHub::Private::takeNextQuote(FanOutJob& job)
 /// lock is not held while delivering because a sink may detach meanwhile.
 void StreamHub::Private::runFanOutStep(const std::shared_ptr<FanOutJob>& job)
 {
-    if (job->nextSink == job->sinks.size() && !job->hub->takeNextQuote(*job)) {
+    if ((!job->sinks || job->nextSink == job->sinks->size()) &&
+        !job->hub->takeNextQuote(*job)) {
         return;
     }
-    const std::size_t end = std::min(job->sinks.size(), job->nextSink + sinksPerStep);
-    const std::size_t count = job->sinks.size();
+    const SinkList& sinks = *job->sinks;
+    const std::size_t end = std::min(sinks.size(), job->nextSink + sinksPerStep);
+    const std::size_t count = sinks.size();
     for (; job->nextSink < end; ++job->nextSink) {
         const std::size_t index = job->nextSink;
         // Three dependent loads ahead of the delivery: the sink object,
         // then the state its pointers lead to, then what that state points to.
         if (index + 3 * prefetchDistance < count) {
-            __builtin_prefetch(job->sinks[index + 3 * prefetchDistance].get());
+            __builtin_prefetch(sinks[index + 3 * prefetchDistance].get());
         }
         if (index + 2 * prefetchDistance < count) {
-            job->sinks[index + 2 * prefetchDistance]->prefetch(1);
+            sinks[index + 2 * prefetchDistance]->prefetch(1);
         }
         if (index + prefetchDistance < count) {
-            job->sinks[index + prefetchDistance]->prefetch(2);
+            sinks[index + prefetchDistance]->prefetch(2);
         }
-        job->sinks[index]->deliverQuote(job->quote.quote, job->quote.message);
+        sinks[index]->deliverQuote(job->quote.quote, job->quote.message);
     }
     job->runner->runFanOut([job] { runFanOutStep(job); });
 }
@@ -212,7 +254,18 @@ StreamHub::StreamHub(int lanes)
     d = std::make_shared<Private>(std::min(lanes, maxLanes));
 }
 
-StreamHub::~StreamHub() = default;
+StreamHub::~StreamHub()
+{
+    // Sink lists still held are released here, while the hub still exists
+    // for the detach() of a sink destroyed with them.
+    std::vector<std::shared_ptr<const Private::SinkList>> released;
+    {
+        std::lock_guard lock(d->mutex);
+        for (Private::Lane& lane : d->lanes) {
+            released.push_back(std::move(lane.sinks));
+        }
+    }
+}
 
 int StreamHub::laneCount() const
 {
@@ -238,6 +291,7 @@ void StreamHub::cancelLaneReservation(std::size_t lane)
 void StreamHub::attach(const std::shared_ptr<StreamSink>& sink, std::int64_t accountId,
                        std::optional<std::size_t> reservedLane)
 {
+    std::shared_ptr<const Private::SinkList> outdated;  // released after unlocking
     std::lock_guard lock(d->mutex);
     const auto found = d->entries.find(sink.get());
     if (found != d->entries.end()) {
@@ -254,6 +308,7 @@ void StreamHub::attach(const std::shared_ptr<StreamSink>& sink, std::int64_t acc
         d->entries.emplace(sink.get(), Private::Entry{0, laneIndex, lane.members.size()}).first;
     d->assignAccount(sink.get(), added->second, accountId);
     lane.members.push_back(Private::Member{sink.get(), sink});
+    outdated = std::move(lane.sinks);
 }
 
 void StreamHub::setAccount(const StreamSink* sink, std::int64_t accountId)
@@ -267,12 +322,16 @@ void StreamHub::setAccount(const StreamSink* sink, std::int64_t accountId)
 
 void StreamHub::detach(const StreamSink* sink)
 {
+    // Released after unlocking, because it may hold the last reference to
+    // another sink, whose destructor detaches too.
+    std::shared_ptr<const Private::SinkList> outdated;
     std::lock_guard lock(d->mutex);
     const auto found = d->entries.find(sink);
     if (found == d->entries.end()) {
         return;
     }
     d->assignAccount(sink, found->second, 0);
+    outdated = std::move(d->lanes[found->second.lane].sinks);
     d->removeFromLane(found->second);
     d->entries.erase(found);
 }
@@ -281,8 +340,7 @@ void StreamHub::detach(const StreamSink* sink)
 /// job for each lane without one. Returns before the sessions receive it.
 void StreamHub::broadcastQuote(const core::Quote& quote)
 {
-    // Serialized once and shared by every session's send queue.
-    const auto message = std::make_shared<const QByteArray>(core::api::quoteMessage(quote));
+    const auto message = std::make_shared<const QuoteMessage>(core::api::quoteMessage(quote));
     std::vector<std::pair<std::shared_ptr<StreamSink>, std::size_t>> starters;
     {
         std::lock_guard lock(d->mutex);

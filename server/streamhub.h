@@ -14,6 +14,7 @@
 #include "core/market.h"
 
 #include <QByteArray>
+#include <QByteArrayView>
 
 #include <cstdint>
 #include <functional>
@@ -21,6 +22,23 @@
 #include <optional>
 
 namespace valiant::server {
+
+/// A quote message as every stream session sends it: serialized and framed
+/// once per quote, so that sending it to a session is one write of one buffer.
+class QuoteMessage
+{
+public:
+    explicit QuoteMessage(const QByteArray& text);
+
+    /// The JSON text of the message.
+    QByteArrayView text() const;
+    /// The text as an unmasked WebSocket text frame, header included.
+    const QByteArray& frame() const { return m_frame; }
+
+private:
+    QByteArray m_frame;
+    qsizetype m_headerSize = 0;
+};
 
 /// Interface of one stream client to the hub, implemented by the WebSocket
 /// session in the network layer.
@@ -35,7 +53,7 @@ public:
     /// lane runs through runFanOut(). The session itself keeps ids
     /// ascending and unique (it may still be sending its backlog).
     virtual void deliverQuote(const core::Quote& quote,
-                              std::shared_ptr<const QByteArray> message) = 0;
+                              const std::shared_ptr<const QuoteMessage>& message) = 0;
     /// Queues a wallet message as is, `walletVersion` being the version of
     /// the holdings in it (0 when unknown). Only queues work, so the hub
     /// calls it with its lock held.
@@ -68,7 +86,10 @@ public:
     void cancelLaneReservation(std::size_t lane);
 
     /// accountId 0 means not authenticated (quotes only). Without
-    /// `reservedLane` the sink joins the lane with the fewest sinks.
+    /// `reservedLane` the sink joins the lane with the fewest sinks. The
+    /// hub's list of a lane's sinks holds strong references, which only a
+    /// change of the lane's members (attach or detach) releases, so a sink
+    /// detaches itself when it ends rather than from its destructor alone.
     void attach(const std::shared_ptr<StreamSink>& sink, std::int64_t accountId,
                 std::optional<std::size_t> reservedLane = std::nullopt);
     void setAccount(const StreamSink* sink, std::int64_t accountId);

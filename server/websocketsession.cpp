@@ -15,6 +15,7 @@
 #include <QLoggingCategory>
 
 #include <algorithm>
+#include <array>
 #include <deque>
 #include <iterator>
 #include <vector>
@@ -64,7 +65,8 @@ struct Outgoing
     bool portfolio = false;
     bool backlog = false;
     std::int64_t walletVersion = 0;  // of a portfolio message, 0 when unknown
-    TextFrameHeader header{0};  // set when the message is written
+    bool framed = false;  // `message` is a whole frame, header included
+    TextFrameHeader header{0};  // set when a message without one is written
 };
 
 struct InitialState
@@ -149,9 +151,14 @@ struct WebSocketSession::Private
     void onAccepted(beast::error_code error);
     void loadInitial();
     void onInitialLoaded(core::Result<InitialState> state);
+    void deliverQuote(std::int64_t quoteId, const std::shared_ptr<const QuoteMessage>& message);
     void enqueueLive(Outgoing item);
     void enqueueReady(Outgoing item);
     void writeNext();
+    /// Writes `rest`, what the kernel did not take of the first `count`
+    /// messages of the outbox, asynchronously.
+    template <typename ConstBuffers>
+    void writeRestLater(const ConstBuffers& rest, std::size_t count);
     /// Removes the first `count` messages of the outbox, which are sent.
     void popWritten(std::size_t count);
     void onWritten(beast::error_code error);
@@ -325,6 +332,43 @@ void WebSocketSession::Private::onInitialLoaded(core::Result<InitialState> state
     }
 }
 
+/// Sends a live quote. When nothing waits before it, the quote's shared
+/// frame goes straight to the kernel and the outbox is left alone. Only
+/// what the kernel does not take is queued.
+void WebSocketSession::Private::deliverQuote(std::int64_t quoteId,
+                                             const std::shared_ptr<const QuoteMessage>& message)
+{
+    // The frame lives as long as the quote message that contains it.
+    auto queued = [&message, quoteId] {
+        Outgoing item{std::shared_ptr<const QByteArray>(message, &message->frame()), quoteId};
+        item.framed = true;
+        return item;
+    };
+    const FrameSocket& socket = ws.next_layer();
+    const bool sendNow = ready && !writing && !closing && !ended && outbox.empty() &&
+                         quoteId > lastQuoteId && !socket.busy() && !socket.closeFrameStarted();
+    if (!sendNow) {
+        enqueueLive(queued());
+        return;
+    }
+
+    lastQuoteId = quoteId;
+    const QByteArray& frame = message->frame();
+    const net::const_buffer buffer(frame.constData(), static_cast<std::size_t>(frame.size()));
+    beast::error_code error;
+    const std::size_t written = ws.next_layer().writeNow(std::array{buffer}, error);
+    if (error) {
+        qCDebug(lcHttp) << "Stream session ended: sending failed:" << error.message().c_str();
+        end();
+        return;
+    }
+    if (written == buffer.size()) {
+        return;
+    }
+    outbox.push_back(queued());
+    writeRestLater(buffer + written, 1);
+}
+
 void WebSocketSession::Private::enqueueLive(Outgoing item)
 {
     if (ended || closing) {
@@ -393,10 +437,13 @@ void WebSocketSession::Private::writeNext()
                 break;
             }
             const auto size = static_cast<std::size_t>(item.message->size());
-            item.header = TextFrameHeader(size);
-            buffers.push_back(item.header.buffer());
+            if (!item.framed) {
+                item.header = TextFrameHeader(size);
+                buffers.push_back(net::buffer(item.header.data(), item.header.size()));
+                total += item.header.size();
+            }
             buffers.push_back(net::buffer(item.message->constData(), size));
-            total += item.header.buffer().size() + size;
+            total += size;
             ++count;
         }
 
@@ -424,12 +471,18 @@ void WebSocketSession::Private::writeNext()
             rest.push_back(buffer + skip);
             skip = 0;
         }
-        writing = true;
-        messagesWriting = count;
-        socket.asyncWriteDirect(rest, [session = self()](beast::error_code writeError, std::size_t) {
-            session->d->onWritten(writeError);
-        });
+        writeRestLater(rest, count);
     }
+}
+
+template <typename ConstBuffers>
+void WebSocketSession::Private::writeRestLater(const ConstBuffers& rest, std::size_t count)
+{
+    writing = true;
+    messagesWriting = count;
+    ws.next_layer().asyncWriteDirect(rest, [session = self()](beast::error_code error, std::size_t) {
+        session->d->onWritten(error);
+    });
 }
 
 void WebSocketSession::Private::popWritten(std::size_t count)
@@ -948,10 +1001,10 @@ void WebSocketSession::start()
 // this session's lane (runFanOut), so the quote is queued and written at
 // once, without a handler per session.
 void WebSocketSession::deliverQuote(const core::Quote& quote,
-                                    std::shared_ptr<const QByteArray> message)
+                                    const std::shared_ptr<const QuoteMessage>& message)
 {
     BOOST_ASSERT(d->ws.get_executor().running_in_this_thread());
-    d->enqueueLive(Outgoing{std::move(message), quote.id});
+    d->deliverQuote(quote.id, message);
 }
 
 // Stage 1 loads the fields at the start of Private, through the outbox.

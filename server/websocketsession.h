@@ -35,7 +35,7 @@ public:
     void start();
 
     void deliverQuote(const core::Quote& quote,
-                      std::shared_ptr<const QByteArray> message) override;
+                      const std::shared_ptr<const QuoteMessage>& message) override;
     void deliver(std::shared_ptr<const QByteArray> message, std::int64_t walletVersion) override;
     void closeGoingAway() override;
     void runFanOut(std::function<void()> job) override;

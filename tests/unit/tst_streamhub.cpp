@@ -15,9 +15,10 @@ namespace {
 class RecordingSink final : public StreamSink
 {
 public:
-    void deliverQuote(const Quote&, std::shared_ptr<const QByteArray> message) override
+    void deliverQuote(const Quote&,
+                      const std::shared_ptr<const valiant::server::QuoteMessage>& message) override
     {
-        deliver(std::move(message), 0);
+        deliver(std::make_shared<const QByteArray>(message->text().toByteArray()), 0);
     }
 
     void deliver(std::shared_ptr<const QByteArray> message, std::int64_t walletVersion) override
@@ -66,7 +67,8 @@ class LaneSink final : public StreamSink
 public:
     explicit LaneSink(int lane) : m_lane(lane) {}
 
-    void deliverQuote(const Quote& quote, std::shared_ptr<const QByteArray>) override
+    void deliverQuote(const Quote& quote,
+                      const std::shared_ptr<const valiant::server::QuoteMessage>&) override
     {
         QMutexLocker locker(&m_mutex);
         m_quoteIds.append(quote.id);
@@ -132,7 +134,59 @@ private Q_SLOTS:
     void walletVersionReachesSessions();
     void reservedLanesStayBalanced();
     void quotesReachSinksInTheirLane();
+    void quoteMessageFramedOnce();
+    void quotesFollowMemberChanges();
+    void detachReleasesSink();
 };
+
+void TestStreamHub::quoteMessageFramedOnce()
+{
+    const QByteArray text = QByteArray(200, 'x');
+    const valiant::server::QuoteMessage message(text);
+    QCOMPARE(message.text().toByteArray(), text);
+    // FIN and opcode 1, then 126 and the length as 16 bits, big-endian.
+    QCOMPARE(message.frame().left(4), QByteArray("\x81\x7e\x00\xc8", 4));
+    QCOMPARE(message.frame().mid(4), text);
+}
+
+void TestStreamHub::quotesFollowMemberChanges()
+{
+    // The hub keeps a lane's list of sinks between quotes, so a sink that
+    // joins or leaves between two quotes tests that the list is rebuilt.
+    StreamHub hub(1);
+    auto first = std::make_shared<LaneSink>(0);
+    auto second = std::make_shared<LaneSink>(0);
+    hub.attach(first, 0);
+    hub.broadcastQuote(quoteWithId(1));
+
+    hub.attach(second, 0);
+    hub.broadcastQuote(quoteWithId(2));
+
+    hub.detach(first.get());
+    hub.broadcastQuote(quoteWithId(3));
+
+    QCOMPARE(first->quoteIds(), (QList<std::int64_t>{1, 2}));
+    QCOMPARE(second->quoteIds(), (QList<std::int64_t>{2, 3}));
+}
+
+void TestStreamHub::detachReleasesSink()
+{
+    StreamHub hub(2);
+    auto sink = std::make_shared<LaneSink>(0);
+    auto neighbour = std::make_shared<LaneSink>(0);
+    hub.attach(sink, 0, 0);
+    hub.attach(neighbour, 0, 0);
+    hub.broadcastQuote(quoteWithId(1));
+    QCOMPARE(sink->quoteIds(), (QList<std::int64_t>{1}));
+
+    const std::weak_ptr<LaneSink> watched = sink;
+    hub.detach(sink.get());
+    sink.reset();
+    QVERIFY(watched.expired());
+
+    hub.broadcastQuote(quoteWithId(2));
+    QCOMPARE(neighbour->quoteIds(), (QList<std::int64_t>{1, 2}));
+}
 
 void TestStreamHub::reservedLanesStayBalanced()
 {
