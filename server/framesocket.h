@@ -36,6 +36,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
 #include <type_traits>
 #include <utility>
 
@@ -184,9 +185,20 @@ public:
         return 0;
     }
 
+    /// Sets bytes that the client sent before this socket took over, which
+    /// reads return before anything from the connection.
+    void setReceivedBytes(std::string bytes) { m_received = std::move(bytes); }
+
     template <typename MutableBuffers, typename Handler>
     void async_read_some(const MutableBuffers& buffers, Handler&& handler)
     {
+        if (!m_received.empty()) {
+            // Completes later, as an asynchronous read must.
+            const std::size_t copied = takeReceived(buffers);
+            net::post(get_executor(), beast::bind_front_handler(std::forward<Handler>(handler),
+                                                                beast::error_code(), copied));
+            return;
+        }
         m_socket.async_read_some(buffers, asContinuation(std::forward<Handler>(handler)));
     }
 
@@ -206,12 +218,19 @@ public:
     template <typename MutableBuffers>
     std::size_t read_some(const MutableBuffers& buffers, beast::error_code& error)
     {
+        if (!m_received.empty()) {
+            error = {};
+            return takeReceived(buffers);
+        }
         return m_socket.read_some(buffers, error);
     }
 
     template <typename MutableBuffers>
     std::size_t read_some(const MutableBuffers& buffers)
     {
+        if (!m_received.empty()) {
+            return takeReceived(buffers);
+        }
         return m_socket.read_some(buffers);
     }
 
@@ -296,6 +315,15 @@ private:
         }
     }
 
+    /// Moves the start of m_received into `buffers`; returns the bytes moved.
+    template <typename MutableBuffers>
+    std::size_t takeReceived(const MutableBuffers& buffers)
+    {
+        const std::size_t copied = net::buffer_copy(buffers, net::buffer(m_received));
+        m_received.erase(0, copied);
+        return copied;
+    }
+
     void onDirectWritten()
     {
         m_directWriting = false;
@@ -315,6 +343,7 @@ private:
     SessionSocket m_socket;
     std::weak_ptr<const void> m_owner;
     std::function<void()> m_idleCallback;
+    std::string m_received;  // see setReceivedBytes()
 };
 
 // Beast shuts the connection down through these, found by argument-

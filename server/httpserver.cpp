@@ -361,14 +361,18 @@ private:
             return;
         }
 
-        // NOTE: bytes a client sends before it receives the 101 response
-        // stay in m_buffer and are lost. Clients wait for the 101 first.
+        // A client may send frames before it receives the 101 response,
+        // such as its auth message, and the read of the request may have
+        // taken them into m_buffer. The session reads them first.
+        std::string receivedBytes = beast::buffers_to_string(m_buffer.data());
+        m_buffer.consume(m_buffer.size());
         recordRequest(101);
         m_context.removeConnection(m_connectionId);
         m_connectionId = 0;
         m_handedOver = true;
         startWebSocketSession(m_context, std::move(m_stream), std::move(*m_upgrade),
-                              accepted->accountId, accepted->afterId, accepted->authError);
+                              std::move(receivedBytes), accepted->accountId, accepted->afterId,
+                              accepted->authError);
     }
 
     void sendResponse(HttpResponse response, unsigned version, bool keepAlive)

@@ -150,11 +150,13 @@ void runOnWorkers(NetworkContext& context, net::any_io_executor home, Work work,
 }
 
 /// Takes over `stream` after a validated upgrade request of /api/v1/stream
-/// and runs the WebSocket session until it closes.
-/// A set `authError` is sent as an error message, then the stream closes.
+/// and runs the WebSocket session until it closes. `receivedBytes` are
+/// bytes that the client sent after the request and that were read with
+/// it. The session reads them first. A set `authError` is sent as an error
+/// message, then the stream closes.
 void startWebSocketSession(NetworkContext& context, beast::tcp_stream stream,
-                           UpgradeRequest request, std::int64_t accountId,
-                           std::optional<std::int64_t> afterId,
+                           UpgradeRequest request, std::string receivedBytes,
+                           std::int64_t accountId, std::optional<std::int64_t> afterId,
                            std::optional<core::Error> authError);
 
 }  // namespace valiant::server

@@ -1058,8 +1058,8 @@ void WebSocketSession::runFanOut(std::function<void()> job)
 // The session moves from the HTTP connection's strand to the strand of
 // the hub lane it joins, where all its handlers run from then on.
 void startWebSocketSession(NetworkContext& context, beast::tcp_stream stream,
-                           UpgradeRequest request, std::int64_t accountId,
-                           std::optional<std::int64_t> afterId,
+                           UpgradeRequest request, std::string receivedBytes,
+                           std::int64_t accountId, std::optional<std::int64_t> afterId,
                            std::optional<core::Error> authError)
 {
     const std::size_t lane = context.hub.reserveLane();
@@ -1073,6 +1073,7 @@ void startWebSocketSession(NetworkContext& context, beast::tcp_stream stream,
     std::optional<FrameSocket> socket;
     try {
         socket.emplace(strand, stream.release_socket());
+        socket->setReceivedBytes(std::move(receivedBytes));
         socket->next_layer().set_option(net::socket_base::send_buffer_size(sendBufferBytes));
     } catch (const boost::system::system_error& error) {
         context.hub.cancelLaneReservation(lane);

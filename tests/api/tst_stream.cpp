@@ -215,6 +215,74 @@ private:
     bool m_upgraded = false;
 };
 
+/// Sends the upgrade request and `frameText` as a masked text frame in one
+/// write, as a client that does not wait for the 101 response does, then
+/// reads until the server closes the connection or `waitMs` passes.
+/// Returns the text messages received and, last, the close code as text.
+QStringList pipelinedStream(quint16 port, const QByteArray& frameText)
+{
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
+        ::close(fd);
+        return {};
+    }
+
+    QByteArray bytes = "GET /api/v1/stream HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                       "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                       "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                       "Sec-WebSocket-Version: 13\r\n\r\n";
+    const QByteArray mask("\x11\x22\x33\x44", 4);
+    bytes.append(char(0x81));  // FIN and opcode 1, text
+    bytes.append(char(0x80 | frameText.size()));  // masked; texts here are under 126 bytes
+    bytes.append(mask);
+    for (qsizetype i = 0; i < frameText.size(); ++i)
+        bytes.append(char(frameText[i] ^ mask[i % 4]));
+    ::send(fd, bytes.constData(), size_t(bytes.size()), MSG_NOSIGNAL);
+
+    QByteArray received;
+    QDeadlineTimer deadline(waitMs);
+    while (!deadline.hasExpired()) {
+        pollfd readable{fd, POLLIN, 0};
+        if (::poll(&readable, 1, 100) <= 0)
+            continue;
+        char chunk[4096];
+        const ssize_t count = ::recv(fd, chunk, sizeof chunk, 0);
+        if (count <= 0)
+            break;
+        received.append(chunk, count);
+    }
+    ::close(fd);
+
+    // Frames from the server are unmasked; these are all under 64 KiB.
+    QStringList messages;
+    qsizetype at = received.indexOf("\r\n\r\n");
+    if (at < 0)
+        return messages;
+    at += 4;
+    while (at + 2 <= received.size()) {
+        const int opcode = received[at] & 0x0f;
+        qsizetype length = received[at + 1] & 0x7f;
+        qsizetype start = at + 2;
+        if (length == 126) {
+            length = (qsizetype(quint8(received[at + 2])) << 8) | quint8(received[at + 3]);
+            start = at + 4;
+        }
+        if (start + length > received.size())
+            break;
+        const QByteArray payload = received.mid(start, length);
+        if (opcode == 1)
+            messages.append(QString::fromUtf8(payload));
+        else if (opcode == 8 && payload.size() >= 2)
+            messages.append(QStringLiteral("close %1").arg((quint8(payload[0]) << 8) | quint8(payload[1])));
+        at = start + length;
+    }
+    return messages;
+}
+
 }  // namespace
 
 class StreamTest : public QObject
@@ -238,6 +306,7 @@ private Q_SLOTS:
     void anonymousStreamHasNoPortfolio();
     void badTokenInHeaderErrorThenClose();
     void badTokenInMessageErrorThenClose();
+    void authSentWithUpgradeRead();
     void logoutEndsHeaderAuthStream();
     void logoutEndsMessageAuthStream();
     void invalidMessagesGetErrors();
@@ -713,6 +782,22 @@ void StreamTest::verifyLogoutEndsStream(bool tokenInHeader)
     QCOMPARE(client.socket().closeCode(), QWebSocketProtocol::CloseCodePolicyViolated);
     for (const QJsonObject& message : client.messagesOfType("portfolio"))
         QCOMPARE(message.value("shares").toInteger(), 0);
+}
+
+void StreamTest::authSentWithUpgradeRead()
+{
+    // The read of the upgrade request also takes in the auth frame that
+    // follows it. The session must read that frame rather than lose it.
+    const QStringList messages = pipelinedStream(
+        quint16(m_server->port()),
+        R"({"type":"auth","token":"not-a-valid-token-not-a-valid-token-00"})");
+    QVERIFY2(messages.size() >= 3, qPrintable(messages.join('\n')));
+    QVERIFY2(messages.first().contains(R"("type":"hello")"), qPrintable(messages.first()));
+
+    const QJsonObject error = QJsonDocument::fromJson(messages[messages.size() - 2].toUtf8()).object();
+    QCOMPARE(error.value("type").toString(), QStringLiteral("error"));
+    QCOMPARE(error.value("code").toString(), QStringLiteral("invalid_token"));
+    QCOMPARE(messages.last(), QStringLiteral("close 1008"));
 }
 
 void StreamTest::logoutEndsHeaderAuthStream()

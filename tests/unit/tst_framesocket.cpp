@@ -6,6 +6,7 @@
 #include "server/framesocket.h"
 
 #include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
 
 #include <QTest>
 
@@ -80,6 +81,7 @@ private Q_SLOTS:
     void writeNowSendsSeveralBuffers();
     void closeFrameNoticed();
     void handshakeAndPingNotCloseFrames();
+    void receivedBytesReadFirst();
 };
 
 void TestFrameSocket::headerOfShortPayload()
@@ -154,6 +156,31 @@ void TestFrameSocket::handshakeAndPingNotCloseFrames()
     QVERIFY(!connection.server->closeFrameStarted());
     QVERIFY(!connection.server->busy());
     QCOMPARE(connection.read(response.size() + ping.size()), response + ping);
+}
+
+void TestFrameSocket::receivedBytesReadFirst()
+{
+    Connection connection;
+    connection.server->setReceivedBytes("early");
+    net::write(connection.client, net::buffer(std::string("late")));
+
+    std::array<char, 3> chunk{};
+    // Three bytes per read: the received bytes come out in order and first,
+    // then the connection's, without mixing the two in one read.
+    const std::array<std::string, 3> expected{"ear", "ly", "lat"};
+    for (const std::string& part : expected) {
+        std::size_t count = 0;
+        beast::error_code error;
+        connection.server->async_read_some(net::buffer(chunk),
+                                           [&](beast::error_code result, std::size_t bytes) {
+                                               error = result;
+                                               count = bytes;
+                                           });
+        connection.io.restart();
+        connection.io.run();
+        QVERIFY(!error);
+        QCOMPARE(std::string(chunk.data(), count), part);
+    }
 }
 
 QTEST_GUILESS_MAIN(TestFrameSocket)
