@@ -48,6 +48,12 @@ constexpr auto watchRetryDelay = std::chrono::milliseconds(500);
 // from a broken or hostile client. The stream then closes rather than send
 // an error for each one and log it.
 constexpr int maxInvalidMessages = 10;
+// A client sends at most one message before its hello, the auth message.
+// More messages than maxEarlyMessages, or more bytes than maxEarlyBytes,
+// come from a broken or hostile client, which is closed as one that sent
+// too many invalid messages.
+constexpr std::size_t maxEarlyMessages = maxInvalidMessages + 1;
+constexpr std::size_t maxEarlyBytes = maxMessageBytes;
 
 // The most queued messages written with one system call. Their buffer
 // list is part of the write operation.
@@ -67,6 +73,12 @@ struct Outgoing
     std::int64_t walletVersion = 0;  // of a portfolio message, 0 when unknown
     bool framed = false;  // `message` is a whole frame, header included
     TextFrameHeader header{0};  // set when a message without one is written
+};
+
+struct EarlyMessage
+{
+    QByteArray text;
+    bool binary = false;
 };
 
 struct InitialState
@@ -221,8 +233,11 @@ struct WebSocketSession::Private
     // a timer, because thousands of quote-only sessions would each arm one.
     std::chrono::steady_clock::time_point authDeadline;
     bool authPending = false;
-    std::optional<QByteArray> earlyMessage;  // a client message before hello was queued
-    bool earlyBinary = false;
+    // Client messages that arrived before hello was queued, in order, up to
+    // maxEarlyMessages. A frame sent with the upgrade request arrives there.
+    std::vector<EarlyMessage> earlyMessages;
+    std::size_t earlyBytes = 0;  // of earlyMessages
+    bool earlyOverflow = false;  // more than maxEarlyMessages or maxEarlyBytes arrived
     // Vectors rather than deques: libstdc++'s std::deque allocates a
     // 512-byte block even when empty, which adds up over thousands of
     // sessions.
@@ -325,10 +340,25 @@ void WebSocketSession::Private::onInitialLoaded(core::Result<InitialState> state
         loadPortfolio();
         scheduleRecheck();
     }
-    if (earlyMessage) {
-        const QByteArray text = std::move(*earlyMessage);
-        earlyMessage.reset();
-        handleMessage(text, earlyBinary);
+    const std::vector<EarlyMessage> messages = std::move(earlyMessages);
+    earlyMessages.clear();
+    earlyBytes = 0;
+    for (const EarlyMessage& message : messages) {
+        if (ended || closing) {
+            return;
+        }
+        handleMessage(message.text, message.binary);
+    }
+    if (earlyOverflow && !ended && !closing) {
+        qCInfo(lcHttp) << "Stream closed: the client sent more than" << maxEarlyMessages
+                       << "messages or" << maxEarlyBytes << "bytes before its hello";
+        sendErrorAndClose(QStringLiteral("too_many_invalid_messages"),
+                          QStringLiteral("The client sent more than %1 messages or %2 bytes before "
+                                         "the hello message. Send only the text "
+                                         "{\"type\":\"auth\",\"token\":\"...\"}, then reconnect.")
+                              .arg(maxEarlyMessages)
+                              .arg(maxEarlyBytes),
+                          websocket::close_code::policy_error);
     }
 }
 
@@ -539,9 +569,12 @@ void WebSocketSession::Private::handleMessage(const QByteArray& text, bool binar
 {
     if (!ready) {
         // Handled after hello is queued, so hello stays the first message.
-        if (!earlyMessage) {
-            earlyMessage = text;
-            earlyBinary = binary;
+        const auto size = static_cast<std::size_t>(text.size());
+        if (earlyMessages.size() < maxEarlyMessages && earlyBytes + size <= maxEarlyBytes) {
+            earlyMessages.push_back(EarlyMessage{text, binary});
+            earlyBytes += size;
+        } else {
+            earlyOverflow = true;
         }
         return;
     }

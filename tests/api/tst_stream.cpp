@@ -215,11 +215,11 @@ private:
     bool m_upgraded = false;
 };
 
-/// Sends the upgrade request and `frameText` as a masked text frame in one
-/// write, as a client that does not wait for the 101 response does, then
-/// reads until the server closes the connection or `waitMs` passes.
-/// Returns the text messages received and, last, the close code as text.
-QStringList pipelinedStream(quint16 port, const QByteArray& frameText)
+/// Sends the upgrade request and each of `frameTexts` as a masked text
+/// frame in one write, as a client that does not wait for the 101 response
+/// does, then reads until the server closes the connection or `waitMs`
+/// passes. Returns the text messages received and, last, the close code as text.
+QStringList pipelinedStream(quint16 port, const QList<QByteArray>& frameTexts)
 {
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in address{};
@@ -236,11 +236,13 @@ QStringList pipelinedStream(quint16 port, const QByteArray& frameText)
                        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
                        "Sec-WebSocket-Version: 13\r\n\r\n";
     const QByteArray mask("\x11\x22\x33\x44", 4);
-    bytes.append(char(0x81));  // FIN and opcode 1, text
-    bytes.append(char(0x80 | frameText.size()));  // masked; texts here are under 126 bytes
-    bytes.append(mask);
-    for (qsizetype i = 0; i < frameText.size(); ++i)
-        bytes.append(char(frameText[i] ^ mask[i % 4]));
+    for (const QByteArray& frameText : frameTexts) {
+        bytes.append(char(0x81));  // FIN and opcode 1, text
+        bytes.append(char(0x80 | frameText.size()));  // masked; texts here are under 126 bytes
+        bytes.append(mask);
+        for (qsizetype i = 0; i < frameText.size(); ++i)
+            bytes.append(char(frameText[i] ^ mask[i % 4]));
+    }
     ::send(fd, bytes.constData(), size_t(bytes.size()), MSG_NOSIGNAL);
 
     QByteArray received;
@@ -307,6 +309,8 @@ private Q_SLOTS:
     void badTokenInHeaderErrorThenClose();
     void badTokenInMessageErrorThenClose();
     void authSentWithUpgradeRead();
+    void messagesSentWithUpgradeReadInOrder();
+    void tooManyMessagesWithUpgradeClose();
     void logoutEndsHeaderAuthStream();
     void logoutEndsMessageAuthStream();
     void invalidMessagesGetErrors();
@@ -790,13 +794,45 @@ void StreamTest::authSentWithUpgradeRead()
     // follows it. The session must read that frame rather than lose it.
     const QStringList messages = pipelinedStream(
         quint16(m_server->port()),
-        R"({"type":"auth","token":"not-a-valid-token-not-a-valid-token-00"})");
+        {R"({"type":"auth","token":"not-a-valid-token-not-a-valid-token-00"})"});
     QVERIFY2(messages.size() >= 3, qPrintable(messages.join('\n')));
     QVERIFY2(messages.first().contains(R"("type":"hello")"), qPrintable(messages.first()));
 
     const QJsonObject error = QJsonDocument::fromJson(messages[messages.size() - 2].toUtf8()).object();
     QCOMPARE(error.value("type").toString(), QStringLiteral("error"));
     QCOMPARE(error.value("code").toString(), QStringLiteral("invalid_token"));
+    QCOMPARE(messages.last(), QStringLiteral("close 1008"));
+}
+
+void StreamTest::messagesSentWithUpgradeReadInOrder()
+{
+    const QStringList messages = pipelinedStream(
+        quint16(m_server->port()),
+        {"not json", R"({"type":"auth","token":"not-a-valid-token-not-a-valid-token-00"})"});
+    QVERIFY2(messages.size() >= 4, qPrintable(messages.join('\n')));
+
+    QStringList errorCodes;
+    for (const QString& message : messages) {
+        const QJsonObject object = QJsonDocument::fromJson(message.toUtf8()).object();
+        if (object.value("type").toString() == QStringLiteral("error"))
+            errorCodes.append(object.value("code").toString());
+    }
+    QCOMPARE(errorCodes, (QStringList{"invalid_message", "invalid_token"}));
+    QCOMPARE(messages.last(), QStringLiteral("close 1008"));
+}
+
+void StreamTest::tooManyMessagesWithUpgradeClose()
+{
+    // The first auth message starts a token check, during which the session
+    // ignores further auth messages, so only the count of messages before
+    // hello closes this stream.
+    const QList<QByteArray> frames(
+        12, R"({"type":"auth","token":"not-a-valid-token-not-a-valid-token-00"})");
+    const QStringList messages = pipelinedStream(quint16(m_server->port()), frames);
+    QVERIFY2(messages.size() >= 3, qPrintable(messages.join('\n')));
+
+    const QJsonObject error = QJsonDocument::fromJson(messages[messages.size() - 2].toUtf8()).object();
+    QCOMPARE(error.value("code").toString(), QStringLiteral("too_many_invalid_messages"));
     QCOMPARE(messages.last(), QStringLiteral("close 1008"));
 }
 
