@@ -52,6 +52,8 @@ constexpr int maxInvalidMessages = 10;
 // More messages than maxEarlyMessages, or more bytes than maxEarlyBytes,
 // come from a broken or hostile client, which is closed as one that sent
 // too many invalid messages.
+// NOTE: no test reaches these limits, because whether a client's messages
+// arrive before its hello depends on how fast the backlog loads.
 constexpr std::size_t maxEarlyMessages = maxInvalidMessages + 1;
 constexpr std::size_t maxEarlyBytes = maxMessageBytes;
 
