@@ -128,8 +128,8 @@ public:
 
     /// True once Beast has begun to write a close frame, after which no
     /// data frame may be sent (RFC 6455 section 5.5.1). Beast's is_open()
-    /// returns the same from a field more than 1.5 KB further into Beast's
-    /// stream state, which a fan-out would then load for every session.
+    /// reads a field more than 1.5 KB further into Beast's stream state,
+    /// and a fan-out calling it would load that cache line for every session.
     bool closeFrameStarted() const { return m_closeFrameStarted; }
 
     /// Writes all of `buffers`, which must hold whole frames, then calls

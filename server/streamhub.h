@@ -86,10 +86,10 @@ public:
     void cancelLaneReservation(std::size_t lane);
 
     /// accountId 0 means not authenticated (quotes only). Without
-    /// `reservedLane` the sink joins the lane with the fewest sinks. The
-    /// hub's list of a lane's sinks holds strong references, which only a
-    /// change of the lane's members (attach or detach) releases, so a sink
-    /// detaches itself when it ends rather than from its destructor alone.
+    /// `reservedLane` the sink joins the lane with the fewest sinks. The hub
+    /// keeps strong references to a lane's sinks until the lane's members
+    /// next change (attach or detach). A sink therefore detaches itself
+    /// when it ends, not only from its destructor.
     void attach(const std::shared_ptr<StreamSink>& sink, std::int64_t accountId,
                 std::optional<std::size_t> reservedLane = std::nullopt);
     void setAccount(const StreamSink* sink, std::int64_t accountId);

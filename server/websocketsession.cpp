@@ -236,9 +236,8 @@ struct WebSocketSession::Private
     std::chrono::steady_clock::time_point authDeadline;
     bool authPending = false;
     // Client messages that arrived before hello was queued, in order, up to
-    // maxEarlyMessages. A frame sent with the upgrade request arrives there.
+    // maxEarlyMessages. Frames sent with the upgrade request are among them.
     std::vector<EarlyMessage> earlyMessages;
-    std::size_t earlyBytes = 0;  // of earlyMessages
     bool earlyOverflow = false;  // more than maxEarlyMessages or maxEarlyBytes arrived
     // Vectors rather than deques: libstdc++'s std::deque allocates a
     // 512-byte block even when empty, which adds up over thousands of
@@ -344,7 +343,6 @@ void WebSocketSession::Private::onInitialLoaded(core::Result<InitialState> state
     }
     const std::vector<EarlyMessage> messages = std::move(earlyMessages);
     earlyMessages.clear();
-    earlyBytes = 0;
     for (const EarlyMessage& message : messages) {
         if (ended || closing) {
             return;
@@ -571,10 +569,12 @@ void WebSocketSession::Private::handleMessage(const QByteArray& text, bool binar
 {
     if (!ready) {
         // Handled after hello is queued, so hello stays the first message.
-        const auto size = static_cast<std::size_t>(text.size());
-        if (earlyMessages.size() < maxEarlyMessages && earlyBytes + size <= maxEarlyBytes) {
+        std::size_t bytes = static_cast<std::size_t>(text.size());
+        for (const EarlyMessage& early : earlyMessages) {
+            bytes += static_cast<std::size_t>(early.text.size());
+        }
+        if (earlyMessages.size() < maxEarlyMessages && bytes <= maxEarlyBytes) {
             earlyMessages.push_back(EarlyMessage{text, binary});
-            earlyBytes += size;
         } else {
             earlyOverflow = true;
         }

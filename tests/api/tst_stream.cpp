@@ -217,8 +217,8 @@ private:
 
 /// Sends the upgrade request and each of `frameTexts` as a masked text
 /// frame in one write, as a client that does not wait for the 101 response
-/// does, then reads until the server closes the connection or `waitMs`
-/// passes. Returns the text messages received and, last, the close code as text.
+/// does. Then reads until the server closes the connection or `waitMs`
+/// passes. Returns the text messages received and, last, "close CODE".
 QStringList pipelinedStream(quint16 port, const QList<QByteArray>& frameTexts)
 {
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
