@@ -50,8 +50,18 @@ inline constexpr Statement deleteSession{
 inline constexpr Statement lockQuoteInserts{"lock_quote_inserts",
                                             "SELECT pg_advisory_xact_lock($1)"};
 
+// $1 price cents, $2 created ms. Runs under lockQuoteInserts, so the next id
+// is the highest committed one plus one, read from the end of the primary
+// key. Ids do not come from the identity sequence, because a crash loses
+// the values PostgreSQL logged ahead and a rolled-back insert loses its
+// value, and stream clients would see either as a gap. The sequence is
+// still moved up to each new id, so replicas of the previous version that
+// insert without an id keep working during a rolling deploy.
 inline constexpr Statement insertQuote{
-    "insert_quote", "INSERT INTO quotes (price_cents, created_ms) VALUES ($1, $2) RETURNING id"};
+    "insert_quote",
+    "WITH inserted AS (INSERT INTO quotes (id, price_cents, created_ms) "
+    "SELECT COALESCE(MAX(id), 0) + 1, $1, $2 FROM quotes RETURNING id) "
+    "SELECT id, setval(pg_get_serial_sequence('quotes', 'id'), id) FROM inserted"};
 
 // $1 price cents, $2 created ms. The intervals are PostgresStore::rollupIntervalsMs.
 // Quotes are inserted in id order (under the quote insert lock), so the

@@ -96,6 +96,7 @@ private Q_SLOTS:
     void openRejectsUnreachableServer();
     void candlesEqualRawAggregation();
     void candlesReadFromRollups();
+    void quoteIdsFollowInsertsWithoutId();
     void historyReadsUseIndexes();
     void tradingWritesProbeQuotesByIndex();
     void cachedOrderReplaysItsExactBody();
@@ -361,6 +362,28 @@ void TestPostgresStore::candlesReadFromRollups()
     QCOMPARE(m_store->candles(1000, baseMs, baseMs + 120'000)->size(), 0);
 }
 
+void TestPostgresStore::quoteIdsFollowInsertsWithoutId()
+{
+    const auto first = m_store->insertQuote(Money::fromCents(5000), baseMs);
+    QVERIFY(first.ok());
+    const auto second = m_store->insertQuote(Money::fromCents(5001), baseMs + 1000);
+    QVERIFY(second.ok());
+    QCOMPARE(second->id, first->id + 1);
+
+    // A replica of the previous version inserts without an id, so the
+    // identity sequence must have kept up with the ids the store chose.
+    const QString older = sql(QStringLiteral("WITH inserted AS (INSERT INTO quotes (price_cents, "
+                                             "created_ms) VALUES (5002, %1) RETURNING id) "
+                                             "SELECT id FROM inserted")
+                                  .arg(baseMs + 2000))
+                              .trimmed();
+    QCOMPARE(older, QString::number(second->id + 1));
+
+    const auto third = m_store->insertQuote(Money::fromCents(5003), baseMs + 3000);
+    QVERIFY(third.ok());
+    QCOMPARE(third->id, second->id + 2);
+}
+
 void TestPostgresStore::historyReadsUseIndexes()
 {
     // 200,000 quotes, one a second, then fresh statistics and visibility map.
@@ -377,6 +400,7 @@ void TestPostgresStore::historyReadsUseIndexes()
     const QString since = QString::number(baseMs + 199'000'000);
     const Case cases[] = {
         {&valiant::server::sql::latestQuote, QString()},
+        {&valiant::server::sql::insertQuote, QStringLiteral("(5000, %1)").arg(baseMs)},
         {&valiant::server::sql::latestQuotes, QStringLiteral("(60)")},
         {&valiant::server::sql::quotesAfter, QStringLiteral("(199000, 60)")},
         {&valiant::server::sql::quotesSince, QStringLiteral("(%1, 60)").arg(since)},
