@@ -1,5 +1,6 @@
 #include "leaderelection.h"
 
+#include "connectionwatchdog.h"
 #include "logging.h"
 
 #include <QLoggingCategory>
@@ -21,6 +22,16 @@ constexpr int failureLogInterval = 60;
 // A leader that lost its lock connection sits out this many ticks before it
 // competes again, so a follower (retrying every tick) takes over.
 constexpr int deposedCooldownTicks = 2;
+
+// The lock session's statement_timeout, and the time after which its socket
+// is shut down when the server does not even respond within that (frozen, or cut
+// off without a reset). The election runs on the generator's thread, which
+// also handles SIGTERM, so a stop waits for at most one of these.
+constexpr int statementTimeoutMs = 2000;
+constexpr auto noResponseTimeout = std::chrono::milliseconds(statementTimeoutMs + 1000);
+// Releasing the lock is a courtesy, because the lock also ends with the
+// session, so a stop waits less for it.
+constexpr auto releaseTimeout = std::chrono::milliseconds(1000);
 
 /// `evidence` completes "The database connection …".
 core::Error poolingError(const QString& evidence)
@@ -101,7 +112,9 @@ const std::string claimSql =
 struct LeaderElection::Private
 {
     Private(QString databaseUrl, int tickMs)
-        : databaseUrl(std::move(databaseUrl)), idleTimeoutMs(3 * std::int64_t(tickMs) + 2000)
+        : databaseUrl(std::move(databaseUrl)),
+          idleTimeoutMs(3 * std::int64_t(tickMs) + 2000),
+          watchdog(QStringLiteral("PostgreSQL (the leader lock connection)"))
     {
     }
 
@@ -110,6 +123,8 @@ struct LeaderElection::Private
     // this long without one, so the lock of a frozen or vanished leader
     // (SIGSTOP, a host gone without closing its connection) is released.
     std::int64_t idleTimeoutMs;
+    // Declared before the connections, so it outlives their sockets.
+    ConnectionWatchdog watchdog;
     std::unique_ptr<pqxx::connection> connection;
     int backendPid = 0;
     bool leader = false;
@@ -118,6 +133,9 @@ struct LeaderElection::Private
 
     /// Connects and checks that two statements run in one session.
     std::optional<core::Error> connect();
+    /// Closes the lock connection; every reset goes through here, so the
+    /// watchdog never shuts down a socket number after it was closed.
+    void closeConnection();
     void dropConnection(const QString& reason);
     void setLeader(bool value, const QString& reason);
     bool tryLock();
@@ -127,7 +145,11 @@ struct LeaderElection::Private
 std::optional<core::Error> LeaderElection::Private::connect()
 {
     const std::string connectionString = lockConnectionString(databaseUrl);
+    // connect_timeout bounds each connection attempt, and the watchdogs
+    // bound the statements.
     connection = std::make_unique<pqxx::connection>(connectionString);
+    const WatchedScope watched(watchdog, connection->sock(), 2 * noResponseTimeout,
+                               "the leader lock connection's set-up");
     pqxx::nontransaction transaction(*connection);
     const int firstPid = transaction.exec("SELECT pg_backend_pid()")[0][0].as<int>();
 
@@ -135,24 +157,26 @@ std::optional<core::Error> LeaderElection::Private::connect()
     // a pooler hands it. A pooler that just released the first session gives
     // it to the probe, or else moves the lock connection to another session.
     pqxx::connection probe(connectionString);
+    const WatchedScope probeWatched(watchdog, probe.sock(), noResponseTimeout,
+                                    "the leader lock connection's session probe");
     pqxx::work probeTransaction(probe);
     const int probePid = probeTransaction.exec("SELECT pg_backend_pid()")[0][0].as<int>();
     const int secondPid = transaction.exec("SELECT pg_backend_pid()")[0][0].as<int>();
     probeTransaction.abort();
 
     if (probePid == firstPid) {
-        connection.reset();
+        closeConnection();
         return poolingError(
             QStringLiteral("shares its server session (pg_backend_pid %1) with another client")
                 .arg(firstPid));
     }
     if (secondPid != firstPid) {
-        connection.reset();
+        closeConnection();
         return poolingError(switchedSessions(firstPid, secondPid));
     }
 
     // Set here, not in the startup packet, which poolers may reject.
-    transaction.exec("SET statement_timeout = 2000");
+    transaction.exec("SET statement_timeout = " + std::to_string(statementTimeoutMs));
     try {
         transaction.exec("SET idle_session_timeout = " + std::to_string(idleTimeoutMs));
     } catch (const pqxx::sql_error& error) {
@@ -167,6 +191,13 @@ std::optional<core::Error> LeaderElection::Private::connect()
     return std::nullopt;
 }
 
+void LeaderElection::Private::closeConnection()
+{
+    if (connection)
+        watchdog.forget(connection->sock());
+    connection.reset();
+}
+
 void LeaderElection::Private::dropConnection(const QString& reason)
 {
     ++consecutiveFailures;
@@ -177,7 +208,7 @@ void LeaderElection::Private::dropConnection(const QString& reason)
                    .arg(consecutiveFailures)
                    .arg(reason);
     }
-    connection.reset();
+    closeConnection();
     backendPid = 0;
     if (leader) {
         cooldownTicks = deposedCooldownTicks;
@@ -220,7 +251,7 @@ bool LeaderElection::Private::claim(std::int64_t slot)
         // The proxy moved this connection to another server session, where
         // the lock does not live.
         qCCritical(lcLeader).noquote() << poolingError(switchedSessions(backendPid, pid)).message;
-        connection.reset();
+        closeConnection();
         setLeader(false, QStringLiteral("the connection changed server sessions"));
         return false;
     }
@@ -270,6 +301,8 @@ bool LeaderElection::claimTick(std::int64_t slot)
                 return false;
             }
         }
+        const WatchedScope watched(d->watchdog, d->connection->sock(), noResponseTimeout,
+                                   "the leader's tick claim");
         if (!d->leader && !d->tryLock()) {
             d->consecutiveFailures = 0;
             return false;
@@ -298,6 +331,8 @@ void LeaderElection::release()
     }
     try {
         if (d->leader) {
+            const WatchedScope watched(d->watchdog, d->connection->sock(), releaseTimeout,
+                                       "releasing the leader lock");
             pqxx::nontransaction transaction(*d->connection);
             transaction.exec(unlockSql);
             d->setLeader(false, QStringLiteral("released the advisory lock"));
@@ -307,7 +342,7 @@ void LeaderElection::release()
                             << error.what();
     }
     d->leader = false;
-    d->connection.reset();
+    d->closeConnection();
 }
 
 }  // namespace valiant::server

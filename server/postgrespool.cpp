@@ -40,20 +40,23 @@ PostgresPool::PostgresPool(const QString& url, int maxConnections, ConnectionSet
     : m_connectionString(postgresConnectionString(url)),
       m_displayName(postgresDisplayName(url)),
       m_maxConnections(std::max(1, maxConnections)),
-      m_setup(std::move(setup))
+      m_setup(std::move(setup)),
+      m_watchdog(QStringLiteral("PostgreSQL at %1").arg(m_displayName))
 {
 }
 
 PostgresPool::~PostgresPool() = default;
 
-PostgresPool::Lease::Lease(PostgresPool& pool, std::unique_ptr<pqxx::connection> connection)
-    : m_pool(&pool), m_connection(std::move(connection))
+PostgresPool::Lease::Lease(PostgresPool& pool, std::unique_ptr<pqxx::connection> connection,
+                           ConnectionWatchdog::Ticket ticket)
+    : m_pool(&pool), m_connection(std::move(connection)), m_ticket(ticket)
 {
 }
 
 PostgresPool::Lease::Lease(Lease&& other) noexcept
     : m_pool(other.m_pool),
       m_connection(std::move(other.m_connection)),
+      m_ticket(other.m_ticket),
       m_discarded(other.m_discarded)
 {
 }
@@ -61,7 +64,7 @@ PostgresPool::Lease::Lease(Lease&& other) noexcept
 PostgresPool::Lease::~Lease()
 {
     if (m_connection)
-        m_pool->release(std::move(m_connection), m_discarded);
+        m_pool->release(std::move(m_connection), m_discarded, m_ticket);
 }
 
 void PostgresPool::Lease::discard()
@@ -69,7 +72,7 @@ void PostgresPool::Lease::discard()
     m_discarded = true;
 }
 
-PostgresPool::Lease PostgresPool::acquire()
+PostgresPool::Lease PostgresPool::acquire(std::chrono::milliseconds timeout)
 {
     std::unique_lock lock(m_mutex);
     m_released.wait(lock, [this] { return !m_idle.empty() || m_openCount < m_maxConnections; });
@@ -77,8 +80,8 @@ PostgresPool::Lease PostgresPool::acquire()
     if (!m_idle.empty()) {
         std::unique_ptr<pqxx::connection> connection = std::move(m_idle.back());
         m_idle.pop_back();
-        m_leased.push_back(connection.get());
-        return Lease(*this, std::move(connection));
+        lock.unlock();
+        return lease(std::move(connection), timeout);
     }
 
     const Clock::time_point now = Clock::now();
@@ -120,27 +123,23 @@ PostgresPool::Lease PostgresPool::acquire()
         qCInfo(lcPool).noquote() << "Connected to PostgreSQL at" << m_displayName << "again.";
     m_backoff = std::chrono::milliseconds{0};
     m_nextAttempt = {};
-    m_leased.push_back(connection.get());
-    return Lease(*this, std::move(connection));
+    lock.unlock();
+    return lease(std::move(connection), timeout);
 }
 
-int PostgresPool::cancelLeased()
+PostgresPool::Lease PostgresPool::lease(std::unique_ptr<pqxx::connection> connection,
+                                        std::chrono::milliseconds timeout)
 {
-    // Under the lock, so that no leased connection is released and
-    // destroyed meanwhile. PQcancel opens a connection of its own, and the
-    // lease's thread keeps waiting for its statement's result.
-    std::lock_guard lock(m_mutex);
-    int sent = 0;
-    for (pqxx::connection* connection : m_leased) {
-        try {
-            connection->cancel_query();
-            ++sent;
-        } catch (const std::exception& failure) {
-            qCWarning(lcPool).noquote() << "Failed to cancel a statement on PostgreSQL at"
-                                        << m_displayName << ":" << failure.what();
-        }
-    }
-    return sent;
+    const Clock::time_point deadline =
+        timeout.count() > 0 ? Clock::now() + timeout : Clock::time_point::max();
+    const ConnectionWatchdog::Ticket ticket =
+        m_watchdog.watch(connection->sock(), deadline, "a statement");
+    return Lease(*this, std::move(connection), ticket);
+}
+
+int PostgresPool::disconnectLeased()
+{
+    return m_watchdog.shutDownAll();
 }
 
 std::unique_ptr<pqxx::connection> PostgresPool::openConnection()
@@ -151,12 +150,17 @@ std::unique_ptr<pqxx::connection> PostgresPool::openConnection()
     return connection;
 }
 
-void PostgresPool::release(std::unique_ptr<pqxx::connection> connection, bool discarded)
+void PostgresPool::release(std::unique_ptr<pqxx::connection> connection, bool discarded,
+                           ConnectionWatchdog::Ticket ticket)
 {
+    // A socket shut down just after its last statement still looks open
+    // to libpq.
+    if (m_watchdog.unwatch(ticket))
+        discarded = true;
+
     std::vector<std::unique_ptr<pqxx::connection>> dropped;
     {
         std::lock_guard lock(m_mutex);
-        std::erase(m_leased, connection.get());
         if (discarded || !connection->is_open()) {
             // Idle connections share the fate of the broken one (a server
             // restart kills them all), so they go too.

@@ -10,6 +10,13 @@
 // rejects callers at once (PostgresUnavailable) until a backoff delay of
 // 50 ms doubling up to 1 s has passed, so a restart costs 503s for a few
 // seconds and then heals without anyone reconfiguring anything.
+//
+// A lease has a time limit (5 s unless the caller gives another). A lease
+// held past it has its socket shut down by a ConnectionWatchdog, so a
+// server that stops responding costs its callers an error instead of a
+// thread blocked without end.
+
+#include "connectionwatchdog.h"
 
 #include <QString>
 
@@ -42,6 +49,9 @@ public:
 
     static constexpr std::chrono::milliseconds initialBackoff{50};
     static constexpr std::chrono::milliseconds maxBackoff{1000};
+    /// Far longer than any statement of the API takes on a server that
+    /// responds, and short enough that a stop (9 s) outlasts it.
+    static constexpr std::chrono::milliseconds defaultLeaseTimeout{5000};
 
     /// Keeps the settings of a postgres:// or postgresql:// URL; connections
     /// open on first use.
@@ -56,7 +66,8 @@ public:
     class Lease
     {
     public:
-        Lease(PostgresPool& pool, std::unique_ptr<pqxx::connection> connection);
+        Lease(PostgresPool& pool, std::unique_ptr<pqxx::connection> connection,
+              ConnectionWatchdog::Ticket ticket);
         Lease(Lease&& other) noexcept;
         Lease& operator=(Lease&&) = delete;
         ~Lease();
@@ -68,18 +79,26 @@ public:
     private:
         PostgresPool* m_pool;
         std::unique_ptr<pqxx::connection> m_connection;
+        ConnectionWatchdog::Ticket m_ticket;
         bool m_discarded = false;
     };
 
     /// Borrows an idle connection, opens a new one while fewer than the
     /// maximum exist, or else waits for one. Throws PostgresUnavailable when
     /// a connection cannot be opened or the backoff delay has not passed.
-    Lease acquire();
+    /// The connection's socket is shut down when the lease lasts longer
+    /// than `timeout` (counted from when the lease starts; 0 for no limit).
+    Lease acquire(std::chrono::milliseconds timeout = defaultLeaseTimeout);
 
-    /// Asks PostgreSQL to cancel the statement running on each leased
-    /// connection, whose caller then gets an error. Callable from any
-    /// thread. Returns how many cancel requests were sent.
-    int cancelLeased();
+    /// Shuts down the socket of every leased connection, so each caller
+    /// waiting for a statement gets pqxx::broken_connection at once.
+    /// Callable from any thread. Returns how many were shut down.
+    ///
+    /// PQcancel would be gentler on a server that responds, but it waits
+    /// for the server without a time limit, so it would hang on one that
+    /// does not respond. The server aborts a transaction whose client went away
+    /// when it next writes to the client.
+    int disconnectLeased();
 
     /// The host, port and database of the connection string, for messages
     /// (never the password).
@@ -87,7 +106,9 @@ public:
 
 private:
     std::unique_ptr<pqxx::connection> openConnection();
-    void release(std::unique_ptr<pqxx::connection> connection, bool discarded);
+    Lease lease(std::unique_ptr<pqxx::connection> connection, std::chrono::milliseconds timeout);
+    void release(std::unique_ptr<pqxx::connection> connection, bool discarded,
+                 ConnectionWatchdog::Ticket ticket);
 
     std::string m_connectionString;
     QString m_displayName;
@@ -97,11 +118,11 @@ private:
     std::mutex m_mutex;
     std::condition_variable m_released;
     std::vector<std::unique_ptr<pqxx::connection>> m_idle;
-    std::vector<pqxx::connection*> m_leased;
     int m_openCount = 0;  // idle plus leased, plus those being opened
     std::chrono::milliseconds m_backoff{0};
     std::chrono::steady_clock::time_point m_nextAttempt{};
     QString m_lastFailure;
+    ConnectionWatchdog m_watchdog;
 };
 
 /// The connection string for a postgres:// or postgresql:// URL: the URL

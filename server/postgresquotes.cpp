@@ -19,6 +19,10 @@ QList<Quote> readQuotes(const pqxx::result& rows)
     return quotes;
 }
 
+// The generator runs on the thread that handles SIGTERM, and a quote this
+// late has missed its tick anyway.
+constexpr std::chrono::milliseconds quoteInsertTimeout{2000};
+
 bool isRollupInterval(std::int64_t intervalMs)
 {
     const auto& intervals = PostgresStore::rollupIntervalsMs;
@@ -42,7 +46,7 @@ Result<Quote> PostgresStore::insertQuote(Money price, std::int64_t createdMs)
         const Quote quote{inserted[0][0].as<std::int64_t>(), price, createdMs};
         d->cache.noteQuote(quote);
         return quote;
-    });
+    }, quoteInsertTimeout);
 }
 
 Result<std::optional<Quote>> PostgresStore::latestQuote()

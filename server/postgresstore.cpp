@@ -28,6 +28,9 @@ constexpr std::int64_t pruneIntervalMs = 60'000;
 constexpr int walletWatchersVersion = 6;
 constexpr std::int64_t uncountedWatchersGraceMs = 15 * 60'000;
 
+// A migration may rewrite a large table, so it runs without a time limit.
+constexpr std::chrono::milliseconds noLeaseTimeout{0};
+
 Error accountNotFound(std::int64_t accountId)
 {
     return makeError(404, QStringLiteral("not_found"),
@@ -376,16 +379,13 @@ Result<core::Ok> PostgresStore::migrate()
         d->publishAllWalletsUntilMs =
             upgraded ? times[0].as<std::int64_t>() + uncountedWatchersGraceMs : 0;
         return core::Ok{};
-    });
+    }, noLeaseTimeout);
 }
 
 void PostgresStore::cancelRunningStatements()
 {
-    const int cancelled = d->pool.cancelLeased();
-    if (cancelled > 0) {
-        qCWarning(lcPostgres) << "Asked PostgreSQL to cancel the statements of" << cancelled
-                              << "busy connections";
-    }
+    // The pool logs each connection it cuts.
+    d->pool.disconnectLeased();
 }
 
 Result<core::Ok> PostgresStore::ping()

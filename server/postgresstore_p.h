@@ -147,15 +147,18 @@ struct PostgresStore::Private
     /// Result. A lost connection becomes 503 database_unavailable, and the
     /// connection is discarded. A deadlock, serialization failure or unique violation runs
     /// `body` again, up to 3 times in all. Any other database error is a
-    /// logged 500 database_error.
+    /// logged 500 database_error. Each attempt's connection is cut after
+    /// `timeout` (0 for no limit), which also counts as a lost connection.
     template <typename Body>
-    auto run(const char* operation, Body&& body) -> std::invoke_result_t<Body&, pqxx::connection&>
+    auto run(const char* operation, Body&& body,
+             std::chrono::milliseconds timeout = PostgresPool::defaultLeaseTimeout)
+        -> std::invoke_result_t<Body&, pqxx::connection&>
     {
         constexpr int maxAttempts = 3;
         for (int attempt = 1;; ++attempt) {
             std::optional<PostgresPool::Lease> lease;
             try {
-                lease.emplace(pool.acquire());
+                lease.emplace(pool.acquire(timeout));
             } catch (const PostgresUnavailable&) {
                 // The pool has logged the cause. The client gets no host or port.
                 return databaseUnavailable();

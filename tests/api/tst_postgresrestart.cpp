@@ -2,7 +2,8 @@
 // and restarts under it: requests that need the database get 503 and /up
 // is 503 while it is down, the server reconnects by itself, and no order
 // is lost or applied twice. A statement blocked by a lock does not keep
-// the server from stopping.
+// the server from stopping, and neither does a database that stops
+// responding altogether.
 
 #include "support/httpclient.h"
 #include "support/postgresserver.h"
@@ -13,6 +14,7 @@
 #include <QHostAddress>
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QScopeGuard>
 #include <QTcpSocket>
 #include <QTest>
 #include <QThread>
@@ -35,6 +37,8 @@ private Q_SLOTS:
     void stopGives503ThenRecovers();
     void crashGives503ThenRecovers();
     void blockedStatementCancelledOnStop();
+    void frozenDatabaseGives503AndStops();
+    void stopRightAfterDatabaseFroze();
 
 private:
     HttpResponse placeOrder(const QByteArray& key, int quantity) const;
@@ -244,6 +248,83 @@ void PostgresRestartTest::blockedStatementCancelledOnStop()
         const QByteArray response = order.readAll();
         QVERIFY2(response.startsWith("HTTP/1.1 503"), response.constData());
     }
+}
+
+void PostgresRestartTest::frozenDatabaseGives503AndStops()
+{
+    // The previous test stopped the server.
+    if (!m_server->isRunning())
+        QVERIFY2(m_server->start(), qPrintable(m_server->errorString()));
+    const HttpResponse before = placeOrder("before-freeze", 1);
+    QVERIFY2(before.status == 201, qPrintable(before.describe()));
+
+    // Every PostgreSQL process stops, but its sockets stay open and the
+    // kernel acknowledges what the server sends, so only a time limit in
+    // the server itself ends the wait.
+    m_postgres.freeze();
+    const auto thaw = qScopeGuard([this] { m_postgres.thaw(); });
+
+    QElapsedTimer timer;
+    timer.start();
+    const HttpResponse order = placeOrder("during-freeze", 1);
+    const qint64 orderMs = timer.elapsed();
+    QVERIFY2(order.status == 503, qPrintable(order.describe()));
+    QCOMPARE(order.errorCode(), QStringLiteral("database_unavailable"));
+    QVERIFY2(orderMs < 8'000, qPrintable(QStringLiteral("the order took %1 ms").arg(orderMs)));
+
+    timer.restart();
+    const HttpResponse up = HttpClient(m_server->baseUrl()).get("/up");
+    const qint64 upMs = timer.elapsed();
+    QVERIFY2(up.status == 503, qPrintable(up.describe()));
+    QVERIFY2(upMs < 8'000, qPrintable(QStringLiteral("GET /up took %1 ms").arg(upMs)));
+
+    // The generator and the leader election, which share the thread that
+    // handles SIGTERM, must not hold up the stop either.
+    timer.restart();
+    const bool stopped = m_server->stop();
+    const qint64 stopMs = timer.elapsed();
+    QVERIFY2(stopped, qPrintable(m_server->errorString()));
+    QVERIFY2(stopMs < 10'000, qPrintable(QStringLiteral("stopping took %1 ms").arg(stopMs)));
+}
+
+void PostgresRestartTest::stopRightAfterDatabaseFroze()
+{
+    // The previous test stopped the server.
+    if (!m_server->isRunning())
+        QVERIFY2(m_server->start(), qPrintable(m_server->errorString()));
+    const HttpResponse before = placeOrder("before-second-freeze", 1);
+    QVERIFY2(before.status == 201, qPrintable(before.describe()));
+
+    m_postgres.freeze();
+    const auto thaw = qScopeGuard([this] { m_postgres.thaw(); });
+
+    // With a tick every 200 ms, the election's claim is waiting for the
+    // database on the thread that handles SIGTERM, and an order waits on a
+    // worker.
+    const QByteArray body = R"({"side":"buy","quantity":1})";
+    QTcpSocket order;
+    order.connectToHost(QHostAddress::LocalHost, quint16(m_server->port()));
+    QVERIFY2(order.waitForConnected(5000), qPrintable(order.errorString()));
+    order.write("POST /api/v1/orders HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+                + m_token.toUtf8()
+                + "\r\nIdempotency-Key: frozen-stop\r\nContent-Type: application/json\r\n"
+                  "Content-Length: "
+                + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+    QVERIFY(order.waitForBytesWritten(5000));
+    QThread::msleep(500);
+
+    QElapsedTimer timer;
+    timer.start();
+    const bool stopped = m_server->stop();
+    const qint64 stopMs = timer.elapsed();
+    QVERIFY2(stopped, qPrintable(m_server->errorString()));
+    QVERIFY2(stopMs < 10'000, qPrintable(QStringLiteral("stopping took %1 ms").arg(stopMs)));
+
+    while (order.waitForReadyRead(1000)) {
+    }
+    const QByteArray response = order.readAll();
+    QVERIFY2(response.startsWith("HTTP/1.1 503"), response.constData());
+    QVERIFY2(response.contains("database_unavailable"), response.constData());
 }
 
 QTEST_GUILESS_MAIN(PostgresRestartTest)

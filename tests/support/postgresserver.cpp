@@ -315,6 +315,27 @@ void PostgresServer::kill()
     }
 }
 
+void PostgresServer::freeze()
+{
+    if (!isRunning())
+        return;
+    // The postmaster first, so it forks no backend that the list misses.
+    const pid_t postmaster = static_cast<pid_t>(m_process->processId());
+    ::kill(postmaster, SIGSTOP);
+    for (const pid_t backend : childrenOf(postmaster))
+        ::kill(backend, SIGSTOP);
+}
+
+void PostgresServer::thaw()
+{
+    if (!isRunning())
+        return;
+    const pid_t postmaster = static_cast<pid_t>(m_process->processId());
+    for (const pid_t backend : childrenOf(postmaster))
+        ::kill(backend, SIGCONT);
+    ::kill(postmaster, SIGCONT);
+}
+
 bool PostgresServer::restart()
 {
     if (!stop())

@@ -54,6 +54,12 @@ public:
     /// once. The next start() runs crash recovery on the same data.
     void kill();
 
+    /// Freezes the server: SIGSTOP to the postmaster and all its backends.
+    /// Connections stay open and the kernel still accepts and acknowledges,
+    /// but nothing responds, as with a hung host. thaw() sends SIGCONT.
+    void freeze();
+    void thaw();
+
     /// stop() then start() on the same port and data.
     bool restart();
 
