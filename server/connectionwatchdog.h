@@ -2,12 +2,13 @@
 
 // ConnectionWatchdog: shuts down the socket of a database connection that
 // stays busy past its deadline. libpq waits for a result without a time
-// limit, and a PostgreSQL server that stops responding (its processes
-// frozen, or a network path that drops packets without a reset) keeps the
-// TCP connection open, so the waiting thread would block until TCP gives
-// up, after about 15 minutes with Linux's default tcp_retries2, or never
-// when the peer's kernel still acknowledges. After shutdown(2), libpq reads
-// end-of-file at once and the caller gets pqxx::broken_connection.
+// limit. A PostgreSQL server that stops responding (its processes frozen,
+// or a network path that drops packets without a reset) leaves the TCP
+// connection open. The waiting thread would then block until TCP gives
+// up, after about 15 minutes with Linux's default tcp_retries2 (tcp(7)),
+// or never when the peer's kernel still acknowledges. After shutdown(2),
+// libpq reads end-of-file at once and the caller gets
+// pqxx::broken_connection.
 
 #include <QString>
 
