@@ -46,6 +46,7 @@ private:
     void verifyRecovers();
     qint64 orderCount() const;
     qint64 latestQuoteId() const;
+    void startAndFreezeDatabase(const QByteArray& orderKey);
 
     PostgresServer m_postgres;
     std::unique_ptr<ServerProcess> m_server;
@@ -250,19 +251,25 @@ void PostgresRestartTest::blockedStatementCancelledOnStop()
     }
 }
 
-void PostgresRestartTest::frozenDatabaseGives503AndStops()
+/// Starts the server unless it runs, places an order so the pool holds
+/// connections, and freezes every PostgreSQL process. Their sockets stay
+/// open and the kernel acknowledges what the server sends, so only a time
+/// limit in the server itself ends a wait. The caller thaws.
+void PostgresRestartTest::startAndFreezeDatabase(const QByteArray& orderKey)
 {
-    // The previous test stopped the server.
     if (!m_server->isRunning())
         QVERIFY2(m_server->start(), qPrintable(m_server->errorString()));
-    const HttpResponse before = placeOrder("before-freeze", 1);
+    const HttpResponse before = placeOrder(orderKey, 1);
     QVERIFY2(before.status == 201, qPrintable(before.describe()));
-
-    // Every PostgreSQL process stops, but its sockets stay open and the
-    // kernel acknowledges what the server sends, so only a time limit in
-    // the server itself ends the wait.
     m_postgres.freeze();
+}
+
+void PostgresRestartTest::frozenDatabaseGives503AndStops()
+{
     const auto thaw = qScopeGuard([this] { m_postgres.thaw(); });
+    startAndFreezeDatabase("before-freeze");
+    if (QTest::currentTestFailed())
+        return;
 
     QElapsedTimer timer;
     timer.start();
@@ -289,14 +296,10 @@ void PostgresRestartTest::frozenDatabaseGives503AndStops()
 
 void PostgresRestartTest::stopRightAfterDatabaseFroze()
 {
-    // The previous test stopped the server.
-    if (!m_server->isRunning())
-        QVERIFY2(m_server->start(), qPrintable(m_server->errorString()));
-    const HttpResponse before = placeOrder("before-second-freeze", 1);
-    QVERIFY2(before.status == 201, qPrintable(before.describe()));
-
-    m_postgres.freeze();
     const auto thaw = qScopeGuard([this] { m_postgres.thaw(); });
+    startAndFreezeDatabase("before-second-freeze");
+    if (QTest::currentTestFailed())
+        return;
 
     // With a tick every 200 ms, the election's claim is waiting for the
     // database on the thread that handles SIGTERM, and an order waits on a
