@@ -72,8 +72,9 @@ public:
     /// The schema version recorded in the database; 0 before migrate().
     virtual Result<int> schemaVersion() = 0;
     virtual Result<core::Ok> ping() = 0;
-    /// Asks the database to cancel the statements that callers are waiting
-    /// for, so that a shutdown does not wait for a blocked statement. The
+    /// Ends the waits of callers blocked in the database, so that a
+    /// shutdown does not wait for a blocked statement: SQLite stops waiting
+    /// for a lock, and PostgreSQL connections in use are disconnected. The
     /// callers get errors. Callable from any thread, and again for
     /// statements that started later.
     virtual void cancelRunningStatements() = 0;
