@@ -3,6 +3,7 @@
 #include <QLoggingCategory>
 
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 
@@ -11,6 +12,15 @@ namespace valiant::server {
 namespace {
 
 Q_LOGGING_CATEGORY(lcWatchdog, "valiant.store")
+
+/// The device and inode of an open descriptor, or zeros when it is closed.
+std::pair<std::uint64_t, std::uint64_t> identity(int socket)
+{
+    struct stat status{};
+    if (socket < 0 || ::fstat(socket, &status) != 0)
+        return {0, 0};
+    return {std::uint64_t(status.st_dev), std::uint64_t(status.st_ino)};
+}
 
 }  // namespace
 
@@ -32,12 +42,14 @@ ConnectionWatchdog::~ConnectionWatchdog()
 ConnectionWatchdog::Ticket ConnectionWatchdog::watch(int socket, Clock::time_point deadline,
                                                      const char* operation)
 {
+    const auto [device, inode] = identity(socket);
     Ticket ticket = 0;
     bool earlier = false;
     {
         std::lock_guard lock(m_mutex);
         ticket = m_nextTicket++;
-        m_watched.emplace(ticket, Watched{socket, deadline, Clock::now(), operation});
+        m_watched.emplace(ticket,
+                          Watched{socket, device, inode, deadline, Clock::now(), operation});
         earlier = deadline < m_wakeAt;
     }
     // Waking the thread for every lease would cost a context switch per
@@ -53,9 +65,9 @@ bool ConnectionWatchdog::unwatch(Ticket ticket)
     const auto found = m_watched.find(ticket);
     if (found == m_watched.end())
         return false;
-    const bool wasShutDown = found->second.shutDown;
+    const bool shut = found->second.shutDown;
     m_watched.erase(found);
-    return wasShutDown;
+    return shut;
 }
 
 void ConnectionWatchdog::forget(int socket)
@@ -64,25 +76,34 @@ void ConnectionWatchdog::forget(int socket)
     std::erase_if(m_watched, [socket](const auto& entry) { return entry.second.socket == socket; });
 }
 
+bool ConnectionWatchdog::wasShutDown(Ticket ticket) const
+{
+    std::lock_guard lock(m_mutex);
+    const auto found = m_watched.find(ticket);
+    return found != m_watched.end() && found->second.shutDown;
+}
+
 int ConnectionWatchdog::shutDownAll()
 {
     std::lock_guard lock(m_mutex);
     int count = 0;
     for (auto& [ticket, watched] : m_watched) {
-        if (!watched.shutDown && watched.socket >= 0) {
-            shutDown(watched, "the server is stopping");
+        if (!watched.shutDown && watched.socket >= 0 && shutDown(watched, "the server is stopping"))
             ++count;
-        }
     }
     return count;
 }
 
-void ConnectionWatchdog::shutDown(Watched& watched, const char* reason)
+bool ConnectionWatchdog::shutDown(Watched& watched, const char* reason)
 {
+    // Marked either way, so the socket is not looked at again.
+    watched.shutDown = true;
+    if (identity(watched.socket) != std::pair{watched.device, watched.inode})
+        return false;  // libpq closed it, so the connection is broken already
+
     // shutdown(2), not close(2): the thread blocked in libpq still owns the
     // descriptor, and closing it could let a new socket take its number.
     ::shutdown(watched.socket, SHUT_RDWR);
-    watched.shutDown = true;
     const auto busyMs =
         std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - watched.since).count();
     qCWarning(lcWatchdog).noquote()
@@ -91,6 +112,7 @@ void ConnectionWatchdog::shutDown(Watched& watched, const char* reason)
                .arg(m_peer, QLatin1String(watched.operation))
                .arg(busyMs)
                .arg(QLatin1String(reason));
+    return true;
 }
 
 void ConnectionWatchdog::run()
@@ -103,7 +125,7 @@ void ConnectionWatchdog::run()
             if (watched.shutDown || watched.socket < 0)
                 continue;
             if (watched.deadline <= now)
-                shutDown(watched, "the database did not answer in time");
+                shutDown(watched, "the database did not respond in time");
             else
                 next = std::min(next, watched.deadline);
         }

@@ -47,6 +47,9 @@ public:
     /// watchdog no longer touches the socket, so it may be closed.
     bool unwatch(Ticket ticket);
 
+    /// Whether the watchdog shut down the socket of `ticket`.
+    bool wasShutDown(Ticket ticket) const;
+
     /// Stops every watch of `socket`, for a caller about to close it while
     /// a WatchedScope still covers it.
     void forget(int socket);
@@ -59,6 +62,11 @@ private:
     struct Watched
     {
         int socket;
+        // The socket's inode when watching began. libpq closes its socket
+        // when it loses the connection, so by the deadline the number may
+        // belong to a new socket, which must be left alone.
+        std::uint64_t device;
+        std::uint64_t inode;
         Clock::time_point deadline;
         Clock::time_point since;
         const char* operation;
@@ -66,11 +74,12 @@ private:
     };
 
     void run();
-    /// Shuts down one socket; the caller holds m_mutex.
-    void shutDown(Watched& watched, const char* reason);
+    /// Shuts down one socket unless its number now belongs to another
+    /// socket or none. Returns whether it did. The caller holds m_mutex.
+    bool shutDown(Watched& watched, const char* reason);
 
     QString m_peer;
-    std::mutex m_mutex;
+    mutable std::mutex m_mutex;
     std::condition_variable m_changed;
     std::map<Ticket, Watched> m_watched;
     Ticket m_nextTicket = 1;
@@ -80,17 +89,26 @@ private:
     std::thread m_thread;
 };
 
-/// Watches a socket for the life of a scope.
+/// Watches a socket for the life of a scope. When the scope ends, it sets
+/// *shutDown (if given) to whether the watchdog shut the socket down. An
+/// exception that leaves the scope has set it by the time a handler
+/// outside the scope runs.
 class WatchedScope
 {
 public:
     WatchedScope(ConnectionWatchdog& watchdog, int socket, ConnectionWatchdog::Clock::duration timeout,
-                 const char* operation)
+                 const char* operation, bool* shutDown = nullptr)
         : m_watchdog(watchdog),
-          m_ticket(watchdog.watch(socket, ConnectionWatchdog::Clock::now() + timeout, operation))
+          m_ticket(watchdog.watch(socket, ConnectionWatchdog::Clock::now() + timeout, operation)),
+          m_shutDown(shutDown)
     {
     }
-    ~WatchedScope() { m_watchdog.unwatch(m_ticket); }
+    ~WatchedScope()
+    {
+        const bool shut = m_watchdog.unwatch(m_ticket);
+        if (m_shutDown != nullptr)
+            *m_shutDown = shut;
+    }
 
     WatchedScope(const WatchedScope&) = delete;
     WatchedScope& operator=(const WatchedScope&) = delete;
@@ -98,6 +116,7 @@ public:
 private:
     ConnectionWatchdog& m_watchdog;
     ConnectionWatchdog::Ticket m_ticket;
+    bool* m_shutDown;
 };
 
 }  // namespace valiant::server

@@ -929,14 +929,14 @@ core::Result<int> HttpServer::listen(const QString& host, int port)
     return boundPort;
 }
 
-void HttpServer::stop()
+void HttpServer::stop(std::chrono::steady_clock::time_point requestedAt)
 {
     std::lock_guard lock(d->stopMutex);
     if (d->stopped) {
         return;
     }
     d->stopped = true;
-    const auto deadline = std::chrono::steady_clock::now() + stopDeadline;
+    const auto deadline = requestedAt + stopDeadline;
 
     // Stop accepting, send every stream a 1001 close and close idle
     // connections. Requests in progress still get their response.
@@ -948,7 +948,7 @@ void HttpServer::stop()
     d->context.hub.closeAll();
     d->context.shutDownConnections();
 
-    auto nextCancel = std::chrono::steady_clock::now() + cancelStatementsAfter;
+    auto nextCancel = requestedAt + cancelStatementsAfter;
     bool warned = false;
     while (std::chrono::steady_clock::now() < deadline
            && (d->context.connectionCount() > 0 || d->context.pendingJobs > 0)) {

@@ -11,6 +11,7 @@
 
 #include <QString>
 
+#include <chrono>
 #include <memory>
 
 namespace valiant::server {
@@ -53,8 +54,9 @@ public:
     static core::Result<core::Ok> checkCanListen(const QString& host, int port);
 
     /// Stops accepting, closes streams with 1001, waits for in-flight
-    /// requests and joins the threads. Idempotent; returns within 10 s.
-    void stop();
+    /// requests and joins the threads. Idempotent. Its time limits count
+    /// from `requestedAt`, and it returns about 9 s after that at the latest.
+    void stop(std::chrono::steady_clock::time_point requestedAt = std::chrono::steady_clock::now());
 
 private:
     struct Private;

@@ -26,7 +26,7 @@ constexpr int deposedCooldownTicks = 2;
 // The lock session's statement_timeout, and the time after which its socket
 // is shut down when the server does not even respond within that (frozen, or cut
 // off without a reset). The election runs on the generator's thread, which
-// also handles SIGTERM, so a stop waits for at most one of these.
+// also handles SIGTERM, so these limits also bound how long a signal waits.
 constexpr int statementTimeoutMs = 2000;
 constexpr auto noResponseTimeout = std::chrono::milliseconds(statementTimeoutMs + 1000);
 // Releasing the lock is a courtesy, because the lock also ends with the
@@ -145,10 +145,10 @@ struct LeaderElection::Private
 std::optional<core::Error> LeaderElection::Private::connect()
 {
     const std::string connectionString = lockConnectionString(databaseUrl);
-    // connect_timeout bounds each connection attempt, and the watchdogs
-    // bound the statements.
+    // connect_timeout bounds each connection attempt, and the watches the
+    // statements on each connection.
     connection = std::make_unique<pqxx::connection>(connectionString);
-    const WatchedScope watched(watchdog, connection->sock(), 2 * noResponseTimeout,
+    const WatchedScope watched(watchdog, connection->sock(), noResponseTimeout,
                                "the leader lock connection's set-up");
     pqxx::nontransaction transaction(*connection);
     const int firstPid = transaction.exec("SELECT pg_backend_pid()")[0][0].as<int>();
@@ -202,18 +202,22 @@ void LeaderElection::Private::dropConnection(const QString& reason)
 {
     ++consecutiveFailures;
     if (consecutiveFailures == 1 || consecutiveFailures % failureLogInterval == 0) {
+        QString cause = reason;
+        if (cause.endsWith(u'.'))
+            cause.chop(1);
         qCWarning(lcLeader).noquote()
-            << QStringLiteral("Leader lock connection failed (%1 times in a row): %2. Retrying "
+            << QStringLiteral("Leader lock connection failed: %1 (failure %2 in a row). Retrying "
                               "at the next tick as a follower.")
-                   .arg(consecutiveFailures)
-                   .arg(reason);
+                   .arg(cause)
+                   .arg(consecutiveFailures);
     }
     closeConnection();
-    backendPid = 0;
     if (leader) {
         cooldownTicks = deposedCooldownTicks;
     }
+    // Before the pid is cleared, so the log line names the lost session.
     setLeader(false, QStringLiteral("the lock connection was lost"));
+    backendPid = 0;
 }
 
 void LeaderElection::Private::setLeader(bool value, const QString& reason)
@@ -294,6 +298,7 @@ bool LeaderElection::claimTick(std::int64_t slot)
         --d->cooldownTicks;
         return false;
     }
+    bool cut = false;
     try {
         if (!d->connection || !d->connection->is_open()) {
             if (const std::optional<core::Error> error = d->connect()) {
@@ -302,7 +307,7 @@ bool LeaderElection::claimTick(std::int64_t slot)
             }
         }
         const WatchedScope watched(d->watchdog, d->connection->sock(), noResponseTimeout,
-                                   "the leader's tick claim");
+                                   "the leader's tick claim", &cut);
         if (!d->leader && !d->tryLock()) {
             d->consecutiveFailures = 0;
             return false;
@@ -313,8 +318,12 @@ bool LeaderElection::claimTick(std::int64_t slot)
     } catch (const std::exception& error) {
         // broken_connection after pg_terminate_backend or a server restart,
         // a timeout, or an SQL error: in every case this replica stops
-        // leading until it holds the lock again on a fresh connection.
-        d->dropConnection(flattenLineBreaks(QString::fromUtf8(error.what())));
+        // leading until it holds the lock again on a fresh connection. The
+        // watch has ended by now, so `cut` is set when it closed the socket.
+        d->dropConnection(cut ? QStringLiteral("PostgreSQL did not respond to the tick claim "
+                                               "within %1 ms")
+                                    .arg(noResponseTimeout.count())
+                              : flattenLineBreaks(QString::fromUtf8(error.what())));
         return false;
     }
 }

@@ -17,15 +17,19 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLoggingCategory>
-#include <QSocketNotifier>
 #include <QTcpSocket>
 #include <QTextStream>
 #include <QUrl>
 
+#include <atomic>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <memory>
 #include <mutex>
+#include <thread>
+
+#include <poll.h>
 
 #include <sys/signalfd.h>
 #include <termios.h>
@@ -286,19 +290,43 @@ int runServe(QCoreApplication& app, const Config& config, int signalFd)
     printLine(QStringLiteral("valiant-server listening on %1")
                   .arg(listenUrl(config.host, server.port())));
 
-    QSocketNotifier notifier(signalFd, QSocketNotifier::Read);
-    QObject::connect(&notifier, &QSocketNotifier::activated, &app, [&] {
-        signalfd_siginfo info{};
-        if (read(signalFd, &info, sizeof info) != ssize_t(sizeof info)) {
+    // A thread of its own reads the signal. The main thread can be blocked
+    // in the database for a few seconds, because the generator and the
+    // leader election run there, and the stop's deadline counts from the
+    // signal, not from when the main thread gets to it.
+    std::atomic<bool> quitting{false};
+    std::thread signalReader([&] {
+        while (!quitting) {
+            pollfd readable{signalFd, POLLIN, 0};
+            signalfd_siginfo info{};
+            if (poll(&readable, 1, 200) <= 0
+                || read(signalFd, &info, sizeof info) != ssize_t(sizeof info)) {
+                continue;
+            }
+            const auto receivedAt = std::chrono::steady_clock::now();
+            qCInfo(lcServe) << "Received signal" << info.ssi_signo << "- shutting down";
+            QMetaObject::invokeMethod(
+                &app,
+                [&server, &app, receivedAt] {
+                    const auto lateMs = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                            std::chrono::steady_clock::now() - receivedAt)
+                                            .count();
+                    if (lateMs >= 100) {
+                        qCInfo(lcServe) << "The stop began" << lateMs
+                                        << "ms after the signal, because the main thread was busy";
+                    }
+                    server.stop(receivedAt);
+                    app.quit();
+                },
+                Qt::QueuedConnection);
             return;
         }
-        notifier.setEnabled(false);
-        qCInfo(lcServe) << "Received signal" << info.ssi_signo << "- shutting down";
-        server.stop();
-        app.quit();
     });
 
-    return app.exec();
+    const int status = app.exec();
+    quitting = true;
+    signalReader.join();
+    return status;
 }
 
 }  // namespace

@@ -23,7 +23,7 @@ std::string postgresConnectionString(const QString& url)
     QUrl parsed(url);
     QUrlQuery query(parsed);
     if (!query.hasQueryItem(QStringLiteral("connect_timeout")))
-        query.addQueryItem(QStringLiteral("connect_timeout"), QStringLiteral("5"));
+        query.addQueryItem(QStringLiteral("connect_timeout"), QStringLiteral("2"));
     if (!query.hasQueryItem(QStringLiteral("application_name")))
         query.addQueryItem(QStringLiteral("application_name"), QStringLiteral("valiant-server"));
     parsed.setQuery(query);
@@ -48,8 +48,8 @@ PostgresPool::PostgresPool(const QString& url, int maxConnections, ConnectionSet
 PostgresPool::~PostgresPool() = default;
 
 PostgresPool::Lease::Lease(PostgresPool& pool, std::unique_ptr<pqxx::connection> connection,
-                           ConnectionWatchdog::Ticket ticket)
-    : m_pool(&pool), m_connection(std::move(connection)), m_ticket(ticket)
+                           ConnectionWatchdog::Ticket ticket, std::chrono::milliseconds timeout)
+    : m_pool(&pool), m_connection(std::move(connection)), m_ticket(ticket), m_timeout(timeout)
 {
 }
 
@@ -57,6 +57,7 @@ PostgresPool::Lease::Lease(Lease&& other) noexcept
     : m_pool(other.m_pool),
       m_connection(std::move(other.m_connection)),
       m_ticket(other.m_ticket),
+      m_timeout(other.m_timeout),
       m_discarded(other.m_discarded)
 {
 }
@@ -64,12 +65,23 @@ PostgresPool::Lease::Lease(Lease&& other) noexcept
 PostgresPool::Lease::~Lease()
 {
     if (m_connection)
-        m_pool->release(std::move(m_connection), m_discarded, m_ticket);
+        m_pool->release(std::move(m_connection), m_discarded, m_ticket, m_timeout);
 }
 
 void PostgresPool::Lease::discard()
 {
     m_discarded = true;
+}
+
+QString PostgresPool::Lease::lostReason() const
+{
+    if (!m_pool->m_watchdog.wasShutDown(m_ticket))
+        return QStringLiteral("the connection was lost");
+    std::lock_guard lock(m_pool->m_mutex);
+    if (m_pool->m_stopping)
+        return QStringLiteral("the server is stopping, so the connection was closed");
+    return QStringLiteral("PostgreSQL did not respond within %1 ms, so the connection was closed")
+        .arg(m_timeout.count());
 }
 
 PostgresPool::Lease PostgresPool::acquire(std::chrono::milliseconds timeout)
@@ -95,9 +107,24 @@ PostgresPool::Lease PostgresPool::acquire(std::chrono::milliseconds timeout)
                                       .toStdString());
     }
 
+    if (m_stopping) {
+        throw PostgresUnavailable(QStringLiteral("The server is stopping, so it opens no new "
+                                                 "connection to PostgreSQL at %1.")
+                                      .arg(m_displayName)
+                                      .toStdString());
+    }
+    const bool probe = m_backoff.count() != 0;
+    if (probe && m_probing) {
+        throw PostgresUnavailable(QStringLiteral("PostgreSQL at %1 is unreachable (%2); another "
+                                                 "connection attempt is under way.")
+                                      .arg(m_displayName, m_lastFailure)
+                                      .toStdString());
+    }
+
     // Connect outside the lock, holding a slot, so other callers can still
     // take idle connections meanwhile.
     ++m_openCount;
+    m_probing = probe;
     lock.unlock();
     std::unique_ptr<pqxx::connection> connection;
     try {
@@ -105,9 +132,8 @@ PostgresPool::Lease PostgresPool::acquire(std::chrono::milliseconds timeout)
     } catch (const std::exception& failure) {
         lock.lock();
         --m_openCount;
-        m_backoff = m_backoff.count() == 0 ? initialBackoff : std::min(m_backoff * 2, maxBackoff);
-        m_nextAttempt = Clock::now() + m_backoff;
-        m_lastFailure = flattenLineBreaks(QString::fromUtf8(failure.what()));
+        m_probing = false;
+        backOff(flattenLineBreaks(QString::fromUtf8(failure.what())));
         lock.unlock();
         m_released.notify_one();
         qCWarning(lcPool).noquote() << "Failed to connect to PostgreSQL at" << m_displayName << ":"
@@ -119,6 +145,7 @@ PostgresPool::Lease PostgresPool::acquire(std::chrono::milliseconds timeout)
     }
 
     lock.lock();
+    m_probing = false;
     if (m_backoff.count() != 0)
         qCInfo(lcPool).noquote() << "Connected to PostgreSQL at" << m_displayName << "again.";
     m_backoff = std::chrono::milliseconds{0};
@@ -134,11 +161,22 @@ PostgresPool::Lease PostgresPool::lease(std::unique_ptr<pqxx::connection> connec
         timeout.count() > 0 ? Clock::now() + timeout : Clock::time_point::max();
     const ConnectionWatchdog::Ticket ticket =
         m_watchdog.watch(connection->sock(), deadline, "a statement");
-    return Lease(*this, std::move(connection), ticket);
+    return Lease(*this, std::move(connection), ticket, timeout);
 }
 
-int PostgresPool::disconnectLeased()
+void PostgresPool::backOff(const QString& failure)
 {
+    m_backoff = m_backoff.count() == 0 ? initialBackoff : std::min(m_backoff * 2, maxBackoff);
+    m_nextAttempt = Clock::now() + m_backoff;
+    m_lastFailure = failure;
+}
+
+int PostgresPool::disconnectForStop()
+{
+    {
+        std::lock_guard lock(m_mutex);
+        m_stopping = true;
+    }
     return m_watchdog.shutDownAll();
 }
 
@@ -151,16 +189,25 @@ std::unique_ptr<pqxx::connection> PostgresPool::openConnection()
 }
 
 void PostgresPool::release(std::unique_ptr<pqxx::connection> connection, bool discarded,
-                           ConnectionWatchdog::Ticket ticket)
+                           ConnectionWatchdog::Ticket ticket, std::chrono::milliseconds timeout)
 {
     // A socket shut down just after its last statement still looks open
     // to libpq.
-    if (m_watchdog.unwatch(ticket))
+    const bool cut = m_watchdog.unwatch(ticket);
+    if (cut)
         discarded = true;
 
     std::vector<std::unique_ptr<pqxx::connection>> dropped;
     {
         std::lock_guard lock(m_mutex);
+        // A server that did not respond within the time limit would most
+        // likely keep the next connection attempts waiting too.
+        if (cut && !m_stopping) {
+            backOff(QStringLiteral("no response within %1 ms").arg(timeout.count()));
+            qCWarning(lcPool).noquote()
+                << "PostgreSQL at" << m_displayName << "did not respond within" << timeout.count()
+                << "ms; new connections wait" << m_backoff.count() << "ms.";
+        }
         if (discarded || !connection->is_open()) {
             // Idle connections share the fate of the broken one (a server
             // restart kills them all), so they go too.

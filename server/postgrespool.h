@@ -9,12 +9,14 @@
 // it. New connections are opened on demand; after a failed attempt the pool
 // rejects callers at once (PostgresUnavailable) until a backoff delay of
 // 50 ms doubling up to 1 s has passed, so a restart costs 503s for a few
-// seconds and then heals without anyone reconfiguring anything.
+// seconds and then heals without anyone reconfiguring anything. While the
+// pool backs off, one caller at a time tries to connect, and the others
+// are rejected instead of each waiting for the connect timeout.
 //
 // A lease has a time limit (5 s unless the caller gives another). A lease
 // held past it has its socket shut down by a ConnectionWatchdog, so a
 // server that stops responding costs its callers an error instead of a
-// thread blocked without end.
+// thread blocked without end. Such a cut starts the backoff too.
 
 #include "connectionwatchdog.h"
 
@@ -67,7 +69,7 @@ public:
     {
     public:
         Lease(PostgresPool& pool, std::unique_ptr<pqxx::connection> connection,
-              ConnectionWatchdog::Ticket ticket);
+              ConnectionWatchdog::Ticket ticket, std::chrono::milliseconds timeout);
         Lease(Lease&& other) noexcept;
         Lease& operator=(Lease&&) = delete;
         ~Lease();
@@ -75,11 +77,15 @@ public:
         pqxx::connection& connection() const { return *m_connection; }
         /// Drops this connection and all idle ones instead of reusing them.
         void discard();
+        /// Why the connection broke, for messages: the lease's time limit,
+        /// the server stopping, or else a lost connection.
+        QString lostReason() const;
 
     private:
         PostgresPool* m_pool;
         std::unique_ptr<pqxx::connection> m_connection;
         ConnectionWatchdog::Ticket m_ticket;
+        std::chrono::milliseconds m_timeout;
         bool m_discarded = false;
     };
 
@@ -90,15 +96,17 @@ public:
     /// than `timeout` (counted from when the lease starts; 0 for no limit).
     Lease acquire(std::chrono::milliseconds timeout = defaultLeaseTimeout);
 
-    /// Shuts down the socket of every leased connection, so each caller
-    /// waiting for a statement gets pqxx::broken_connection at once.
-    /// Callable from any thread. Returns how many were shut down.
+    /// For a stop of the server: shuts down the socket of every leased
+    /// connection, so each caller waiting for a statement gets
+    /// pqxx::broken_connection at once, and opens no new connections from
+    /// then on. Callable from any thread, also again for leases that began
+    /// later. Returns how many sockets were shut down.
     ///
     /// PQcancel would be gentler on a server that responds, but it waits
     /// for the server without a time limit, so it would hang on one that
     /// does not respond. The server aborts a transaction whose client went away
     /// when it next writes to the client.
-    int disconnectLeased();
+    int disconnectForStop();
 
     /// The host, port and database of the connection string, for messages
     /// (never the password).
@@ -108,7 +116,9 @@ private:
     std::unique_ptr<pqxx::connection> openConnection();
     Lease lease(std::unique_ptr<pqxx::connection> connection, std::chrono::milliseconds timeout);
     void release(std::unique_ptr<pqxx::connection> connection, bool discarded,
-                 ConnectionWatchdog::Ticket ticket);
+                 ConnectionWatchdog::Ticket ticket, std::chrono::milliseconds timeout);
+    /// Starts or lengthens the backoff after `failure`; the caller holds m_mutex.
+    void backOff(const QString& failure);
 
     std::string m_connectionString;
     QString m_displayName;
@@ -122,11 +132,13 @@ private:
     std::chrono::milliseconds m_backoff{0};
     std::chrono::steady_clock::time_point m_nextAttempt{};
     QString m_lastFailure;
+    bool m_probing = false;  // a connection attempt during the backoff runs
+    bool m_stopping = false;
     ConnectionWatchdog m_watchdog;
 };
 
 /// The connection string for a postgres:// or postgresql:// URL: the URL
-/// itself, with connect_timeout=5 and application_name=valiant-server added
+/// itself, with connect_timeout=2 and application_name=valiant-server added
 /// unless the URL sets them.
 std::string postgresConnectionString(const QString& url);
 

@@ -110,9 +110,10 @@ core::Error PostgresStore::Private::failed(const char* operation, const std::exc
     if (!lostReason.isEmpty()) {
         if (logged) {
             qCWarning(lcPostgres).noquote()
-                << "Store operation" << operation << "failed on" << displayName << "because"
-                << lostReason << ":" << reason
-                << "; the connection is dropped." + repeatNote(suppressed);
+                << QStringLiteral("Store operation %1 failed on %2 because %3; the connection is "
+                                  "dropped (driver error: %4).")
+                           .arg(QLatin1String(operation), displayName, lostReason, reason)
+                       + repeatNote(suppressed);
         }
         return databaseUnavailable();
     }
@@ -385,7 +386,7 @@ Result<core::Ok> PostgresStore::migrate()
 void PostgresStore::cancelRunningStatements()
 {
     // The pool logs each connection it cuts.
-    d->pool.disconnectLeased();
+    d->pool.disconnectForStop();
 }
 
 Result<core::Ok> PostgresStore::ping()

@@ -174,7 +174,7 @@ struct PostgresStore::Private
                                              "unknown"));
             } catch (const pqxx::broken_connection& failure) {
                 lease->discard();
-                return failed(operation, failure, QStringLiteral("the connection was lost"));
+                return failed(operation, failure, lease->lostReason());
             } catch (const pqxx::deadlock_detected& failure) {
                 if (attempt < maxAttempts)
                     continue;
@@ -192,13 +192,13 @@ struct PostgresStore::Private
             } catch (const pqxx::sql_error& failure) {
                 if (isConnectionLoss(failure.sqlstate()) || !lease->connection().is_open()) {
                     lease->discard();
-                    return failed(operation, failure, QStringLiteral("the connection was lost"));
+                    return failed(operation, failure, lease->lostReason());
                 }
                 return failed(operation, failure, {});
             } catch (const std::exception& failure) {
                 if (!lease->connection().is_open()) {
                     lease->discard();
-                    return failed(operation, failure, QStringLiteral("the connection was lost"));
+                    return failed(operation, failure, lease->lostReason());
                 }
                 return failed(operation, failure, {});
             }

@@ -87,7 +87,7 @@ struct Server::Private
     void requestWalletRefresh();
     void runWalletRefresher();
     void stopWalletRefresher();
-    void tearDown();
+    void tearDown(std::chrono::steady_clock::time_point requestedAt = std::chrono::steady_clock::now());
 };
 
 Server::Server(Config config, QObject* parent)
@@ -302,14 +302,14 @@ core::Result<core::Ok> Server::start()
     return core::Ok{};
 }
 
-void Server::stop()
+void Server::stop(std::chrono::steady_clock::time_point requestedAt)
 {
     if (!d->running) {
         return;
     }
     d->running = false;
     qCInfo(lcServer) << "Stopping the server on port" << d->port;
-    d->tearDown();
+    d->tearDown(requestedAt);
 }
 
 void Server::Private::requestWalletRefresh()
@@ -365,7 +365,7 @@ void Server::Private::stopWalletRefresher()
         walletRefresher.join();
 }
 
-void Server::Private::tearDown()
+void Server::Private::tearDown(std::chrono::steady_clock::time_point requestedAt)
 {
     // Generator first, so no quote is made while streams close; then the
     // network, which lets in-flight requests finish before the store goes.
@@ -379,7 +379,7 @@ void Server::Private::tearDown()
     generatorEnabled = false;
     metrics.setLeader(false);
     if (http) {
-        http->stop();
+        http->stop(requestedAt);
     }
     // Quotes still arriving from the bus are dropped from here on.
     feed.stop();

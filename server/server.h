@@ -10,6 +10,7 @@
 
 #include <QObject>
 
+#include <chrono>
 #include <memory>
 
 namespace valiant::server {
@@ -29,8 +30,10 @@ public:
     core::Result<core::Ok> start();
 
     /// Closes streams with 1001 (going away), stops accepting, lets
-    /// in-flight requests finish and releases the store. Idempotent.
-    void stop();
+    /// in-flight requests finish and releases the store. Idempotent. The
+    /// stop's time limits count from `requestedAt`, such as when SIGTERM
+    /// arrived.
+    void stop(std::chrono::steady_clock::time_point requestedAt = std::chrono::steady_clock::now());
 
     bool isRunning() const;
     /// The bound port (useful with port 0).

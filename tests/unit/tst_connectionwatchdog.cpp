@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <memory>
 
 using valiant::server::ConnectionWatchdog;
 using namespace std::chrono_literals;
@@ -65,6 +66,7 @@ private Q_SLOTS:
     void forgottenSocketLeftOpen();
     void shutDownAllIgnoresDeadlines();
     void negativeSocketIgnored();
+    void reusedNumberLeftAlone();
 };
 
 void TestConnectionWatchdog::deadlinePassedShutsDown()
@@ -147,6 +149,27 @@ void TestConnectionWatchdog::negativeSocketIgnored()
     QThread::msleep(100);
     QCOMPARE(watchdog.shutDownAll(), 0);
     QVERIFY(!watchdog.unwatch(ticket));
+}
+
+void TestConnectionWatchdog::reusedNumberLeftAlone()
+{
+    ConnectionWatchdog watchdog(QStringLiteral("a test peer"));
+    auto closed = std::make_unique<SocketPair>();
+    const int number = closed->watched();
+    const auto ticket =
+        watchdog.watch(number, ConnectionWatchdog::Clock::now() + 200ms, "a test read");
+
+    // libpq closes its socket when the connection breaks, and the next
+    // socket opened takes the lowest free number, which is the same one.
+    closed.reset();
+    SocketPair reused;
+    QCOMPARE(reused.watched(), number);
+    QThread::msleep(400);
+
+    QVERIFY(carriesData(reused.peer(), reused.watched()));
+    QCOMPARE(watchdog.shutDownAll(), 0);
+    QVERIFY(carriesData(reused.peer(), reused.watched()));
+    QVERIFY(watchdog.unwatch(ticket));
 }
 
 QTEST_GUILESS_MAIN(TestConnectionWatchdog)
