@@ -130,17 +130,20 @@ PostgresPool::Lease PostgresPool::acquire(std::chrono::milliseconds timeout)
     try {
         connection = openConnection();
     } catch (const std::exception& failure) {
+        // Copies for the messages, because other threads change the
+        // members once the lock is released.
+        const QString cause = flattenLineBreaks(QString::fromUtf8(failure.what()));
         lock.lock();
         --m_openCount;
         m_probing = false;
-        backOff(flattenLineBreaks(QString::fromUtf8(failure.what())));
+        backOff(cause);
+        const auto retryMs = m_backoff.count();
         lock.unlock();
         m_released.notify_one();
         qCWarning(lcPool).noquote() << "Failed to connect to PostgreSQL at" << m_displayName << ":"
-                                    << m_lastFailure << "; retrying in" << m_backoff.count()
-                                    << "ms.";
+                                    << cause << "; retrying in" << retryMs << "ms.";
         throw PostgresUnavailable(QStringLiteral("Failed to connect to PostgreSQL at %1: %2")
-                                      .arg(m_displayName, m_lastFailure)
+                                      .arg(m_displayName, cause)
                                       .toStdString());
     }
 
