@@ -7,6 +7,7 @@
 #include <QUrlQuery>
 
 #include <pqxx/except>
+#include <pqxx/nontransaction>
 
 namespace valiant::server {
 
@@ -58,14 +59,15 @@ PostgresPool::Lease::Lease(Lease&& other) noexcept
       m_connection(std::move(other.m_connection)),
       m_ticket(other.m_ticket),
       m_timeout(other.m_timeout),
-      m_discarded(other.m_discarded)
+      m_discarded(other.m_discarded),
+      m_retired(other.m_retired)
 {
 }
 
 PostgresPool::Lease::~Lease()
 {
     if (m_connection)
-        m_pool->release(std::move(m_connection), m_discarded, m_ticket, m_timeout);
+        m_pool->release(std::move(m_connection), m_discarded, m_retired, m_ticket, m_timeout);
 }
 
 void PostgresPool::Lease::discard()
@@ -164,7 +166,22 @@ PostgresPool::Lease PostgresPool::lease(std::unique_ptr<pqxx::connection> connec
         timeout.count() > 0 ? Clock::now() + timeout : Clock::time_point::max();
     const ConnectionWatchdog::Ticket ticket =
         m_watchdog.watch(connection->sock(), deadline, "a statement");
-    return Lease(*this, std::move(connection), ticket, timeout);
+    Lease lease(*this, std::move(connection), ticket, timeout);
+    if (timeout.count() == 0) {
+        lease.m_retired = true;
+        try {
+            pqxx::nontransaction transaction(lease.connection());
+            transaction.exec("SET statement_timeout = 0");
+        } catch (const std::exception& failure) {
+            lease.discard();
+            throw PostgresUnavailable(QStringLiteral("Failed to lift statement_timeout on a "
+                                                     "connection to PostgreSQL at %1: %2")
+                                          .arg(m_displayName,
+                                               flattenLineBreaks(QString::fromUtf8(failure.what())))
+                                          .toStdString());
+        }
+    }
+    return lease;
 }
 
 void PostgresPool::backOff(const QString& failure)
@@ -186,13 +203,19 @@ int PostgresPool::disconnectForStop()
 std::unique_ptr<pqxx::connection> PostgresPool::openConnection()
 {
     auto connection = std::make_unique<pqxx::connection>(m_connectionString);
+    {
+        // Set here, not in the startup packet, which poolers may reject.
+        pqxx::nontransaction transaction(*connection);
+        transaction.exec("SET statement_timeout = " + std::to_string(statementTimeout.count()));
+    }
     if (m_setup)
         m_setup(*connection);
     return connection;
 }
 
 void PostgresPool::release(std::unique_ptr<pqxx::connection> connection, bool discarded,
-                           ConnectionWatchdog::Ticket ticket, std::chrono::milliseconds timeout)
+                           bool retired, ConnectionWatchdog::Ticket ticket,
+                           std::chrono::milliseconds timeout)
 {
     // A socket shut down just after its last statement still looks open
     // to libpq.
@@ -204,8 +227,9 @@ void PostgresPool::release(std::unique_ptr<pqxx::connection> connection, bool di
     {
         std::lock_guard lock(m_mutex);
         // A server that did not respond within the time limit would most
-        // likely keep the next connection attempts waiting too.
-        if (cut && !m_stopping) {
+        // likely keep the next connection attempts waiting too. Leases cut
+        // together (all of them, at a freeze) count as one failure.
+        if (cut && !m_stopping && Clock::now() >= m_nextAttempt) {
             backOff(QStringLiteral("no response within %1 ms").arg(timeout.count()));
             qCWarning(lcPool).noquote()
                 << "PostgreSQL at" << m_displayName << "did not respond within" << timeout.count()
@@ -217,6 +241,9 @@ void PostgresPool::release(std::unique_ptr<pqxx::connection> connection, bool di
             dropped = std::move(m_idle);
             m_idle.clear();
             m_openCount -= int(dropped.size()) + 1;
+            dropped.push_back(std::move(connection));
+        } else if (retired) {
+            --m_openCount;
             dropped.push_back(std::move(connection));
         } else {
             m_idle.push_back(std::move(connection));

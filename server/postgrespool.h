@@ -54,6 +54,11 @@ public:
     /// Far longer than any statement of the API takes on a server that
     /// responds, and short enough that a stop (9 s) outlasts it.
     static constexpr std::chrono::milliseconds defaultLeaseTimeout{5000};
+    /// Every connection's statement_timeout, below the lease's limit: a
+    /// statement waiting for a lock held elsewhere then ends in PostgreSQL
+    /// itself, which frees its backend and keeps the connection. A cut
+    /// socket would leave the backend waiting, and each retry would add one.
+    static constexpr std::chrono::milliseconds statementTimeout{4000};
 
     /// Keeps the settings of a postgres:// or postgresql:// URL; connections
     /// open on first use.
@@ -87,13 +92,18 @@ public:
         ConnectionWatchdog::Ticket m_ticket;
         std::chrono::milliseconds m_timeout;
         bool m_discarded = false;
+        bool m_retired = false;  // closed when the lease ends, alone
+
+        friend class PostgresPool;
     };
 
     /// Borrows an idle connection, opens a new one while fewer than the
     /// maximum exist, or else waits for one. Throws PostgresUnavailable when
     /// a connection cannot be opened or the backoff delay has not passed.
     /// The connection's socket is shut down when the lease lasts longer
-    /// than `timeout` (counted from when the lease starts; 0 for no limit).
+    /// than `timeout` (counted from when the lease starts). With 0 there is
+    /// no limit, not even statement_timeout, and the connection is closed
+    /// when the lease ends rather than reused.
     Lease acquire(std::chrono::milliseconds timeout = defaultLeaseTimeout);
 
     /// For a stop of the server: shuts down the socket of every leased
@@ -115,7 +125,7 @@ public:
 private:
     std::unique_ptr<pqxx::connection> openConnection();
     Lease lease(std::unique_ptr<pqxx::connection> connection, std::chrono::milliseconds timeout);
-    void release(std::unique_ptr<pqxx::connection> connection, bool discarded,
+    void release(std::unique_ptr<pqxx::connection> connection, bool discarded, bool retired,
                  ConnectionWatchdog::Ticket ticket, std::chrono::milliseconds timeout);
     /// Starts or lengthens the backoff after `failure`; the caller holds m_mutex.
     void backOff(const QString& failure);

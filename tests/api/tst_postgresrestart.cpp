@@ -38,6 +38,7 @@ private Q_SLOTS:
     void stopGives503ThenRecovers();
     void crashGives503ThenRecovers();
     void blockedStatementCancelledOnStop();
+    void rowLockWaitEndsInDatabase();
     void frozenDatabaseGives503AndStops();
     void stopRightAfterDatabaseFroze();
 
@@ -263,6 +264,54 @@ void PostgresRestartTest::startAndFreezeDatabase(const QByteArray& orderKey)
     const HttpResponse before = placeOrder(orderKey, 1);
     QVERIFY2(before.status == 201, qPrintable(before.describe()));
     m_postgres.freeze();
+}
+
+void PostgresRestartTest::rowLockWaitEndsInDatabase()
+{
+    // The previous test stopped the server.
+    if (!m_server->isRunning())
+        QVERIFY2(m_server->start(), qPrintable(m_server->errorString()));
+    const HttpResponse other =
+        HttpClient(m_server->baseUrl())
+            .post(QStringLiteral("/api/v1/accounts"),
+                  {{"username", "bystander"}, {"password", "correct horse battery"}});
+    QVERIFY2(other.status == 201, qPrintable(other.describe()));
+    const QString otherToken = other.json().value("token").toString();
+
+    // Another session holds this account's row for 8 s, longer than a
+    // lease may last.
+    PostgresServer& postgres = m_postgres;
+    std::thread locker([&postgres] {
+        postgres.execute(QStringLiteral("BEGIN; SELECT 1 FROM accounts WHERE username = "
+                                        "'restarter' FOR UPDATE; SELECT pg_sleep(8); COMMIT;"));
+    });
+    const auto joinLocker = qScopeGuard([&locker] { locker.join(); });
+    QThread::msleep(500);
+
+    // statement_timeout ends the wait in PostgreSQL before the watchdog
+    // would cut the connection.
+    QElapsedTimer timer;
+    timer.start();
+    const HttpResponse blocked = placeOrder("row-locked", 1);
+    const qint64 blockedMs = timer.elapsed();
+    QVERIFY2(blocked.status == 503, qPrintable(blocked.describe()));
+    QCOMPARE(blocked.errorCode(), QStringLiteral("database_unavailable"));
+    QVERIFY2(blockedMs < 4'900, qPrintable(QStringLiteral("the order took %1 ms").arg(blockedMs)));
+
+    // No backend of the server is left waiting for the lock, and other
+    // accounts trade as usual meanwhile.
+    QString waiting;
+    QVERIFY2(m_postgres.execute(QStringLiteral("SELECT count(*) FROM pg_stat_activity WHERE "
+                                               "application_name = 'valiant-server' AND "
+                                               "wait_event_type = 'Lock'"),
+                                &waiting),
+             qPrintable(m_postgres.errorString()));
+    QCOMPARE(waiting, QStringLiteral("0"));
+    const HttpResponse bystander =
+        HttpClient(m_server->baseUrl())
+            .post(QStringLiteral("/api/v1/orders"), {{"side", "buy"}, {"quantity", 1}}, otherToken,
+                  HttpHeaders{{"Idempotency-Key", "bystander-1"}});
+    QVERIFY2(bystander.status == 201, qPrintable(bystander.describe()));
 }
 
 void PostgresRestartTest::frozenDatabaseGives503AndStops()
