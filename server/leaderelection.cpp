@@ -133,7 +133,7 @@ struct LeaderElection::Private
 
     /// Connects and checks that two statements run in one session.
     std::optional<core::Error> connect();
-    /// Closes the lock connection; every reset goes through here, so the
+    /// Closes the lock connection. Every reset goes through here, so the
     /// watchdog never shuts down a socket number after it was closed.
     void closeConnection();
     void dropConnection(const QString& reason);

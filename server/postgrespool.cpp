@@ -174,11 +174,12 @@ PostgresPool::Lease PostgresPool::lease(std::unique_ptr<pqxx::connection> connec
             transaction.exec("SET statement_timeout = 0");
         } catch (const std::exception& failure) {
             lease.discard();
-            throw PostgresUnavailable(QStringLiteral("Failed to lift statement_timeout on a "
-                                                     "connection to PostgreSQL at %1: %2")
-                                          .arg(m_displayName,
-                                               flattenLineBreaks(QString::fromUtf8(failure.what())))
-                                          .toStdString());
+            const QString message =
+                QStringLiteral("Failed to turn off statement_timeout on a connection to PostgreSQL "
+                               "at %1: %2")
+                    .arg(m_displayName, flattenLineBreaks(QString::fromUtf8(failure.what())));
+            qCWarning(lcPool).noquote() << message;
+            throw PostgresUnavailable(message.toStdString());
         }
     }
     return lease;

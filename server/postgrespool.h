@@ -92,7 +92,7 @@ public:
         ConnectionWatchdog::Ticket m_ticket;
         std::chrono::milliseconds m_timeout;
         bool m_discarded = false;
-        bool m_retired = false;  // closed when the lease ends, alone
+        bool m_retired = false;  // closed when the lease ends, not kept idle
 
         friend class PostgresPool;
     };
@@ -127,7 +127,7 @@ private:
     Lease lease(std::unique_ptr<pqxx::connection> connection, std::chrono::milliseconds timeout);
     void release(std::unique_ptr<pqxx::connection> connection, bool discarded, bool retired,
                  ConnectionWatchdog::Ticket ticket, std::chrono::milliseconds timeout);
-    /// Starts or lengthens the backoff after `failure`; the caller holds m_mutex.
+    /// Starts or lengthens the backoff after `failure`. The caller holds m_mutex.
     void backOff(const QString& failure);
 
     std::string m_connectionString;
@@ -142,7 +142,7 @@ private:
     std::chrono::milliseconds m_backoff{0};
     std::chrono::steady_clock::time_point m_nextAttempt{};
     QString m_lastFailure;
-    bool m_probing = false;  // a connection attempt during the backoff runs
+    bool m_probing = false;  // a connection attempt during the backoff is running
     bool m_stopping = false;
     ConnectionWatchdog m_watchdog;
 };
